@@ -1,0 +1,187 @@
+"""The command table: every command Kedis knows, described as data.
+
+The second layer. After the parser, the server looks the command's name up in this table, checks
+the number of arguments against the command's *arity*, and only then calls its handler. Redis does
+the same in ``processCommand`` (server.c) with its own table (generated from src/commands/*.json).
+
+Each entry says:
+
+- ``arity``: how many arguments, counting the name. Positive means exactly that many (GET: 2);
+  negative means at least that many (SET: -3, so ``SET key value`` and more).
+- ``flags``: ``write`` or ``readonly``, ``fast`` (O(1) or O(log N)), ``denyoom``, ...
+- ``key_specs``: where the keys are in the arguments. Clients (and Redis Cluster) use this to route
+  a command without knowing it. The legacy ``first_key, last_key, step`` triple derives from them.
+- ``acl_categories``: ``@read``, ``@string``, ``@fast``... (some follow from the flags, as in Redis).
+- documentation: ``group``, ``since``, ``complexity``, ``summary``, and ``syntax``, which is the
+  first line of the handler's docstring, so the grammar is written once, next to the code.
+
+``COMMAND``, ``COMMAND INFO``, ``COMMAND DOCS``, ``HELP``, and later completion and the docs, all
+read this table: one source of truth. Handlers enter it with the ``@command`` decorator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+__all__ = ["KeySpec", "key", "Command", "command", "TABLE", "BY_NAME", "lookup", "FLAG_ORDER",
+           "ACL_ORDER"]
+
+# The order in which Redis lists flags and ACL categories in COMMAND INFO.
+FLAG_ORDER = ("write", "readonly", "denyoom", "module", "admin", "pubsub", "noscript", "blocking",
+              "loading", "stale", "skip_monitor", "skip_slowlog", "asking", "fast", "no_auth",
+              "may_replicate", "no_mandatory_keys", "no_async_loading", "no_multi", "movablekeys",
+              "allow_busy")
+ACL_ORDER = ("keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap",
+             "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking",
+             "dangerous", "connection", "transaction", "scripting")
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """Where one group of keys sits in argv: starting at ``index``, up to ``last_key`` (0: just one
+    key; -1: to the end; n: n more), every ``key_step`` arguments."""
+
+    flags: tuple[str, ...]      # RO/RW/OW/RM, then access/update/insert/delete...
+    index: int = 1
+    last_key: int = 0
+    key_step: int = 1
+    limit: int = 0
+    notes: str = ""
+
+    def positions(self, argc: int) -> range:
+        last = self.index + self.last_key if self.last_key >= 0 else argc + self.last_key
+        return range(self.index, min(last, argc - 1) + 1, self.key_step)
+
+
+def key(flags: str, index: int = 1, last_key: int = 0, key_step: int = 1, notes: str = "") -> KeySpec:
+    """Shorthand for the decorator: ``key("RO access")`` is one read key at argv[1]."""
+    return KeySpec(tuple(flags.split()), index, last_key, key_step, 0, notes)
+
+
+@dataclass(slots=True)
+class Command:
+    """One entry of the table."""
+
+    name: str                          # lower case; "config|get" for a subcommand
+    handler: Callable | None
+    arity: int
+    flags: tuple[str, ...]
+    key_specs: tuple[KeySpec, ...]
+    acl_categories: tuple[str, ...]    # with the implicit ones, in Redis's order, without "@"
+    tips: tuple[str, ...]
+    group: str
+    since: str
+    complexity: str
+    summary: str
+    syntax: str
+    doc_flags: tuple[str, ...] = ()
+    subcommands: dict[str, Command] = field(default_factory=dict)
+    module: str = ""                   # the Kedis module that holds the handler, for the trace
+
+    @property
+    def first_key(self) -> int:
+        return self.key_specs[0].index if self.key_specs else 0
+
+    @property
+    def last_key(self) -> int:
+        if not self.key_specs:
+            return 0
+        last = self.key_specs[-1]
+        return last.last_key if last.last_key < 0 else last.index + last.last_key
+
+    @property
+    def key_step(self) -> int:
+        return self.key_specs[0].key_step if self.key_specs else 0
+
+    @property
+    def display_name(self) -> str:
+        """``CONFIG GET`` for ``config|get``: how HELP and the docs show the name."""
+        return self.name.replace("|", " ").upper()
+
+    def key_positions(self, argc: int) -> list[int]:
+        """The argv indexes that hold keys, for a call with ``argc`` arguments."""
+        positions: list[int] = []
+        for spec in self.key_specs:
+            positions.extend(p for p in spec.positions(argc) if p not in positions)
+        return positions
+
+    def tokens(self) -> list[str]:
+        """The option words of the syntax (``NX``, ``EX``...), for completion."""
+        words = re.findall(r"\b[A-Z][A-Z_-]+\b", self.syntax.split(" ", 1)[1] if " " in self.syntax else "")
+        return list(dict.fromkeys(words))
+
+    def describe_arity(self) -> str:
+        if self.arity >= 0:
+            return f"exactly {self.arity} arguments"
+        return f"at least {-self.arity} arguments"
+
+
+#: name (lower-case bytes) -> Command. Filled by the @command decorators of kedis/commands/.
+TABLE: dict[bytes, Command] = {}
+
+#: The same entries under their lower- and upper-case names: most commands arrive spelled one way
+#: or the other, and an exact dict hit is much cheaper than lower-casing every name first.
+BY_NAME: dict[bytes, Command] = {}
+
+
+def lookup(name: bytes) -> Command | None:
+    """Find a command by name, case-insensitively (Redis's lookupCommand)."""
+    return BY_NAME.get(name) or TABLE.get(name.lower())
+
+
+def _implicit_acl(flags: tuple[str, ...], explicit: set[str]) -> set[str]:
+    # Redis derives some categories from the flags (setImplicitACLCategories in server.c).
+    categories = set(explicit)
+    if "write" in flags:
+        categories.add("write")
+    if "readonly" in flags and "scripting" not in categories:
+        categories.add("read")
+    if "admin" in flags:
+        categories |= {"admin", "dangerous"}
+    if "pubsub" in flags:
+        categories.add("pubsub")
+    if "fast" in flags:
+        categories.add("fast")
+    if "blocking" in flags:
+        categories.add("blocking")
+    if "fast" not in categories:
+        categories.add("slow")
+    return categories
+
+
+def command(name: str, *, arity: int, flags: str = "", keys: tuple | list = (), acl: str = "",
+            tips: str = "", group: str, since: str, complexity: str, summary: str,
+            doc_flags: str = "") -> Callable[[Callable], Callable]:
+    """Register the decorated function as the handler of ``name`` (``"config|get"`` for a
+    subcommand: the container must be registered first).
+
+    The handler is called as ``handler(client, argv)`` with ``argv`` a list of bytes, argv[0] being
+    the command name, and returns a Reply. Arity is checked before it is called.
+    """
+    def register(handler: Callable) -> Callable:
+        doc = (handler.__doc__ or "").strip()
+        flag_set = set(flags.split())
+        unknown = flag_set - set(FLAG_ORDER)
+        assert not unknown, f"{name}: unknown flags {unknown}"
+        categories = _implicit_acl(tuple(flag_set), set(acl.split()))
+        entry = Command(
+            name=name, handler=handler, arity=arity,
+            flags=tuple(f for f in FLAG_ORDER if f in flag_set),
+            key_specs=tuple(keys),
+            acl_categories=tuple(c for c in ACL_ORDER if c in categories),
+            tips=tuple(tips.split()), group=group, since=since, complexity=complexity,
+            summary=summary, syntax=doc.splitlines()[0] if doc else name.upper(),
+            doc_flags=tuple(doc_flags.split()),
+            module=handler.__module__.rsplit(".", 1)[-1],
+        )
+        parent, _, sub = name.partition("|")
+        if sub:
+            TABLE[parent.encode()].subcommands[sub] = entry
+        else:
+            TABLE[name.encode()] = entry
+            BY_NAME[name.encode()] = BY_NAME[name.upper().encode()] = entry
+        handler.command = entry  # type: ignore[attr-defined]
+        return handler
+    return register

@@ -1,0 +1,13 @@
+"""The handlers, one module per command family, named like Redis's own source files.
+
+    strings.py       t_string.c    SET, GET, INCR, APPEND, GETRANGE...
+    keys.py          db.c          DEL, EXISTS, TYPE, KEYS, SCAN, RENAME, COPY...
+    expire.py        expire.c      EXPIRE, TTL, PERSIST... (the active cycle is in kedis/expiry.py)
+    connection.py    server.c      PING, ECHO, SELECT
+    server.py        server.c      DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO, CONFIG
+    introspection.py server.c      COMMAND, and Kedis's HELP
+
+Importing this package registers every handler in the command table (command_table.py).
+"""
+
+from . import connection, expire, introspection, keys, server, strings  # noqa: F401

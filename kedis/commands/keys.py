@@ -1,0 +1,303 @@
+"""Commands on keys, whatever their type (Redis's db.c; the "generic" group).
+
+What these commands teach:
+
+- a key's lifetime: EXISTS, TYPE, DEL and UNLINK, RENAME (which carries the TTL along), COPY;
+- why ``KEYS *`` is dangerous on a big store (it walks every key while nothing else can run), and
+  how ``SCAN`` walks the keyspace a few keys per call instead, with a cursor;
+- that expired keys are invisible to every command, even before they are actually deleted.
+"""
+
+from __future__ import annotations
+
+import zlib
+from bisect import bisect_left
+from itertools import islice
+
+from ..command_table import command, key
+from ..errors import DB_INDEX, INVALID_CURSOR, NO_SUCH_KEY, SAME_OBJECT, SYNTAX, CommandError
+from ..glob import compile_glob
+from ..keyspace import duplicate, type_name
+from ..numbers import parse_int, parse_int32
+from ..reply import NULL, OK, ONE, ZERO, Array, Bulk, Integer, Reply, Status
+
+_WHITESPACE = b" \t\n\r\x0b\x0c"
+
+
+def _delete_keys(client, argv: list[bytes]) -> Reply:
+    db = client.db
+    deleted = 0
+    for name in argv[1:]:
+        # An expired key is removed as expired (and counted so), not as deleted by this command.
+        if db.exists(name) and db.delete(name):
+            deleted += 1
+    return Integer(deleted)
+
+
+@command("del", arity=-2, flags="write", acl="keyspace", keys=[key("RM delete", last_key=-1)],
+         tips="request_policy:multi_shard response_policy:agg_sum",
+         group="generic", since="1.0.0",
+         complexity="O(N) where N is the number of keys removed (O(M) more per big value)",
+         summary="Deletes one or more keys; answers how many existed.")
+def del_(client, argv: list[bytes]) -> Reply:
+    """DEL key [key ...]"""
+    return _delete_keys(client, argv)
+
+
+@command("unlink", arity=-2, flags="write fast", acl="keyspace",
+         keys=[key("RM delete", last_key=-1)],
+         tips="request_policy:multi_shard response_policy:agg_sum",
+         group="generic", since="4.0.0", complexity="O(1) for each key removed",
+         summary="Deletes one or more keys, freeing big values in the background; answers how "
+                 "many existed.")
+def unlink(client, argv: list[bytes]) -> Reply:
+    """UNLINK key [key ...]
+
+    Teaches: in Redis, DEL frees a huge value on the spot and blocks the server meanwhile; UNLINK
+    only unlinks the key and lets a background thread free the memory. In Kedis, Python frees
+    the value when its last reference goes, so the two behave the same.
+    """
+    return _delete_keys(client, argv)
+
+
+@command("exists", arity=-2, flags="readonly fast", acl="keyspace",
+         keys=[key("RO", last_key=-1)], tips="request_policy:multi_shard response_policy:agg_sum",
+         group="generic", since="1.0.0", complexity="O(N) where N is the number of keys",
+         summary="Answers how many of the given keys exist (a key named twice counts twice).")
+def exists(client, argv: list[bytes]) -> Reply:
+    """EXISTS key [key ...]"""
+    lookup = client.db.lookup_read
+    return Integer(sum(1 for name in argv[1:] if lookup(name) is not None))
+
+
+@command("type", arity=2, flags="readonly fast", acl="keyspace", keys=[key("RO")],
+         group="generic", since="1.0.0", complexity="O(1)",
+         summary="Answers the type of the value stored at a key, or none.")
+def type_(client, argv: list[bytes]) -> Reply:
+    """TYPE key
+
+    Teaches: a key holds one type of value; commands of another type answer WRONGTYPE.
+    """
+    value = client.db.lookup_read(argv[1])
+    return Status("none" if value is None else type_name(value))
+
+
+@command("touch", arity=-2, flags="readonly fast", acl="keyspace",
+         keys=[key("RO", last_key=-1)], tips="request_policy:multi_shard response_policy:agg_sum",
+         group="generic", since="3.2.1", complexity="O(N) where N is the number of keys",
+         summary="Marks keys as just used (for eviction); answers how many exist.")
+def touch(client, argv: list[bytes]) -> Reply:
+    """TOUCH key [key ...]"""
+    lookup = client.db.lookup_read
+    return Integer(sum(1 for name in argv[1:] if lookup(name) is not None))
+
+
+@command("keys", arity=2, flags="readonly", acl="keyspace dangerous",
+         tips="request_policy:all_shards nondeterministic_output_order",
+         group="generic", since="1.0.0",
+         complexity="O(N) with N the number of keys in the database",
+         summary="Answers every key that matches a glob pattern.")
+def keys(client, argv: list[bytes]) -> Reply:
+    """KEYS pattern
+
+    Teaches: KEYS looks at every key in one go, so on a store of millions it stops the server for
+    as long as that takes. Use SCAN on a live server. Expired keys are skipped, not deleted.
+    """
+    db = client.db
+    matches = compile_glob(argv[1])
+    return Array([Bulk(name) for name in db.data if matches(name) and not db.is_expired(name)])
+
+
+def _parse_cursor(data: bytes) -> int:
+    # Redis reads the cursor with strtoul(): an optional sign, decimal digits, 64 bits unsigned
+    # ("-1" wraps around to the largest cursor). Leading whitespace and trailing garbage fail.
+    if data[:1] and data[0] in _WHITESPACE:
+        raise CommandError(INVALID_CURSOR)
+    sign = data[:1] if data[:1] in (b"+", b"-") else b""
+    digits = data[len(sign):]
+    if not digits:
+        if data:
+            raise CommandError(INVALID_CURSOR)
+        return 0  # strtoul("") is 0, and Redis accepts it
+    if not digits.isdigit() or int(digits) >= 2 ** 64:
+        raise CommandError(INVALID_CURSOR)
+    value = int(digits)
+    return (-value) % 2 ** 64 if sign == b"-" else value
+
+
+def _scan_hash(name: bytes) -> int:
+    return zlib.crc32(name) + 1  # 1 .. 2**32, so that 0 can mean "start" and "done"
+
+
+def _scan_order(db) -> tuple[list[int], list[bytes]]:
+    """The keys sorted by a fixed hash, built when needed and dropped when a key is added."""
+    if db.scan_order is None:
+        pairs = sorted((_scan_hash(name), name) for name in db.data)
+        db.scan_order = ([h for h, _ in pairs], [name for _, name in pairs])
+    return db.scan_order
+
+
+@command("scan", arity=-2, flags="readonly", acl="keyspace",
+         tips="nondeterministic_output request_policy:special",
+         group="generic", since="2.8.0",
+         complexity="O(1) for every call; O(N) for a complete iteration",
+         summary="Iterates over the keys of the database a few at a time, with a cursor.")
+def scan(client, argv: list[bytes]) -> Reply:
+    """SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+
+    Start with cursor 0; each call answers the next cursor and some keys; a cursor of 0 means the
+    walk is over. A key that exists for the whole walk is returned at least once; keys added or
+    removed meanwhile may or may not be. COUNT is a hint of how much work to do per call; MATCH
+    and TYPE filter *after* the keys are picked, so a call may answer no keys and a cursor to go on.
+
+    Teaches: how to visit a huge keyspace without blocking it. Redis walks the buckets of its hash
+    table in reverse-binary order, which keeps the guarantee even when the table is resized.
+    Kedis walks the keys in the order of a fixed hash (CRC32): the cursor is the hash to resume
+    from, which gives the same guarantee, because a key's hash never changes.
+    """
+    cursor = _parse_cursor(argv[1])
+    count = 10
+    pattern = None
+    wanted_type = None
+    i = 2
+    while i < len(argv):
+        option = argv[i].split(b"\x00", 1)[0].lower()
+        if i + 1 >= len(argv):
+            raise CommandError(SYNTAX)
+        if option == b"count":
+            count = parse_int(argv[i + 1])
+            if count < 1:
+                raise CommandError(SYNTAX)
+        elif option == b"match":
+            pattern = argv[i + 1]
+        elif option == b"type":
+            wanted_type = argv[i + 1].split(b"\x00", 1)[0].lower().decode("utf-8", "replace")
+        else:
+            raise CommandError(SYNTAX)
+        i += 2
+    db = client.db
+    hashes, names = _scan_order(db)
+    start = bisect_left(hashes, cursor)
+    end = min(start + count, len(names))
+    while 0 < end < len(names) and hashes[end] == hashes[end - 1]:
+        end += 1  # never split keys that share a hash between two calls
+    next_cursor = hashes[end] if end < len(names) else 0
+    matches = compile_glob(pattern) if pattern is not None else None
+    found = []
+    for name in names[start:end]:
+        if name not in db.data:
+            continue  # deleted since the order was built
+        if matches is not None and not matches(name):
+            continue
+        if wanted_type is not None:
+            value = db.lookup_read(name)
+            if (type_name(value) if value is not None else "none") != wanted_type:
+                continue
+        if not db.exists(name):  # expired: deleted now, and not returned
+            continue
+        found.append(Bulk(name))
+    return Array([Bulk(b"%d" % next_cursor), Array(found)])
+
+
+@command("randomkey", arity=1, flags="readonly", acl="keyspace",
+         tips="request_policy:all_shards nondeterministic_output",
+         group="generic", since="1.0.0", complexity="O(1) in Redis; O(N) in Kedis",
+         summary="Answers a random key of the database, or nil when it is empty.")
+def randomkey(client, argv: list[bytes]) -> Reply:
+    """RANDOMKEY
+
+    Teaches: Redis picks a random bucket of its hash table in O(1); a Python dict cannot, so Kedis
+    skips a random number of keys. An expired key that comes up is deleted, and it tries again.
+    """
+    db = client.db
+    rng = client.server.rng
+    while db.data:
+        name = next(islice(iter(db.data), rng.randrange(len(db.data)), None))
+        if db.exists(name):
+            return Bulk(name)
+    return NULL
+
+
+def _rename(client, argv: list[bytes], nx: bool) -> Reply:
+    db = client.db
+    source, target = argv[1], argv[2]
+    value = db.lookup_write(source)
+    if value is None:
+        raise CommandError(NO_SUCH_KEY)
+    if source == target:
+        return ZERO if nx else OK
+    deadline = db.get_expire(source)
+    if db.lookup_write(target) is not None:
+        if nx:
+            return ZERO
+        db.delete(target)
+    db.delete(source)
+    db.set_key(target, value)
+    if deadline != -1:
+        db.set_expire(target, deadline)
+    return ONE if nx else OK
+
+
+@command("rename", arity=3, flags="write", acl="keyspace",
+         keys=[key("RW access delete"), key("OW update", index=2)],
+         group="generic", since="1.0.0", complexity="O(1)",
+         summary="Renames a key, replacing the destination if it exists.")
+def rename(client, argv: list[bytes]) -> Reply:
+    """RENAME key newkey
+
+    Teaches: the value and its TTL move to the new name; whatever was at newkey is deleted.
+    """
+    return _rename(client, argv, nx=False)
+
+
+@command("renamenx", arity=3, flags="write fast", acl="keyspace",
+         keys=[key("RW access delete"), key("OW insert", index=2)],
+         group="generic", since="1.0.0", complexity="O(1)",
+         summary="Renames a key only when the new name does not exist; answers 1 or 0.")
+def renamenx(client, argv: list[bytes]) -> Reply:
+    """RENAMENX key newkey"""
+    return _rename(client, argv, nx=True)
+
+
+@command("copy", arity=-3, flags="write denyoom", acl="keyspace",
+         keys=[key("RO access"), key("OW update", index=2)],
+         group="generic", since="6.2.0", complexity="O(N) for a collection of N items; O(1) "
+         "for a string", summary="Copies the value of a key (and its TTL) to a new key.")
+def copy(client, argv: list[bytes]) -> Reply:
+    """COPY source destination [DB destination-db] [REPLACE]
+
+    Answers 1 when copied, 0 when the source is missing or the destination exists (without
+    REPLACE). DB copies into another logical database.
+    """
+    server = client.server
+    target_db = client.db
+    replace = False
+    j = 3
+    while j < len(argv):
+        option = argv[j].split(b"\x00", 1)[0].lower()
+        if option == b"replace":
+            replace = True
+        elif option == b"db" and j + 1 < len(argv):
+            index = parse_int32(argv[j + 1])
+            if not 0 <= index < len(server.databases):
+                raise CommandError(DB_INDEX)
+            target_db = server.databases[index]
+            j += 1
+        else:
+            raise CommandError(SYNTAX)
+        j += 1
+    source, target = argv[1], argv[2]
+    if target_db is client.db and source == target:
+        raise CommandError(SAME_OBJECT)
+    value = client.db.lookup_read(source)
+    if value is None:
+        return ZERO
+    deadline = client.db.get_expire(source)
+    if target_db.lookup_write(target) is not None:
+        if not replace:
+            return ZERO
+        target_db.delete(target)
+    target_db.set_key(target, duplicate(value))
+    if deadline != -1:
+        target_db.set_expire(target, deadline)
+    return ONE

@@ -1,0 +1,302 @@
+"""Server commands: the database as a whole (Redis's server.c, db.c and config.c).
+
+DBSIZE, FLUSHDB and FLUSHALL act on whole databases; TIME reads the server's clock (the fake one,
+in tests and tutorials); INFO reports what the server knows about itself; CONFIG reads and changes
+its parameters. Teaches: a server is more than its data: counters, clock, configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import sys
+import time
+
+from .. import __version__
+from ..command_table import command
+from ..config import PARAMETERS, ConfigError
+from ..errors import SYNTAX, CommandError, user_text
+from ..glob import compile_glob
+from ..reply import OK, Array, Bulk, Integer, Reply, Status, Verbatim
+
+REDIS_VERSION = "7.0.15"  # the Redis whose behaviour Kedis follows
+
+
+@command("dbsize", arity=1, flags="readonly fast", acl="keyspace",
+         tips="request_policy:all_shards response_policy:agg_sum",
+         group="server", since="1.0.0", complexity="O(1)",
+         summary="Answers the number of keys in the selected database.")
+def dbsize(client, argv: list[bytes]) -> Reply:
+    """DBSIZE
+
+    Teaches: the count includes keys whose deadline has passed but that no one has touched since:
+    expired keys take memory until lazy or active expiry removes them.
+    """
+    return Integer(len(client.db))
+
+
+def _flush_mode(argv: list[bytes]) -> None:
+    # SYNC and ASYNC choose whether Redis frees the memory now or in a background thread.
+    if len(argv) == 2 and argv[1].split(b"\x00", 1)[0].lower() in (b"sync", b"async"):
+        return
+    if len(argv) != 1:
+        raise CommandError(SYNTAX)
+
+
+@command("flushdb", arity=-1, flags="write", acl="keyspace dangerous",
+         tips="request_policy:all_shards response_policy:all_succeeded",
+         group="server", since="1.0.0", complexity="O(N) where N is the number of keys",
+         summary="Removes every key of the selected database.")
+def flushdb(client, argv: list[bytes]) -> Reply:
+    """FLUSHDB [ASYNC | SYNC]"""
+    _flush_mode(argv)
+    client.db.flush()
+    return OK
+
+
+@command("flushall", arity=-1, flags="write", acl="keyspace dangerous",
+         tips="request_policy:all_shards response_policy:all_succeeded",
+         group="server", since="1.0.0", complexity="O(N) where N is the number of keys in all "
+         "databases", summary="Removes every key of every database.")
+def flushall(client, argv: list[bytes]) -> Reply:
+    """FLUSHALL [ASYNC | SYNC]"""
+    _flush_mode(argv)
+    for db in client.server.databases:
+        db.flush()
+    return OK
+
+
+@command("time", arity=1, flags="loading stale fast", tips="nondeterministic_output",
+         group="server", since="2.6.0", complexity="O(1)",
+         summary="Answers the server's time: Unix seconds and the microseconds within.")
+def time_(client, argv: list[bytes]) -> Reply:
+    """TIME
+
+    Teaches: expiry runs on the server's clock. In Kedis it can be a fake clock that only moves
+    when told to, and TIME shows that clock.
+    """
+    micros = round(client.server.clock.time() * 1_000_000)
+    return Array([Bulk(b"%d" % (micros // 1_000_000)), Bulk(b"%d" % (micros % 1_000_000))])
+
+
+# --- INFO ---------------------------------------------------------------------------------------
+def _human(n: int) -> str:
+    """Bytes as Redis prints them in INFO (bytesToHuman): 1.50M, 512B..."""
+    for unit, size in (("P", 1024 ** 5), ("T", 1024 ** 4), ("G", 1024 ** 3), ("M", 1024 ** 2),
+                       ("K", 1024)):
+        if n >= size:
+            return f"{n / size:.2f}{unit}"
+    return f"{n}B"
+
+
+def _rss_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _server_section(server) -> list[tuple[str, object]]:
+    uptime = int(time.monotonic() - server.started_monotonic)
+    return [
+        ("redis_version", REDIS_VERSION),
+        ("kedis_version", __version__),
+        ("redis_mode", "standalone"),
+        ("os", f"{platform.system()} {platform.release()} {platform.machine()}"),
+        ("arch_bits", 64 if sys.maxsize > 2 ** 32 else 32),
+        ("python_version", platform.python_version()),
+        ("process_id", os.getpid()),
+        ("tcp_port", 0),
+        ("server_time_usec", round(server.clock.time() * 1_000_000)),
+        ("uptime_in_seconds", uptime),
+        ("uptime_in_days", uptime // 86400),
+        ("hz", server.config["hz"]),
+        ("configured_hz", server.config["hz"]),
+        ("clock", type(server.clock).__name__),
+        ("executable", sys.argv[0] if sys.argv and sys.argv[0] else ""),
+        ("config_file", ""),
+    ]
+
+
+def _clients_section(server) -> list[tuple[str, object]]:
+    return [("connected_clients", 1), ("blocked_clients", 0), ("tracking_clients", 0)]
+
+
+def _memory_section(server) -> list[tuple[str, object]]:
+    # Python cannot cheaply count the bytes of the store itself, so Kedis reports the process's
+    # resident memory (the Python interpreter included) where Redis reports its allocator's count.
+    rss = _rss_bytes()
+    peak = max(rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+    return [
+        ("used_memory", rss), ("used_memory_human", _human(rss)),
+        ("used_memory_rss", rss), ("used_memory_rss_human", _human(rss)),
+        ("used_memory_peak", peak), ("used_memory_peak_human", _human(peak)),
+        ("maxmemory", 0), ("maxmemory_human", "0B"), ("maxmemory_policy", "noeviction"),
+        ("mem_allocator", "pymalloc"),
+    ]
+
+
+def _stats_section(server) -> list[tuple[str, object]]:
+    s = server.stats
+    return [
+        ("total_connections_received", server._next_client_id - 1),
+        ("total_commands_processed", s.total_commands_processed),
+        ("instantaneous_ops_per_sec", 0),
+        ("keyspace_hits", s.keyspace_hits),
+        ("keyspace_misses", s.keyspace_misses),
+        ("expired_keys", s.expired_keys),
+        ("expired_keys_lazy", s.expired_keys_lazy),
+        ("expired_keys_active", s.expired_keys_active),
+        ("expired_stale_perc", f"{s.expired_stale_perc * 100:.2f}"),
+        ("expired_time_cap_reached_count", s.expired_time_cap_reached_count),
+        ("expire_cycle_cpu_milliseconds", s.expire_cycle_cpu_us // 1000),
+        ("evicted_keys", 0),
+        ("total_error_replies", s.total_error_replies),
+        ("unexpected_error_replies", s.unexpected_error_replies),
+    ]
+
+
+def _keyspace_section(server) -> list[tuple[str, object]]:
+    return [(f"db{db.id}", f"keys={len(db.data)},expires={len(db.expires)},avg_ttl={db.avg_ttl}")
+            for db in server.databases if db.data]
+
+
+INFO_SECTIONS = {
+    "server": ("Server", _server_section),
+    "clients": ("Clients", _clients_section),
+    "memory": ("Memory", _memory_section),
+    "stats": ("Stats", _stats_section),
+    "keyspace": ("Keyspace", _keyspace_section),
+}
+
+
+def info_text(server, sections: list[str] | None = None) -> str:
+    """INFO's report: ``# Section`` headers and ``field:value`` lines, CRLF-terminated."""
+    names = [n for n in INFO_SECTIONS if sections is None or n in sections
+             or {"all", "default", "everything"} & set(sections)]
+    parts = []
+    for name in names:
+        title, build = INFO_SECTIONS[name]
+        lines = [f"# {title}"] + [f"{field}:{value}" for field, value in build(server)]
+        parts.append("".join(line + "\r\n" for line in lines))
+    return "\r\n".join(parts)
+
+
+@command("info", arity=-1, flags="loading stale", acl="dangerous",
+         tips="nondeterministic_output request_policy:all_shards response_policy:special",
+         group="server", since="1.0.0", complexity="O(1)",
+         summary="Answers information and counters about the server, by section.")
+def info(client, argv: list[bytes]) -> Reply:
+    """INFO [section [section ...]]
+
+    Sections: server, clients, memory, stats, keyspace (or all, default, everything).
+    Teaches: watch keyspace_hits/keyspace_misses move with each read, and expired_keys (split
+    into expired_keys_lazy and expired_keys_active in Kedis) with each expiration.
+    """
+    sections = [user_text(a).lower() for a in argv[1:]] or None
+    return Verbatim(info_text(client.server, sections))
+
+
+# --- CONFIG -------------------------------------------------------------------------------------
+@command("config", arity=-2, group="server", since="2.0.0", complexity="Depends on subcommand.",
+         summary="A container for the commands that read and change the configuration.")
+def config(client, argv: list[bytes]) -> Reply:
+    """CONFIG <subcommand> [argument ...]"""
+    raise AssertionError("the dispatcher routes CONFIG to its subcommands")
+
+
+@command("config|get", arity=-3, flags="admin noscript loading stale", group="server",
+         since="2.0.0", complexity="O(N) where N is the number of parameters asked for",
+         summary="Answers the parameters whose names match the glob patterns, with their values.")
+def config_get(client, argv: list[bytes]) -> Reply:
+    """CONFIG GET parameter [parameter ...]
+
+    Names are case-insensitive; a pattern with * ? or [ matches several.
+    """
+    found: dict[str, str] = {}  # parameter -> the name to answer with
+    for pattern in argv[2:]:
+        if not any(c in pattern for c in b"*?["):
+            name = pattern.lower().decode("utf-8", "replace")
+            if name in PARAMETERS and name not in found:
+                found[name] = pattern.decode("utf-8", "replace")  # answered as typed, like Redis
+            continue
+        matches = compile_glob(pattern.lower())  # Redis matches parameter names case-insensitively
+        for name in PARAMETERS:
+            if name not in found and matches(name.encode()):
+                found[name] = name
+    items = []
+    for name, shown in found.items():
+        items += [Bulk(shown.encode()), Bulk(b"%d" % client.server.config[name])]
+    return Array(items)
+
+
+@command("config|set", arity=-4, flags="admin noscript loading stale", group="server",
+         tips="request_policy:all_nodes response_policy:all_succeeded",
+         since="2.0.0", complexity="O(N) where N is the number of parameters set",
+         summary="Changes parameters: all of them, or none if one value is refused.")
+def config_set(client, argv: list[bytes]) -> Reply:
+    """CONFIG SET parameter value [parameter value ...]"""
+    if len(argv) % 2:
+        raise CommandError(SYNTAX)
+    pairs = list(zip(argv[2::2], argv[3::2], strict=True))
+    unknown = next((name for name, _ in pairs
+                    if name.lower().decode("utf-8", "replace") not in PARAMETERS), None)
+    if unknown is not None:
+        raise CommandError("ERR Unknown option or number of arguments for CONFIG SET - "
+                           f"'{user_text(unknown)}'")
+    chosen: dict[str, int] = {}
+    for raw_name, raw_value in pairs:
+        name = raw_name.lower().decode()
+        parameter = PARAMETERS[name]
+        reason = None
+        if not parameter.mutable:
+            reason = "can't set immutable config"
+        elif name in chosen:
+            reason = "duplicate parameter"
+        else:
+            try:
+                chosen[name] = parameter.convert(raw_value)
+            except ConfigError as error:
+                reason = str(error)
+        if reason:
+            raise CommandError(f"ERR CONFIG SET failed (possibly related to argument "
+                               f"'{user_text(raw_name)}') - {reason}")
+    client.server.config.update(chosen)
+    return OK
+
+
+@command("config|resetstat", arity=2, flags="admin noscript loading stale", group="server",
+         since="2.0.0", complexity="O(1)", summary="Sets INFO's counters back to zero.")
+def config_resetstat(client, argv: list[bytes]) -> Reply:
+    """CONFIG RESETSTAT"""
+    client.server.stats.reset()
+    return OK
+
+
+@command("config|rewrite", arity=2, flags="admin noscript loading stale", group="server",
+         since="2.8.0", complexity="O(1)",
+         summary="Writes the configuration back to the configuration file.")
+def config_rewrite(client, argv: list[bytes]) -> Reply:
+    """CONFIG REWRITE"""
+    raise CommandError("ERR The server is running without a config file")
+
+
+@command("config|help", arity=2, flags="loading stale", group="server", since="5.0.0",
+         complexity="O(1)", summary="Answers a short description of the CONFIG subcommands.")
+def config_help(client, argv: list[bytes]) -> Reply:
+    """CONFIG HELP"""
+    return Array([Status(line) for line in (
+        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET <pattern>",
+        "    Answer the parameters whose names match <pattern>, with their values.",
+        "SET <parameter> <value> [<parameter> <value> ...]",
+        "    Change parameters, all or none.",
+        "RESETSTAT",
+        "    Zero the counters that INFO reports.",
+        "REWRITE",
+        "    Write the configuration file (Kedis runs without one).",
+        "HELP",
+        "    Print this help.",
+    )])

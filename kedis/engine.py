@@ -1,0 +1,242 @@
+"""The engine: a Kedis server in a Python object, and the path every command takes through it.
+
+    db = Kedis()
+    db.run('SET greeting "hello world"')   # one line of text, as typed in redis-cli
+    db.execute(b"GET", b"greeting")        # arguments, as a client library sends them
+
+``run`` goes through all the layers: the **parser** splits the line into arguments, the **command
+table** finds the command and checks its arity, the **handler** does the work on the **keyspace**,
+and a **reply** comes back. ``execute`` starts at the command table. With ``trace=True`` each layer
+records what it did (see trace.py), and the reply carries the list of steps as ``.trace``.
+
+The engine is a *server*: it holds the databases, the configuration, the counters and the clock.
+Per-connection state (which database is selected) lives in a ``Client``, as in Redis's server.c
+and networking.c. ``run`` and ``execute`` use the engine's own default client; a network server
+creates one Client per connection with ``new_client()``.
+
+Active expiry needs a host to call ``tick()`` about ``hz`` times a second: the REPL and the Jupyter
+kernel do it from a background thread, tests call it by hand.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from . import command_table
+from .clock import FakeClock, RealClock
+from .command_table import Command
+from .config import PARAMETERS
+from .errors import CommandError, unknown_command, unknown_subcommand, wrong_arity
+from .expiry import CycleReport, active_expire_cycle
+from .keyspace import Database, Hooks
+from .parser import ParseError, split_args
+from .reply import Error, Reply
+from .stats import Stats
+from .trace import Tracer, as_steps
+
+__all__ = ["Kedis", "Client"]
+
+# Importing the handler modules fills the command table.
+from . import commands as _commands  # noqa: E402,F401
+
+_table_get = command_table.BY_NAME.get
+_lookup = command_table.lookup
+
+
+class Client:
+    """One connection's state (Redis's ``client`` struct, much reduced)."""
+
+    __slots__ = ("server", "db", "id", "name", "created")
+
+    def __init__(self, server: Kedis, id: int) -> None:
+        self.server = server
+        self.db: Database = server.databases[0]  # the selected database
+        self.id = id
+        self.name = b""
+        self.created = server.clock.time()
+
+    def select(self, index: int) -> None:
+        self.db = self.server.databases[index]
+
+    def __repr__(self) -> str:
+        return f"<Client id={self.id} db={self.db.id}>"
+
+
+class Kedis:
+    """An in-memory Redis-compatible store, made to be read and watched."""
+
+    def __init__(self, clock: RealClock | FakeClock | None = None, *, databases: int = 16,
+                 seed: int | None = None) -> None:
+        self._clock = clock if clock is not None else RealClock()
+        self.stats = Stats()
+        #: Randomness for RANDOMKEY and the active expiry cycle's samples; seed it to replay them.
+        self.rng = random.Random(seed)
+        self.config: dict[str, int] = {name: p.default for name, p in PARAMETERS.items()}
+        self.config["databases"] = databases
+        self.hooks = Hooks()  # the tracer and expiry listeners, shared by every database
+        self.databases = [Database(i, self._clock, self.stats, self.hooks)
+                          for i in range(databases)]
+        self.started = time.time()
+        self.started_monotonic = time.monotonic()
+        self.last_cycle: CycleReport | None = None
+        self._next_client_id = 1
+        self.client = self.new_client()
+
+    # --- the clock ------------------------------------------------------------------------------
+    @property
+    def clock(self) -> RealClock | FakeClock:
+        return self._clock
+
+    @clock.setter
+    def clock(self, clock: RealClock | FakeClock) -> None:
+        """Swap the clock (the kernel's ``%clock fake``); every database follows."""
+        self._clock = clock
+        for db in self.databases:
+            db.clock = clock
+
+    @property
+    def config_hz(self) -> int:
+        return self.config["hz"]
+
+    @property
+    def keyspace(self) -> Database:
+        """The database the default client has selected."""
+        return self.client.db
+
+    def new_client(self) -> Client:
+        client = Client(self, self._next_client_id)
+        self._next_client_id += 1
+        return client
+
+    # --- running commands ---------------------------------------------------------------------
+    def run(self, line: str | bytes, trace: bool = False) -> Reply | None:
+        """Run one line of text, as typed in redis-cli. Blank lines and ``#`` comments give None.
+
+        Raises ``kedis.ParseError`` ("Invalid argument(s)") when a quote is unbalanced.
+        """
+        if trace:
+            return self._run_traced(line)
+        argv = split_args(line)
+        if not argv or (argv[0][:1] == b"#" and _is_comment(line)):
+            return None
+        return self.execute(*argv)
+
+    def execute(self, *argv: Any, trace: bool = False, client: Client | None = None,
+                _tracer: Tracer | None = None) -> Reply:
+        """Run one command given as arguments: ``execute("SET", "k", "v")`` (str, bytes, numbers).
+
+        This is the dispatcher, Redis's ``processCommand`` and ``call`` (server.c): look the name
+        up in the command table, check the arity, run the handler, and turn a raised CommandError
+        into an error reply. ``client`` is whose connection state to use (the engine's own by
+        default). It is the hot path of Kedis, so it is written for speed: one function, no
+        object built but the reply, and tracing reduced to ``is not None`` checks.
+        """
+        for arg in argv:
+            if type(arg) is not bytes:  # convert only when needed: most callers pass bytes
+                argv = tuple([_to_bytes(a) for a in argv])
+                break
+        if not argv:
+            raise ValueError("execute() needs at least a command name")
+        if trace:
+            return self._traced(argv, client)
+        if client is None:
+            client = self.client
+        cmd = _table_get(argv[0])
+        if cmd is None:
+            cmd = _lookup(argv[0])  # an unusual spelling, like "Get"
+            if cmd is None:
+                return self._reject(unknown_command(argv), argv, _tracer, None)
+        if cmd.subcommands and len(argv) > 1:
+            sub = cmd.subcommands.get(argv[1].lower().decode("utf-8", "replace"))
+            if sub is None:
+                return self._reject(unknown_subcommand(argv), argv, _tracer, cmd)
+            cmd = sub
+        arity = cmd.arity
+        argc = len(argv)
+        if argc != arity and (arity > 0 or argc < -arity):
+            return self._reject(wrong_arity(cmd.name), argv, _tracer, cmd)
+        self.stats.total_commands_processed += 1
+        if _tracer is not None:
+            _tracer.steps += (("command table", "lookup", argv[0], cmd, None, None, None, None,
+                               argc),
+                              ("handler", "call", argv, None, None, None, None, None, cmd))
+        try:
+            return cmd.handler(client, argv)
+        except CommandError as error:
+            self.stats.total_error_replies += 1
+            return error.reply
+        except Exception as error:  # a bug in Kedis: answer it, never crash the host
+            self.stats.unexpected_error_replies += 1
+            return Error(f"ERR Kedis internal error in '{cmd.name}': "
+                         f"{type(error).__name__}: {error}".replace("\r", " ").replace("\n", " "))
+
+    def call(self, client: Client, argv: Sequence[bytes]) -> Reply:
+        """Run one command for a given client (a server calls this for each connection)."""
+        return self.execute(*argv, client=client)
+
+    def _reject(self, text: str, argv: Sequence[bytes], tracer: Tracer | None,
+                cmd: Command | None) -> Reply:
+        self.stats.total_error_replies += 1
+        reply = Error(text)
+        if tracer is not None:
+            tracer.add("command table", "reject", argv[0], reply, detail=(cmd, len(argv)))
+        return reply
+
+    # --- the traced path ----------------------------------------------------------------------
+    def _run_traced(self, line: str | bytes) -> Reply | None:
+        tracer = Tracer()
+        data = line.encode("utf-8", "surrogateescape") if isinstance(line, str) else line
+        tracer.add("input", "line", line, data)
+        try:
+            argv = split_args(data)
+        except ParseError as error:
+            tracer.add("parser", "reject", data, None)
+            error.trace = as_steps(tracer.steps)
+            raise
+        tracer.add("parser", "split", data, argv, detail=b'"' in data or b"'" in data)
+        if not argv or (argv[0][:1] == b"#" and _is_comment(line)):
+            return None
+        return self._traced(argv, None, tracer)
+
+    def _traced(self, argv: Sequence[bytes], client: Client | None,
+                tracer: Tracer | None = None) -> Reply:
+        if tracer is None:
+            tracer = Tracer()
+            tracer.steps.append(("input", "argv", argv, argv, None, None, None, None, None))
+        self.hooks.tracer = tracer
+        try:
+            reply = self.execute(*argv, client=client, _tracer=tracer)
+        finally:
+            self.hooks.tracer = None
+        tracer.steps.append(("reply", "encode", reply, reply.resp(), None, None, None, None, None))
+        return reply.with_trace(tracer.steps)
+
+    # --- background work ------------------------------------------------------------------------
+    def tick(self, budget_ms: float | None = None) -> CycleReport:
+        """Run one active expiry cycle (call it ``hz`` times a second; see expiry.py)."""
+        return active_expire_cycle(self, budget_ms)
+
+    def __repr__(self) -> str:
+        keys = sum(len(db) for db in self.databases)
+        return f"<Kedis {keys} keys in {len(self.databases)} databases, clock={self._clock!r}>"
+
+
+def _to_bytes(value: Any) -> bytes:
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, bool):
+        raise TypeError("Kedis arguments are str, bytes, int or float, not bool")
+    if isinstance(value, (int, float)):
+        return repr(value).encode("ascii")
+    raise TypeError(f"Kedis arguments are str, bytes, int or float, not {type(value).__name__}")
+
+
+def _is_comment(line: str | bytes) -> bool:
+    stripped = line.lstrip()
+    return stripped[:1] in ("#", b"#")
+

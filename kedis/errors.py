@@ -1,0 +1,86 @@
+"""Every error Kedis can answer, in one place, with Redis's exact text.
+
+Error strings are part of Redis's contract: clients match on them, and so do Kedis's differential
+tests, byte for byte. A handler signals an error by raising ``CommandError(TEXT)``; the dispatcher
+turns it into an error reply. The first word is the error code (ERR, WRONGTYPE, ...).
+"""
+
+from __future__ import annotations
+
+from .reply import Error
+
+__all__ = ["CommandError", "user_text"]
+
+
+class CommandError(Exception):
+    """Raised by a handler to answer with an error reply."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.reply = Error(text)
+
+
+SYNTAX = "ERR syntax error"
+NOT_INTEGER = "ERR value is not an integer or out of range"
+NOT_FLOAT = "ERR value is not a valid float"
+WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
+OVERFLOW = "ERR increment or decrement would overflow"
+DECREMENT_OVERFLOW = "ERR decrement would overflow"
+NAN_OR_INFINITY = "ERR increment would produce NaN or Infinity"
+NO_SUCH_KEY = "ERR no such key"
+SAME_OBJECT = "ERR source and destination objects are the same"
+DB_INDEX = "ERR DB index is out of range"
+INVALID_CURSOR = "ERR invalid cursor"
+OFFSET_RANGE = "ERR offset is out of range"
+STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+EXPIRE_NX_CONFLICT = "ERR NX and XX, GT or LT options at the same time are not compatible"
+EXPIRE_GT_LT_CONFLICT = "ERR GT and LT options at the same time are not compatible"
+INVALID_COMMAND = "ERR Invalid command specified"
+INVALID_KEYS = "ERR Invalid arguments specified for command"
+
+
+def user_text(data: bytes, limit: int | None = None) -> str:
+    """Bytes from the user, as Redis prints them into an error message.
+
+    Redis formats them with C's ``%s``, which stops at the first NUL byte (and ``%.128s`` keeps at
+    most 128 bytes), then replaces CR and LF with spaces so the error stays on one protocol line.
+    """
+    return _one_line(_c_string(data, limit))
+
+
+def _c_string(data: bytes, limit: int | None = None) -> bytes:
+    data = data.split(b"\x00", 1)[0]
+    return data if limit is None else data[:limit]
+
+
+def _one_line(data: bytes) -> str:
+    return data.replace(b"\r", b" ").replace(b"\n", b" ").decode("utf-8", "surrogateescape")
+
+
+def invalid_expire_time(command_name: str) -> str:
+    return f"ERR invalid expire time in '{command_name}' command"
+
+
+def wrong_arity(command_name: str) -> str:
+    return f"ERR wrong number of arguments for '{command_name}' command"
+
+
+def unknown_command(argv: list[bytes]) -> str:
+    # Redis quotes the arguments one by one until it has written 128 bytes of them.
+    args = b""
+    for arg in argv[1:]:
+        if len(args) >= 128:
+            break
+        args += b"'" + _c_string(arg, 128 - len(args)) + b"' "
+    return (f"ERR unknown command '{user_text(argv[0], 128)}', "
+            f"with args beginning with: {_one_line(args)}")
+
+
+def unknown_subcommand(argv: list[bytes]) -> str:
+    # argv[0].upper() is bytes.upper(): ASCII only, like C's toupper().
+    return (f"ERR unknown subcommand '{user_text(argv[1], 128)}'. "
+            f"Try {user_text(argv[0].upper())} HELP.")
+
+
+def unsupported_option(option: bytes) -> str:
+    return f"ERR Unsupported option {user_text(option)}"

@@ -1,0 +1,224 @@
+"""The keyspace: logical databases of typed values, with their expiry index (Redis's db.c).
+
+A Redis server holds 16 numbered databases (``SELECT 0`` .. ``SELECT 15``); each is two dicts:
+
+- ``data``: key -> value. Keys are bytes. The value's Python type *is* its Redis type, so no wrapper
+  object is needed per key: ``bytes`` is a string (later issues add lists, hashes, sets...);
+- ``expires``: key -> deadline in ms (see expiry.py), only for keys that have a TTL.
+
+Every command reaches the data through the few methods below, named after db.c's functions, and
+that is where the rules live that every command shares:
+
+- ``lookup_read`` / ``lookup_write`` first expire the key if its deadline has passed (lazy expiry),
+  and reads count ``keyspace_hits`` / ``keyspace_misses`` for INFO;
+- ``set_key`` (a SET) drops any TTL the key had, ``store`` (an INCR, an APPEND) keeps it;
+- ``delete`` removes a key and its deadline together.
+
+When a command runs traced, each of these methods also records a step (what it read or wrote, the
+entry before and after) into the tracer of ``self.hooks``. Untraced, that costs one check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from .expiry import Expires
+
+if TYPE_CHECKING:
+    from .clock import FakeClock, RealClock
+    from .stats import Stats
+    from .trace import Tracer
+
+__all__ = ["Database", "Hooks", "type_name", "duplicate", "TYPE_NAMES"]
+
+#: Python type of a stored value -> the name TYPE answers.
+TYPE_NAMES: dict[type, str] = {bytes: "string"}
+
+
+def type_name(value: Any) -> str:
+    return TYPE_NAMES[type(value)]
+
+
+def duplicate(value: Any) -> Any:
+    """An independent copy of a stored value (COPY, and the trace's snapshots).
+
+    Strings are immutable bytes, so they are shared, not copied; the container types of later
+    issues are copied.
+    """
+    return value if type(value) is bytes else value.copy()
+
+
+class Hooks:
+    """What watches an engine's databases, shared by all of them.
+
+    ``tracer`` is set while a traced command runs (see trace.py); ``on_expire`` holds callbacks
+    called as ``callback(db, key, "lazy" | "active")`` after a key expires (for live views).
+    """
+
+    __slots__ = ("tracer", "on_expire")
+
+    def __init__(self) -> None:
+        self.tracer: Tracer | None = None
+        self.on_expire: list = []
+
+
+class Database:
+    """One logical database (``redisDb`` in server.h)."""
+
+    __slots__ = ("id", "data", "expires", "clock", "stats", "hooks", "avg_ttl", "scan_order")
+
+    def __init__(self, id: int, clock: RealClock | FakeClock, stats: Stats,
+                 hooks: Hooks | None = None) -> None:
+        self.id = id
+        self.data: dict[bytes, Any] = {}
+        self.expires = Expires()
+        self.clock = clock
+        self.stats = stats
+        self.hooks = hooks if hooks is not None else Hooks()
+        self.avg_ttl = 0  # INFO keyspace's estimate, kept by the active expiry cycle
+        # SCAN's cached key order (see commands/keys.py); dropped whenever a new key appears.
+        self.scan_order: list | None = None
+
+    # --- reading ------------------------------------------------------------------------------
+    def lookup_read(self, key: bytes) -> Any:
+        """The value at ``key`` for a reading command, or None; counts a hit or a miss."""
+        value = self.data.get(key)
+        if value is not None and self.expires:
+            deadline = self.expires.get(key)
+            if deadline is not None and self.clock.ms() > deadline:
+                self.expire_key(key)
+                value = None
+        if value is None:
+            self.stats.keyspace_misses += 1
+        else:
+            self.stats.keyspace_hits += 1
+        tracer = self.hooks.tracer
+        if tracer is not None:
+            tracer.read(self, key, value)
+        return value
+
+    def lookup_write(self, key: bytes) -> Any:
+        """The value at ``key`` for a writing command, or None. Not counted as a hit or miss."""
+        value = self.data.get(key)
+        if value is not None and self.expires:
+            deadline = self.expires.get(key)
+            if deadline is not None and self.clock.ms() > deadline:
+                self.expire_key(key)
+                value = None
+        tracer = self.hooks.tracer
+        if tracer is not None:
+            tracer.read(self, key, value, counted=False)
+        return value
+
+    def exists(self, key: bytes) -> bool:
+        """Whether ``key`` is alive, expiring it first if due (no stats: for internal checks)."""
+        if key not in self.data:
+            return False
+        deadline = self.expires.get(key)
+        if deadline is not None and self.clock.ms() > deadline:
+            self.expire_key(key)
+            return False
+        return True
+
+    def is_expired(self, key: bytes) -> bool:
+        """Whether ``key``'s deadline has passed, *without* deleting it (KEYS looks, never touches)."""
+        deadline = self.expires.get(key)
+        return deadline is not None and self.clock.ms() > deadline
+
+    def get_expire(self, key: bytes) -> int:
+        """The key's deadline in ms, or -1 when it has none (getExpire)."""
+        return self.expires.get(key, -1)
+
+    def __len__(self) -> int:
+        # Like Redis's DBSIZE, this counts keys whose deadline has passed but that no one has
+        # touched yet: they are still in the dict until lazy or active expiry removes them.
+        return len(self.data)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.data)
+
+    # --- writing ------------------------------------------------------------------------------
+    def set_key(self, key: bytes, value: Any, keep_ttl: bool = False) -> None:
+        """Store ``value`` at ``key`` the way SET does: any TTL the key had is dropped."""
+        tracer = self.hooks.tracer
+        before = tracer.state(self, key) if tracer is not None else None
+        if self.scan_order is not None and key not in self.data:
+            self.scan_order = None
+        self.data[key] = value
+        dropped_ttl = not keep_ttl and self.expires and self.expires.discard(key)
+        if tracer is not None:
+            tracer.write(self, key, before)
+            if dropped_ttl:
+                tracer.expiry(self, key, "remove", before, None)
+
+    def store(self, key: bytes, value: Any) -> None:
+        """Store ``value`` at ``key`` keeping its TTL, as INCR, APPEND and SETRANGE do."""
+        tracer = self.hooks.tracer
+        before = tracer.state(self, key) if tracer is not None else None
+        if self.scan_order is not None and key not in self.data:
+            self.scan_order = None
+        self.data[key] = value
+        if tracer is not None:
+            tracer.write(self, key, before)
+
+    def delete(self, key: bytes) -> bool:
+        """Remove ``key`` and its deadline; True if it was there."""
+        tracer = self.hooks.tracer
+        before = tracer.state(self, key) if tracer is not None else None
+        if self.data.pop(key, None) is None:
+            return False
+        if self.expires:
+            self.expires.discard(key)
+        if tracer is not None:
+            tracer.delete(self, key, before)
+        return True
+
+    def set_expire(self, key: bytes, deadline: int) -> None:
+        """Give ``key`` (which must exist) a deadline, in ms since the epoch."""
+        tracer = self.hooks.tracer
+        before = tracer.state(self, key) if tracer is not None else None
+        self.expires.set(key, deadline)
+        if tracer is not None:
+            tracer.expiry(self, key, "set", before, deadline)
+
+    def remove_expire(self, key: bytes) -> bool:
+        """Make ``key`` persistent; True if it had a deadline."""
+        tracer = self.hooks.tracer
+        before = tracer.state(self, key) if tracer is not None else None
+        removed = self.expires.discard(key)
+        if removed and tracer is not None:
+            tracer.expiry(self, key, "remove", before, None)
+        return removed
+
+    def expire_key(self, key: bytes, active: bool = False) -> None:
+        """Delete a key whose deadline has passed, and count it (lazily, or by the active cycle)."""
+        tracer = self.hooks.tracer
+        before = tracer.state(self, key) if tracer is not None else None
+        deadline = self.expires.get(key)
+        del self.data[key]
+        self.expires.discard(key)
+        stats = self.stats
+        stats.expired_keys += 1
+        if active:
+            stats.expired_keys_active += 1
+        else:
+            stats.expired_keys_lazy += 1
+        if tracer is not None:
+            tracer.expired(self, key, before, deadline, active)
+        for listener in self.hooks.on_expire:
+            listener(self, key, "active" if active else "lazy")
+
+    def flush(self) -> int:
+        """Remove every key (FLUSHDB); returns how many there were."""
+        removed = len(self.data)
+        if self.hooks.tracer is not None:
+            self.hooks.tracer.flush(self, removed)
+        self.data.clear()
+        self.expires.clear()
+        self.scan_order = None
+        self.avg_ttl = 0
+        return removed
+
+    def __repr__(self) -> str:
+        return f"<Database {self.id}: {len(self.data)} keys, {len(self.expires)} with a TTL>"

@@ -1,0 +1,373 @@
+"""Replies: what a command answers, and the two ways to show it.
+
+The last layer. A handler returns one of the typed replies below (Redis's ``addReply*`` functions in
+networking.c build the same kinds). Each reply can be rendered two ways:
+
+- ``resp()``: the bytes a Redis server sends on the wire, in RESP2 (``+OK\\r\\n``, ``:1\\r\\n``,
+  ``$5\\r\\nhello\\r\\n``, ``$-1\\r\\n``, ``*2\\r\\n...``);
+- ``cli()``: the text redis-cli shows for it (``OK``, ``(integer) 1``, ``"hello"``, ``(nil)``,
+  ``1) "a"``, ``(empty array)``, ``(error) ERR ...``), or with ``raw=True`` what ``redis-cli --raw``
+  shows (values as they are, no quotes, no types).
+
+``terminal(raw)`` gives the exact bytes redis-cli writes for the reply, newlines included; the REPL
+uses it so that a Kedis session is byte for byte a redis-cli session.
+
+The module also holds the *shared* replies, as Redis's ``shared`` struct does (server.c,
+``createSharedObjects``): ``OK``, ``NULL``, ``ZERO``, ``ONE``... are built once and returned by
+every command that needs them, so the hot path allocates nothing for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "Reply", "Status", "Error", "Integer", "Bulk", "Null", "NullArray", "Array", "Verbatim",
+    "OK", "PONG", "NULL", "NULL_ARRAY", "ZERO", "ONE", "EMPTY_BULK", "EMPTY_ARRAY", "repr_bytes",
+]
+
+
+# --- how redis-cli quotes a value (sdscatrepr in sds.c) --------------------------------------------
+# Printable ASCII stands for itself; backslash and double quote are escaped; five control characters
+# have names; every other byte (UTF-8 included: redis-cli runs in the C locale) becomes \xHH.
+_REPR = [f"\\x{b:02x}" for b in range(256)]
+for _b in range(0x20, 0x7F):
+    _REPR[_b] = chr(_b)
+for _b, _name in ((0x5C, "\\\\"), (0x22, '\\"'), (0x0A, "\\n"), (0x0D, "\\r"), (0x09, "\\t"),
+                  (0x07, "\\a"), (0x08, "\\b")):
+    _REPR[_b] = _name
+
+
+def repr_bytes(value: bytes) -> str:
+    """Quote a value the way redis-cli does: ``b'a\\x00"'`` becomes ``"a\\x00\\""``."""
+    if value.isascii():
+        text = value.decode("ascii")
+        if text.isprintable() and "\\" not in text and '"' not in text:
+            return f'"{text}"'
+    return '"' + "".join([_REPR[b] for b in value]) + '"'
+
+
+def _text_bytes(text: str) -> bytes:
+    # Messages are str; bytes that came from the user and are not UTF-8 travel as surrogates.
+    return text.encode("utf-8", "surrogateescape")
+
+
+class Reply:
+    """Base of all replies. Replies are values: compare them with ``==``, never mutate them."""
+
+    __slots__ = ("_trace",)
+
+    def resp(self) -> bytes:
+        """The RESP2 bytes a Redis server would send for this reply."""
+        raise NotImplementedError
+
+    def terminal(self, raw: bool = False) -> bytes:
+        """Exactly what redis-cli writes to its terminal for this reply, final newline included."""
+        if raw:
+            return self._raw() + b"\n"
+        return self._tty("") + b"\n"
+
+    def cli(self, raw: bool = False) -> str:
+        """The text redis-cli shows for this reply, without the final newline."""
+        return (self._raw() if raw else self._tty("")).decode("utf-8", "replace")
+
+    # Subclasses render themselves for redis-cli's two modes: _tty is the formatted ("standard")
+    # output, _raw the --raw output. Neither includes the final newline.
+    def _tty(self, prefix: str) -> bytes:
+        raise NotImplementedError
+
+    def _raw(self) -> bytes:
+        raise NotImplementedError
+
+    @property
+    def value(self) -> Any:
+        """The reply as a plain Python value (str, int, bytes, None or a list of those)."""
+        raise NotImplementedError
+
+    @property
+    def is_error(self) -> bool:
+        return False
+
+    @property
+    def trace(self) -> list | None:
+        """The steps this command took through the layers, when run with ``trace=True``."""
+        raw = getattr(self, "_trace", None)
+        if raw and type(raw[0]) is tuple:  # recorded as plain tuples: name them once, on first read
+            from .trace import as_steps
+            raw = self._trace = as_steps(raw)
+        return raw
+
+    def with_trace(self, trace: list) -> Reply:
+        """A copy of this reply carrying a trace (shared replies are never modified)."""
+        copy = object.__new__(type(self))
+        for name in type(self).__slots__:  # each reply class holds its payload in its own slots
+            setattr(copy, name, getattr(self, name))
+        copy._trace = trace
+        return copy
+
+    def _key(self) -> tuple:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._key() == self._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._key()))
+
+    def __str__(self) -> str:
+        return self.cli()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython shows a reply the way redis-cli would.
+        printer.text(self.cli())
+
+
+class Status(Reply):
+    """A simple string (``+OK``): a short status that can hold no newline."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def resp(self) -> bytes:
+        return b"+" + _text_bytes(self.text) + b"\r\n"
+
+    def _tty(self, prefix: str) -> bytes:
+        return _text_bytes(self.text)
+
+    def _raw(self) -> bytes:
+        return _text_bytes(self.text)
+
+    @property
+    def value(self) -> str:
+        return self.text
+
+    def _key(self) -> tuple:
+        return (self.text,)
+
+    def __repr__(self) -> str:
+        return f"Status({self.text!r})"
+
+
+class Error(Reply):
+    """An error (``-ERR syntax error``). The first word is the error code: ERR, WRONGTYPE, ..."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def resp(self) -> bytes:
+        return b"-" + _text_bytes(self.text) + b"\r\n"
+
+    def terminal(self, raw: bool = False) -> bytes:
+        # redis-cli --raw ends an error with a newline of its own, then the usual one (so a blank line
+        # follows every error in raw output). Kept, so that the REPL matches redis-cli exactly.
+        return super().terminal(raw) + (b"\n" if raw else b"")
+
+    def _tty(self, prefix: str) -> bytes:
+        return b"(error) " + _text_bytes(self.text)
+
+    def _raw(self) -> bytes:
+        return _text_bytes(self.text)
+
+    @property
+    def value(self) -> str:
+        return self.text
+
+    @property
+    def is_error(self) -> bool:
+        return True
+
+    @property
+    def code(self) -> str:
+        """The error's code, the first word: ``ERR``, ``WRONGTYPE``..."""
+        return self.text.split(" ", 1)[0]
+
+    def _key(self) -> tuple:
+        return (self.text,)
+
+    def __repr__(self) -> str:
+        return f"Error({self.text!r})"
+
+
+class Integer(Reply):
+    """A signed 64-bit integer (``:42``)."""
+
+    __slots__ = ("number",)
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+    def resp(self) -> bytes:
+        return b":%d\r\n" % self.number
+
+    def _tty(self, prefix: str) -> bytes:
+        return b"(integer) %d" % self.number
+
+    def _raw(self) -> bytes:
+        return b"%d" % self.number
+
+    @property
+    def value(self) -> int:
+        return self.number
+
+    def _key(self) -> tuple:
+        return (self.number,)
+
+    def __repr__(self) -> str:
+        return f"Integer({self.number})"
+
+
+class Bulk(Reply):
+    """A binary-safe string (``$5\\r\\nhello``): how every stored value travels."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def resp(self) -> bytes:
+        data = self.data
+        return b"$%d\r\n%s\r\n" % (len(data), data)
+
+    def _tty(self, prefix: str) -> bytes:
+        return repr_bytes(self.data).encode("ascii")
+
+    def _raw(self) -> bytes:
+        return self.data
+
+    @property
+    def value(self) -> bytes:
+        return self.data
+
+    def _key(self) -> tuple:
+        return (self.data,)
+
+    def __repr__(self) -> str:
+        return f"Bulk({self.data!r})"
+
+
+class Null(Reply):
+    """The null bulk string (``$-1``): "no value", shown as ``(nil)``."""
+
+    __slots__ = ()
+
+    def resp(self) -> bytes:
+        return b"$-1\r\n"
+
+    def _tty(self, prefix: str) -> bytes:
+        return b"(nil)"
+
+    def _raw(self) -> bytes:
+        return b""
+
+    @property
+    def value(self) -> None:
+        return None
+
+    def _key(self) -> tuple:
+        return ()
+
+    def __repr__(self) -> str:
+        return "Null()"
+
+
+class NullArray(Null):
+    """The null array (``*-1``), which RESP2 uses where an array is absent. Also ``(nil)``."""
+
+    __slots__ = ()
+
+    def resp(self) -> bytes:
+        return b"*-1\r\n"
+
+    def __repr__(self) -> str:
+        return "NullArray()"
+
+
+class Array(Reply):
+    """An ordered list of replies (``*2\\r\\n...``), possibly nested."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Iterable[Reply]) -> None:
+        self.items = tuple(items)
+
+    def resp(self) -> bytes:
+        return b"*%d\r\n" % len(self.items) + b"".join([item.resp() for item in self.items])
+
+    def _tty(self, prefix: str) -> bytes:
+        # redis-cli numbers the elements, right-aligning the numbers to the widest one, and indents
+        # a nested array under its number so that its own numbers line up (cliFormatReplyTTY).
+        items = self.items
+        if not items:
+            return b"(empty array)"
+        width = len(str(len(items)))
+        child_prefix = prefix + " " * (width + 2)
+        lines = []
+        for i, item in enumerate(items, 1):
+            head = ("" if i == 1 else prefix) + f"{i:>{width}}) "
+            lines.append(head.encode("ascii") + item._tty(child_prefix))
+        return b"\n".join(lines)
+
+    def _raw(self) -> bytes:
+        return b"\n".join([item._raw() for item in self.items])
+
+    @property
+    def value(self) -> list:
+        return [item.value for item in self.items]
+
+    def _key(self) -> tuple:
+        return self.items
+
+    def __repr__(self) -> str:
+        return f"Array({list(self.items)!r})"
+
+
+class Verbatim(Reply):
+    """Text meant to be read as it is: INFO's report and HELP's pages.
+
+    On the wire (RESP2) it is a bulk string; redis-cli prints INFO's text raw, without quotes and
+    without adding a newline, in both modes, and Kedis shows every Verbatim reply the same way.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def resp(self) -> bytes:
+        data = _text_bytes(self.text)
+        return b"$%d\r\n%s\r\n" % (len(data), data)
+
+    def terminal(self, raw: bool = False) -> bytes:
+        return _text_bytes(self.text)
+
+    def _tty(self, prefix: str) -> bytes:
+        return _text_bytes(self.text)
+
+    def _raw(self) -> bytes:
+        return _text_bytes(self.text)
+
+    @property
+    def value(self) -> str:
+        return self.text
+
+    def _key(self) -> tuple:
+        return (self.text,)
+
+    def __repr__(self) -> str:
+        return f"Verbatim({self.text!r})"
+
+
+# --- shared replies (Redis: shared.ok, shared.czero, shared.cone, shared.null[2], ...) --------------
+OK = Status("OK")
+PONG = Status("PONG")
+NULL = Null()
+NULL_ARRAY = NullArray()
+ZERO = Integer(0)
+ONE = Integer(1)
+EMPTY_BULK = Bulk(b"")
+EMPTY_ARRAY = Array(())
