@@ -26,95 +26,239 @@ Active expiry runs in a background thread, ``hz`` times a second, under the same
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from typing import BinaryIO
 
 from . import __version__
 from .clock import FakeClock
-from .engine import Kedis
+from .engine import Client, Kedis
 from .parser import ParseError, split_args
-from .reply import Reply
-from .trace import format_trace
+from .reply import OK, Reply
+from .trace import Step, format_trace
 
 HISTORY_FILE = os.path.join(os.path.expanduser("~"), ".kedis_history")
 _REPEAT = re.compile(rb"[ \t\n\r\x0b\x0c]*[+-]?\d+")  # what C's strtol() reads as a whole number
+_ATOI = re.compile(r"[ \t\n\r\x0b\x0c]*[+-]?\d+")      # the prefix C's atoi() reads
 _LONG_MAX = 2 ** 63 - 1
+_SPACES = " \t\n\r\x0b\x0c"
+_CLEAR_SCREEN = b"\x1b[H\x1b[2J"  # linenoiseClearScreen(): cursor home, erase the screen
+_SLOW_MS = 500  # redis-cli prints "(0.52s)" after a command that took this long (formatted output)
+
+
+def _shown_raw(argv: list[bytes]) -> bool:
+    """The commands whose reply redis-cli always prints raw, with no newline added, in both modes.
+
+    Their replies are text meant to be read as it is (INFO's report, CLIENT LIST's lines): see the
+    list at the top of ``cliSendCommand`` in redis-cli.c. Only INFO exists in Kedis so far.
+    """
+    name = argv[0].lower()
+    sub = argv[1].lower() if len(argv) > 1 else b""
+    argc = len(argv)
+    return (name in (b"info", b"lolwut")
+            or (name == b"debug" and sub in (b"htstats", b"htstats-key", b"client-eviction"))
+            or (name == b"memory" and sub in (b"malloc-stats", b"doctor"))
+            or (name == b"cluster" and argc == 2 and sub in (b"nodes", b"info"))
+            or (name == b"client" and sub in (b"list", b"info"))
+            or (name == b"latency" and ((argc == 3 and sub == b"graph")
+                                        or (argc == 2 and sub == b"doctor")))
+            or (name == b"proxy" and sub == b"info"))
+
+
+def _is_comment(line: str | bytes) -> bool:
+    # Checked before the line is split, so that a comment may hold any quote: # don't split me.
+    if isinstance(line, bytes):
+        return line.lstrip(_SPACES.encode())[:1] == b"#"
+    return line.lstrip(_SPACES)[:1] == "#"
+
+
+def _atoi(text: str) -> int:
+    """C's atoi(), which redis-cli uses for ``-n``: the leading number, or 0."""
+    match = _ATOI.match(text)
+    return int(match.group()) if match else 0
 
 
 class Session:
-    """One REPL session: an engine, an output mode, and the lock shared with active expiry."""
+    """One REPL session: an engine, a connection to it, an output mode, and a lock.
 
-    def __init__(self, engine: Kedis, out: BinaryIO, raw: bool, trace: bool) -> None:
+    The connection is a ``Client`` of the engine (its selected database). redis-cli's QUIT, sent as a
+    command (``2 QUIT``), closes it as the server would: the next command fails with "Error: Server
+    closed the connection", and the one after opens a new connection, on database 0.
+    """
+
+    def __init__(self, engine: Kedis, out: BinaryIO, raw: bool, trace: bool,
+                 err: BinaryIO | None = None) -> None:
         self.engine = engine
         self.out = out
+        self.err = err if err is not None else out
         self.raw = raw
         self.trace = trace
+        self.client: Client | None = engine.client  # None: "not connected" (after a lost link)
+        self.closed = False       # the server side closed the link (QUIT); not noticed yet
+        self.select_db = 0        # -n DB: selected on every new connection
+        self.select_failed = False
         self.lock = threading.Lock()
         self.running = False      # a command is executing (Ctrl-C must then wait for it)
         self.interrupted = False
+        self.timer = time.monotonic  # replaceable, so that tests can make a command "slow"
 
     def write(self, data: bytes) -> None:
         self.out.write(data)
         self.out.flush()
 
+    def write_error(self, text: str) -> None:
+        self.out.flush()
+        self.err.write(text.encode("utf-8", "surrogateescape"))
+        self.err.flush()
+
     def prompt(self) -> str:
-        db = self.engine.client.db.id
+        if self.client is None:
+            return "not connected> "
+        db = self.client.db.id
         return "kedis> " if db == 0 else f"kedis[{db}]> "
 
+    # --- the connection ---------------------------------------------------------------------
+    def connect(self, db: int = 0, *, first: bool = False) -> None:
+        """Open a connection, and select ``db`` on it as redis-cli's ``-n`` does.
+
+        redis-cli selects ``-n``'s database again on a new connection only while selecting it has
+        failed; otherwise a new connection starts on database 0 (whatever its prompt then says).
+        """
+        self.client = self.engine.client if first else self.engine.new_client()
+        self.closed = False
+        if db or self.select_failed:
+            self.select_db = db or self.select_db
+            reply = self.engine.execute(b"SELECT", str(self.select_db).encode(),
+                                        client=self.client)
+            self.select_failed = reply.is_error
+            if reply.is_error:
+                self.write_error(f"SELECT {self.select_db} failed: {reply.value}\n")
+
+    # --- one line ---------------------------------------------------------------------------
     def handle(self, line: str | bytes) -> bool:
-        """Run one line; False when the session should end (quit/exit)."""
+        """Run one line; False when the session should end (quit/exit).
+
+        The order of the checks is redis-cli's (``repl()`` in redis-cli.c).
+        """
+        if _is_comment(line):
+            return True  # Kedis's own: redis-cli would send "#" to the server as a command
         try:
             argv = split_args(line)
         except ParseError:
+            if self.trace:
+                self._write_trace(self._line_steps(line, None))
             self.write(b"Invalid argument(s)\n")
             return True
-        if not argv or (argv[0].startswith(b"#") and line.lstrip()[:1] in ("#", b"#")):
-            return True  # a blank line or a comment
-        if argv[0].lower() in (b"quit", b"exit"):
-            return False
-        if argv[0].lower() == b":advance" and len(argv) == 2:
-            return self._advance(argv[1])
-        repeat = 1
+        if not argv:
+            return True  # a blank line
+        repeat, skip = 1, 0
         if len(argv) > 1 and (_REPEAT.fullmatch(argv[0]) or argv[0] == b""):
-            repeat = int(argv[0]) if argv[0].strip() else 0
+            repeat = int(argv[0]) if argv[0].strip(_SPACES.encode()) else 0
             if repeat <= 0 or repeat > _LONG_MAX:
                 self.write(b"Invalid redis-cli repeat command option value.\n")
                 return True
-            argv = argv[1:]
-        for _ in range(repeat):
-            self._run(argv)
-            if self.interrupted:
-                break
+            skip = 1
+        first = argv[0].lower()
+        if first in (b"quit", b"exit"):
+            return False
+        if first.startswith(b":"):
+            self._colon_command(argv)
+        elif first == b"restart":
+            self.write(b"Use 'restart' only in Lua debugging mode.\n")
+        elif first == b"clear" and len(argv) == 1:
+            self.write(_CLEAR_SCREEN)
+        else:
+            started = self.timer()
+            self._repeat(line, argv, skip, repeat)
+            elapsed_ms = int((self.timer() - started) * 1000)
+            if elapsed_ms >= _SLOW_MS and not self.raw:
+                self.write(b"(%.2fs)\n" % (elapsed_ms / 1000))
         return True
 
-    def _run(self, argv: list[bytes]) -> None:
-        with self.lock:
-            self.running = True
-            try:
-                reply: Reply = self.engine.execute(*argv, trace=self.trace)
-            finally:
-                self.running = False
-        if self.trace and reply.trace:
-            self.write(format_trace(reply.trace).encode("utf-8", "replace") + b"\n")
-        self.write(reply.terminal(self.raw))
+    def _repeat(self, line: str | bytes, argv: list[bytes], skip: int, repeat: int) -> None:
+        command = argv[skip:]
+        if command[0].lower() in (b"help", b"?"):
+            # redis-cli answers help itself, once whatever the count; in Kedis HELP is a command.
+            self._run(line, argv, [b"HELP", *command[1:]])
+            return
+        for _ in range(repeat):
+            if self.client is None:
+                self.connect()
+            if self.closed:
+                self.write_error("Error: Server closed the connection\n")
+                self.client = None
+                return
+            self._run(line, argv, command)
+            if self.interrupted:
+                return
 
-    def _advance(self, amount: bytes) -> bool:
+    def _run(self, line: str | bytes, argv: list[bytes], command: list[bytes]) -> None:
+        if command[0].lower() == b"quit":
+            # QUIT sent to the server (only "N quit" gets here): it answers OK and hangs up.
+            reply: Reply = OK
+            self.closed = True
+        else:
+            with self.lock:
+                self.running = True
+                try:
+                    reply = self.engine.execute(*command, trace=self.trace, client=self.client)
+                finally:
+                    self.running = False
+            if self.select_failed and command[0].lower() == b"select" and not reply.is_error:
+                self.select_failed = False  # redis-cli stops retrying -n's database
+        if self.trace and reply.trace:
+            # The engine's trace starts at the arguments; the REPL read a line and split it.
+            self._write_trace(self._line_steps(line, argv) + reply.trace[1:])
+        self.write(reply.verbatim() if _shown_raw(command) else reply.terminal(self.raw))
+
+    @staticmethod
+    def _line_steps(line: str | bytes, argv: list[bytes] | None) -> list[Step]:
+        data = line.encode("utf-8", "surrogateescape") if isinstance(line, str) else line
+        steps = [Step("input", "line", line, data)]
+        if argv is None:
+            steps.append(Step("parser", "reject", data, None))
+        else:
+            steps.append(Step("parser", "split", data, argv,
+                              detail=b'"' in data or b"'" in data))
+        return steps
+
+    def _write_trace(self, steps: list[Step]) -> None:
+        self.write(format_trace(steps).encode("utf-8", "replace") + b"\n")
+
+    # --- lines that start with ":" never reach the server -----------------------------------
+    def _colon_command(self, argv: list[bytes]) -> None:
+        name = argv[0].lower()
+        if name == b":advance":
+            self._advance(argv[1:])
+        elif name == b":set" and len(argv) >= 2:
+            # redis-cli's preferences: hints on or off. Kedis shows no hints, so both do nothing.
+            if argv[1].lower() not in (b"hints", b"nohints"):
+                self.write(b"unknown redis-cli preference '%s'\n" % argv[1].split(b"\0")[0])
+        else:
+            self.write(b"unknown redis-cli internal command '%s'\n" % argv[0].split(b"\0")[0])
+
+    def _advance(self, args: list[bytes]) -> None:
         clock = self.engine.clock
         if not isinstance(clock, FakeClock):
             self.write(b"(error) ERR :advance needs the fake clock: start kedis with --fake-clock\n")
-            return True
+            return
         try:
-            clock.advance(float(amount))
+            if len(args) != 1:
+                raise ValueError
+            seconds = float(args[0])
+            if not math.isfinite(seconds):
+                raise ValueError
+            clock.advance(seconds)
         except ValueError:
             self.write(b"(error) ERR :advance takes a number of seconds\n")
-            return True
+            return
         self.write(b"OK\n")
-        return True
 
     # --- active expiry ----------------------------------------------------------------------
     def start_expiry(self) -> threading.Event:
@@ -131,8 +275,10 @@ class Session:
 
 
 def _read_lines(stream: BinaryIO) -> Iterable[bytes]:
+    # As linenoise does without a terminal: a line ends at "\n" only ("\r" is whitespace to the
+    # parser), and a last line without "\n" still counts.
     for line in stream:
-        yield line.rstrip(b"\n").rstrip(b"\r")
+        yield line[:-1] if line.endswith(b"\n") else line
 
 
 def _interactive(session: Session) -> None:
@@ -161,10 +307,10 @@ def _interactive(session: Session) -> None:
             try:
                 line = input(session.prompt())
             except KeyboardInterrupt:
-                sys.stdout.write("\n")  # Ctrl-C at the prompt: drop the line, keep the store
+                session.write(b"\n")  # Ctrl-C at the prompt: drop the line, keep the store
                 continue
             except EOFError:
-                sys.stdout.write("\n")
+                session.write(b"\n")  # Ctrl-D: as linenoise, end the prompt's line, then leave
                 return
             if not session.handle(line):
                 return
@@ -210,19 +356,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fake-clock", nargs="?", const=1_700_000_000.0, type=float,
                         metavar="START", help="use a clock that moves only with ':advance "
                         "SECONDS' (starting at START, Unix seconds)")
-    parser.add_argument("-n", type=int, default=0, metavar="DB", help="database number")
+    parser.add_argument("-n", type=_atoi, default=0, metavar="DB", help="database number")
     parser.add_argument("--version", action="version", version=f"kedis {__version__}")
     options = parser.parse_args(argv)
 
     engine = Kedis(clock=FakeClock(options.fake_clock) if options.fake_clock is not None else None)
-    if options.n:
-        reply = engine.execute(b"SELECT", str(options.n).encode())
-        if reply.is_error:
-            sys.stderr.write(f"{reply.cli()}\n")
-            return 1
     # redis-cli's rule: formatted output for a terminal, raw for a pipe, unless told otherwise.
     raw = options.raw or (not options.no_raw and not sys.stdout.isatty())
-    session = Session(engine, sys.stdout.buffer, raw, options.trace)
+    session = Session(engine, sys.stdout.buffer, raw, options.trace, err=sys.stderr.buffer)
+    # As redis-cli: a database that cannot be selected is reported, and the session goes on in 0.
+    session.connect(options.n, first=True)
     stop = session.start_expiry()
     try:
         if sys.stdin.isatty():

@@ -53,6 +53,12 @@ def _text_bytes(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
+def _c_string(data: bytes) -> bytes:
+    # redis-cli's formatted output prints statuses and errors with C's "%s", which stops at a NUL.
+    nul = data.find(b"\0")
+    return data if nul < 0 else data[:nul]
+
+
 class Reply:
     """Base of all replies. Replies are values: compare them with ``==``, never mutate them."""
 
@@ -72,8 +78,17 @@ class Reply:
         """The text redis-cli shows for this reply, without the final newline."""
         return (self._raw() if raw else self._tty("")).decode("utf-8", "replace")
 
+    def verbatim(self) -> bytes:
+        """What redis-cli writes for the commands it always shows raw, whatever the mode.
+
+        For INFO (and CLIENT LIST, MEMORY DOCTOR...) redis-cli prints the reply's raw text and
+        adds no newline of its own: INFO's report ends with one already.
+        """
+        return self._raw()
+
     # Subclasses render themselves for redis-cli's two modes: _tty is the formatted ("standard")
-    # output, _raw the --raw output. Neither includes the final newline.
+    # output (cliFormatReplyTTY), _raw the --raw output (cliFormatReplyRaw). Neither includes the
+    # newline redis-cli adds after a whole reply.
     def _tty(self, prefix: str) -> bytes:
         raise NotImplementedError
 
@@ -135,7 +150,7 @@ class Status(Reply):
         return b"+" + _text_bytes(self.text) + b"\r\n"
 
     def _tty(self, prefix: str) -> bytes:
-        return _text_bytes(self.text)
+        return _c_string(_text_bytes(self.text))
 
     def _raw(self) -> bytes:
         return _text_bytes(self.text)
@@ -162,16 +177,16 @@ class Error(Reply):
     def resp(self) -> bytes:
         return b"-" + _text_bytes(self.text) + b"\r\n"
 
-    def terminal(self, raw: bool = False) -> bytes:
-        # redis-cli --raw ends an error with a newline of its own, then the usual one (so a blank line
-        # follows every error in raw output). Kept, so that the REPL matches redis-cli exactly.
-        return super().terminal(raw) + (b"\n" if raw else b"")
+    def cli(self, raw: bool = False) -> str:
+        return self.text if raw else super().cli(raw)
 
     def _tty(self, prefix: str) -> bytes:
-        return b"(error) " + _text_bytes(self.text)
+        return b"(error) " + _c_string(_text_bytes(self.text))
 
     def _raw(self) -> bytes:
-        return _text_bytes(self.text)
+        # redis-cli --raw ends an error with a newline of its own, even inside an array; the whole
+        # reply then gets the usual one, so a blank line follows every error in raw output.
+        return _text_bytes(self.text) + b"\n"
 
     @property
     def value(self) -> str:
