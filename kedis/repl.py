@@ -12,14 +12,19 @@ It follows redis-cli's rules, so that a Kedis session reads (and diffs) like a r
   otherwise; ``--raw`` and ``--no-raw`` force either;
 - when stdin is not a terminal, commands are read from it line by line, with no prompt;
 - ``N command`` repeats a command N times; ``quit`` and ``exit`` leave;
-- an unbalanced quote prints ``Invalid argument(s)`` and nothing runs.
+- an unbalanced quote prints ``Invalid argument(s)`` and nothing runs;
+- redis-cli's own words keep their meaning: ``clear``, ``:set hints``, ``restart``, ``?`` (help),
+  and ``N quit`` (QUIT sent as a command, which closes the connection);
+- INFO's report is printed as it is, in both modes; a command slower than half a second is
+  followed by its duration (``(0.52s)``) in formatted output.
 
 Kedis adds: ``#`` comment lines are skipped, ``HELP`` is a command of the engine, ``--trace`` prints
 each command's flow through the layers before its reply, and ``--fake-clock`` starts with a clock
 that only moves when told to, with ``:advance SECONDS`` typed at the prompt.
 
-The store lives in this process: Ctrl-C cancels the line being typed, or waits for the running
-command to finish (a command is never cut in half), and only Ctrl-D, ``quit`` or ``exit`` leave.
+The store lives in this process, so Kedis parts from redis-cli on Ctrl-C, which ends redis-cli: here
+it cancels the line being typed, or stops a repeated command after the one running (a command is
+never cut in half), and only Ctrl-D, ``quit`` or ``exit`` leave.
 Active expiry runs in a background thread, ``hz`` times a second, under the same lock as commands.
 """
 
@@ -104,8 +109,8 @@ class Session:
         self.select_db = 0        # -n DB: selected on every new connection
         self.select_failed = False
         self.lock = threading.Lock()
-        self.running = False      # a command is executing (Ctrl-C must then wait for it)
-        self.interrupted = False
+        self.at_prompt = False    # waiting for a line: only then does Ctrl-C cancel at once
+        self.interrupted = False  # Ctrl-C came while a line ran: stop after the current command
         self.timer = time.monotonic  # replaceable, so that tests can make a command "slow"
 
     def write(self, data: bytes) -> None:
@@ -205,11 +210,7 @@ class Session:
             self.closed = True
         else:
             with self.lock:
-                self.running = True
-                try:
-                    reply = self.engine.execute(*command, trace=self.trace, client=self.client)
-                finally:
-                    self.running = False
+                reply = self.engine.execute(*command, trace=self.trace, client=self.client)
             if self.select_failed and command[0].lower() == b"select" and not reply.is_error:
                 self.select_failed = False  # redis-cli stops retrying -n's database
         if self.trace and reply.trace:
@@ -294,28 +295,32 @@ def _interactive(session: Session) -> None:
         _install_completion(readline)
 
     def on_sigint(signum: int, frame: object) -> None:
-        # While a command runs, Ctrl-C must not cut it in half: note it, and let it finish.
-        if session.running:
-            session.interrupted = True
-            return
-        raise KeyboardInterrupt
+        # Ctrl-C cancels the line being typed. Anywhere else (a command running, its reply being
+        # written, a repeat count going on) it must not cut anything in half: note it, and the
+        # session stops after the command that runs.
+        if session.at_prompt:
+            raise KeyboardInterrupt
+        session.interrupted = True
 
     signal.signal(signal.SIGINT, on_sigint)
     try:
         while True:
             session.interrupted = False
             try:
-                line = input(session.prompt())
+                try:
+                    session.at_prompt = True
+                    line = input(session.prompt())
+                finally:
+                    session.at_prompt = False
+                if not session.handle(line):
+                    return
+                if session.interrupted:
+                    session.write(b"(interrupted: the command ran to its end first)\n")
             except KeyboardInterrupt:
                 session.write(b"\n")  # Ctrl-C at the prompt: drop the line, keep the store
-                continue
             except EOFError:
                 session.write(b"\n")  # Ctrl-D: as linenoise, end the prompt's line, then leave
                 return
-            if not session.handle(line):
-                return
-            if session.interrupted:
-                session.write(b"(interrupted: the command ran to its end first)\n")
     finally:
         if readline is not None:
             try:
