@@ -261,9 +261,12 @@ def test_scan_reads_an_empty_or_signed_cursor_as_strtoul_does(db, redis, cursor)
 
 @pytest.mark.redis
 @pytest.mark.parametrize("cursor", ["18446744073709551615", "-1"])
-def test_scan_accepts_the_largest_64_bit_cursor(db, redis, cursor):
+def test_scan_accepts_the_largest_64_bit_cursor_and_ends_there(db, redis, cursor):
+    # Which keys Redis finds from there depends on its hash seed: only the cursor is compared.
     same(db, redis, "SET", "k", "v")
-    assert same(db, redis, "SCAN", cursor) == b"*2\r\n$1\r\n0\r\n*0\r\n"
+    for next_cursor, keys in (db.execute("SCAN", cursor).value,
+                              parse_resp(redis.call("SCAN", cursor))):
+        assert next_cursor == b"0" and set(keys) <= {b"k"}
 
 
 @pytest.mark.redis
