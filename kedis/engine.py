@@ -158,7 +158,6 @@ class Kedis:
         argc = len(argv)
         if argc != arity and (arity > 0 or argc < -arity):
             return self._reject(wrong_arity(cmd.name), argv, _tracer, cmd)
-        self.stats.total_commands_processed += 1
         if _tracer is not None:
             _tracer.steps += (("command table", "lookup", argv[0], cmd, None, None, None, None,
                                argc),
@@ -172,6 +171,10 @@ class Kedis:
             self.stats.unexpected_error_replies += 1
             return Error(f"ERR Kedis internal error in '{cmd.name}': "
                          f"{type(error).__name__}: {error}".replace("\r", " ").replace("\n", " "))
+        finally:
+            # Counted once the command has run, as Redis does: INFO does not count itself, and
+            # CONFIG RESETSTAT counts as the first command after the reset.
+            self.stats.total_commands_processed += 1
 
     def call(self, client: Client, argv: Sequence[bytes]) -> Reply:
         """Run one command for a given client (a server calls this for each connection)."""

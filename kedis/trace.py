@@ -74,6 +74,8 @@ class Step(NamedTuple):
     @property
     def changed(self) -> bool:
         """Whether this step changed the keyspace."""
+        if self.action == "flush":
+            return bool(self.detail)  # a flush touches every key at once: it changed them if any
         return self.before != self.after
 
     def as_dict(self) -> dict:
@@ -141,6 +143,10 @@ def _expired_sentence(step: Step) -> str:
             f"deleted {how}")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _reply_summary(reply: Any) -> str:
     text = reply.cli()
     if "\n" not in text:
@@ -151,8 +157,8 @@ def _reply_summary(reply: Any) -> str:
 
 _SENTENCES = {
     ("input", "line"): lambda s: f"received one line of text ({len(s.handed_on)} bytes)",
-    ("input", "argv"): lambda s: f"received {len(s.handed_on)} arguments from the caller",
-    ("parser", "split"): lambda s: f"split it into {len(s.handed_on)} arguments"
+    ("input", "argv"): lambda s: f"received {_count(len(s.handed_on), 'argument')} from the caller",
+    ("parser", "split"): lambda s: f"split it into {_count(len(s.handed_on), 'argument')}"
     + (" with redis-cli's quoting rules" if s.detail else " at the spaces"),
     ("parser", "reject"): lambda s: "found an unbalanced quote: Invalid argument(s), nothing runs",
     ("command table", "lookup"): _lookup_sentence,
@@ -162,7 +168,7 @@ _SENTENCES = {
     ("keyspace", "read"): _read_sentence,
     ("keyspace", "write"): _write_sentence,
     ("keyspace", "delete"): lambda s: f"deleted {preview(s.key)}",
-    ("keyspace", "flush"): lambda s: f"removed all {s.detail} keys of database {s.db}",
+    ("keyspace", "flush"): lambda s: f"removed {_count(s.detail, 'key')}: all of database {s.db}",
     ("expiry", "set"): lambda s: f"set {preview(s.key)} to expire at {s.detail[0]} ms "
                                  f"(in {s.detail[0] - s.detail[1]} ms)",
     ("expiry", "remove"): lambda s: f"removed the deadline of {preview(s.key)}: "

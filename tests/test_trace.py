@@ -188,8 +188,6 @@ def test_flush_step_counts_the_keys_removed(db):
     assert (flush.db, flush.detail) == (0, 2)
 
 
-@pytest.mark.xfail(strict=True, reason="kedis bug: a flush step has no before/after entry, so "
-                   "Step.changed says False although FLUSHDB removed keys")
 def test_flush_step_counts_as_a_change(db):
     db.run("MSET a 1 b 2")
     assert step(db.run("FLUSHDB", trace=True), "keyspace", "flush").changed
