@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from redis_oracle import RawClient, RedisServer
 
 import kedis
-from redis_oracle import RawClient, RedisServer
 
 START = 1_700_000_000.0  # the fake clock's start: 2023-11-14 22:13:20 UTC
 
