@@ -198,6 +198,7 @@ def redis_cli_outputs(port: int, lines: list[bytes]) -> list[bytes]:
     return outputs_per_line(done.stdout, len(lines))
 
 
+@pytest.mark.redis
 def test_the_differential_harness_sees_each_argument(redis_server):
     require_redis_binaries("redis-cli")
     lines = [b'a "b c"', b'"open']
