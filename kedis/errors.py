@@ -22,6 +22,8 @@ class CommandError(Exception):
 
 SYNTAX = "ERR syntax error"
 NOT_INTEGER = "ERR value is not an integer or out of range"
+# (sic: "must between" is Redis's own wording, and clients may match on it)
+INT32_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647"
 NOT_FLOAT = "ERR value is not a valid float"
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 OVERFLOW = "ERR increment or decrement would overflow"

@@ -7,7 +7,7 @@ exactly the way Redis would write the number itself. These helpers apply those r
 
 from __future__ import annotations
 
-from .errors import NOT_INTEGER, CommandError
+from .errors import INT32_RANGE, NOT_INTEGER, CommandError
 
 __all__ = ["LLONG_MAX", "LLONG_MIN", "string_to_int", "parse_int", "parse_int32"]
 
@@ -40,8 +40,12 @@ def parse_int(data: bytes, error: str = NOT_INTEGER) -> int:
 
 
 def parse_int32(data: bytes) -> int:
-    """A C ``int`` argument (SELECT's index, COPY's DB): 64-bit rules, then 32-bit range."""
+    """A C ``int`` argument (SELECT's index, COPY's DB), as getIntFromObjectOrReply reads it.
+
+    Two checks, two different errors: not a 64-bit integer at all is NOT_INTEGER; an integer that
+    does not fit in 32 bits says which range it must be in (getRangeLongFromObjectOrReply).
+    """
     value = parse_int(data)
     if not -(2 ** 31) <= value < 2 ** 31:
-        raise CommandError(NOT_INTEGER)
+        raise CommandError(INT32_RANGE)
     return value
