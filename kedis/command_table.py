@@ -79,6 +79,10 @@ class Command:
     doc_flags: tuple[str, ...] = ()
     subcommands: dict[str, Command] = field(default_factory=dict)
     module: str = ""                   # the Kedis module that holds the handler, for the trace
+    #: Redis's ``getkeys_proc``: ``getkeys(argv) -> [(position, flags), ...]`` for a command whose
+    #: key specs cannot tell everything. SET's spec says ``variable_flags``: whether its key is
+    #: read (RW access) or only overwritten (OW) depends on the GET option, so a function decides.
+    getkeys: Callable[[list[bytes]], list[tuple[int, tuple[str, ...]]]] | None = None
 
     @property
     def first_key(self) -> int:
@@ -153,12 +157,13 @@ def _implicit_acl(flags: tuple[str, ...], explicit: set[str]) -> set[str]:
 
 def command(name: str, *, arity: int, flags: str = "", keys: tuple | list = (), acl: str = "",
             tips: str = "", group: str, since: str, complexity: str, summary: str,
-            doc_flags: str = "") -> Callable[[Callable], Callable]:
+            doc_flags: str = "", getkeys: Callable | None = None) -> Callable[[Callable], Callable]:
     """Register the decorated function as the handler of ``name`` (``"config|get"`` for a
     subcommand: the container must be registered first).
 
     The handler is called as ``handler(client, argv)`` with ``argv`` a list of bytes, argv[0] being
-    the command name, and returns a Reply. Arity is checked before it is called.
+    the command name, and returns a Reply. Arity is checked before it is called. ``getkeys`` is
+    the command's getkeys_proc (see ``Command.getkeys``), for COMMAND GETKEYS(ANDFLAGS).
     """
     def register(handler: Callable) -> Callable:
         doc = (handler.__doc__ or "").strip()
@@ -175,6 +180,7 @@ def command(name: str, *, arity: int, flags: str = "", keys: tuple | list = (), 
             summary=summary, syntax=doc.splitlines()[0] if doc else name.upper(),
             doc_flags=tuple(doc_flags.split()),
             module=handler.__module__.rsplit(".", 1)[-1],
+            getkeys=getkeys,
         )
         parent, _, sub = name.partition("|")
         if sub:

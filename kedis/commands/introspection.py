@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..command_table import TABLE, Command, lookup
 from ..command_table import command as register
-from ..errors import INVALID_COMMAND, SYNTAX, CommandError, user_text
+from ..errors import INVALID_COMMAND, INVALID_KEYS, SYNTAX, CommandError, user_text
 from ..glob import compile_glob
 from ..reply import NULL, Array, Bulk, Integer, Reply, Status, Verbatim
 
@@ -145,19 +145,34 @@ def command_list(client, argv: list[bytes]) -> Reply:
     return Array([Bulk(cmd.name.encode()) for cmd in chosen])
 
 
-def _keys_of(argv: list[bytes]) -> tuple[Command, list[int]]:
+def _keys_of(argv: list[bytes]) -> list[tuple[int, tuple[str, ...]]]:
+    """The keys of the full command in ``argv[2:]``, as (position, flags) pairs (commandGetKeys).
+
+    Redis checks in this order: is it a command (its name and, for a container, its subcommand
+    name, as separate arguments: ``config|get`` is no name here), does it have keys at all, does
+    the call have a valid number of arguments. Then the key specs (or the command's getkeys
+    function) say where the keys are.
+    """
     target = argv[2:]
-    cmd = _find(target[0])
+    cmd = lookup(target[0])
     if cmd is not None and cmd.subcommands and len(target) > 1:
         cmd = cmd.subcommands.get(target[1].lower().decode("utf-8", "replace"))
     if cmd is None:
         raise CommandError(INVALID_COMMAND)
+    if not cmd.key_specs and cmd.getkeys is None:
+        raise CommandError("ERR The command has no key arguments")
     if (cmd.arity > 0 and len(target) != cmd.arity) or len(target) < -cmd.arity:
         raise CommandError("ERR Invalid number of arguments specified for command")
-    positions = cmd.key_positions(len(target))
-    if not positions:
-        raise CommandError("ERR The command has no key arguments")
-    return cmd, positions
+    if cmd.getkeys is not None:
+        return cmd.getkeys(target)
+    argc = len(target)
+    found = []
+    for position in cmd.key_positions(argc):
+        spec = next(s for s in cmd.key_specs if position in s.positions(argc))
+        found.append((position, spec.flags))
+    if not found:
+        raise CommandError(INVALID_KEYS)
+    return found
 
 
 @register("command|getkeys", arity=-4, since="2.8.13",
@@ -168,8 +183,7 @@ def command_getkeys(client, argv: list[bytes]) -> Reply:
 
     Teaches: the key specifications at work: ``COMMAND GETKEYS MSET a 1 b 2`` answers a and b.
     """
-    _, positions = _keys_of(argv)
-    return Array([Bulk(argv[2 + i]) for i in positions])
+    return Array([Bulk(argv[2 + position]) for position, _ in _keys_of(argv)])
 
 
 @register("command|getkeysandflags", arity=-4, since="7.0.0",
@@ -178,13 +192,8 @@ def command_getkeys(client, argv: list[bytes]) -> Reply:
           **_SUB)
 def command_getkeysandflags(client, argv: list[bytes]) -> Reply:
     """COMMAND GETKEYSANDFLAGS command [argument ...]"""
-    cmd, positions = _keys_of(argv)
-    argc = len(argv) - 2
-    items = []
-    for i in positions:
-        spec = next(s for s in cmd.key_specs if i in s.positions(argc))
-        items.append(Array([Bulk(argv[2 + i]), Array([Status(f) for f in spec.flags])]))
-    return Array(items)
+    return Array([Array([Bulk(argv[2 + position]), Array([Status(f) for f in flags])])
+                  for position, flags in _keys_of(argv)])
 
 
 @register("command|help", arity=2, since="5.0.0", complexity="O(1)",

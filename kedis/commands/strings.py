@@ -131,9 +131,23 @@ def _set_generic(client, flags: int, key_name: bytes, value: bytes, expire: byte
     return old if old is not None else ok
 
 
+def _set_get_keys(argv: list[bytes]) -> list[tuple[int, tuple[str, ...]]]:
+    """SET's key and how SET uses it, for COMMAND GETKEYSANDFLAGS (Redis's setGetKeys).
+
+    With a GET option the old value is read (RW access update), without one it is only
+    overwritten (OW update). Like Redis, any argument after the value that reads ``get`` as a C
+    string counts, even one that is really EX's number: ``SET k v EX get`` says RW too.
+    """
+    for arg in argv[3:]:
+        if arg.split(b"\x00", 1)[0].lower() == b"get":
+            return [(1, ("RW", "access", "update"))]
+    return [(1, ("OW", "update"))]
+
+
 @command("set", arity=-3, flags="write denyoom", acl="string",
          keys=[key("RW access update variable_flags",
                    notes="RW and ACCESS due to the optional `GET` argument")],
+         getkeys=_set_get_keys,
          group="string", since="1.0.0", complexity="O(1)",
          summary="Sets the string value of a key, ignoring its type; options set a TTL, a "
                  "condition (NX, XX) or return the old value (GET).")
