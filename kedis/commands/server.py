@@ -237,32 +237,38 @@ def config_get(client, argv: list[bytes]) -> Reply:
          since="2.0.0", complexity="O(N) where N is the number of parameters set",
          summary="Changes parameters: all of them, or none if one value is refused.")
 def config_set(client, argv: list[bytes]) -> Reply:
-    """CONFIG SET parameter value [parameter value ...]"""
+    """CONFIG SET parameter value [parameter value ...]
+
+    All or nothing, in two passes as in Redis's configSetCommand. The first pass reads only the
+    names, in order, and stops at the first bad one: unknown, immutable, or named twice. The second
+    converts the values, in order, and the first refused value fails the whole command; its error
+    names the parameter by its own (lower-case) name, not as typed.
+    """
     if len(argv) % 2:
         raise CommandError(SYNTAX)
     pairs = list(zip(argv[2::2], argv[3::2], strict=True))
-    unknown = next((name for name, _ in pairs
-                    if name.lower().decode("utf-8", "replace") not in PARAMETERS), None)
-    if unknown is not None:
-        raise CommandError("ERR Unknown option or number of arguments for CONFIG SET - "
-                           f"'{user_text(unknown)}'")
-    chosen: dict[str, int] = {}
-    for raw_name, raw_value in pairs:
-        name = raw_name.lower().decode()
-        parameter = PARAMETERS[name]
+    names: list[str] = []
+    for raw_name, _ in pairs:
+        name = raw_name.lower().decode("utf-8", "surrogateescape")
+        if name not in PARAMETERS:
+            raise CommandError("ERR Unknown option or number of arguments for CONFIG SET - "
+                               f"'{user_text(raw_name)}'")
         reason = None
-        if not parameter.mutable:
+        if not PARAMETERS[name].mutable:
             reason = "can't set immutable config"
-        elif name in chosen:
+        elif name in names:
             reason = "duplicate parameter"
-        else:
-            try:
-                chosen[name] = parameter.convert(raw_value)
-            except ConfigError as error:
-                reason = str(error)
         if reason:
             raise CommandError(f"ERR CONFIG SET failed (possibly related to argument "
                                f"'{user_text(raw_name)}') - {reason}")
+        names.append(name)
+    chosen: dict[str, int] = {}
+    for name, (_, raw_value) in zip(names, pairs, strict=True):
+        try:
+            chosen[name] = PARAMETERS[name].convert(raw_value)
+        except ConfigError as error:
+            raise CommandError(f"ERR CONFIG SET failed (possibly related to argument "
+                               f"'{name}') - {error}") from None
     client.server.config.update(chosen)
     return OK
 
