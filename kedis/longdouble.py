@@ -38,9 +38,83 @@ NEG_INF = "-inf"
 
 _MAX_CHARS = 5 * 1024  # MAX_LONG_DOUBLE_CHARS: longer strings are never numbers to Redis
 
-_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z", re.ASCII)
-_HEX = re.compile(r"([+-]?)0[xX]([0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)([pP][+-]?\d+)?\Z")
+_DECIMAL = re.compile(r"([+-]?)(?=\.?\d)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\Z", re.ASCII)
+_HEX = re.compile(r"([+-]?)0[xX](?=\.?[0-9a-fA-F])([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?"
+                  r"(?:[pP]([+-]?\d+))?\Z", re.ASCII)
 _INFINITY = re.compile(r"([+-]?)(inf|infinity)\Z", re.IGNORECASE)
+
+# Every finite long double lies between 10**-4966 (the smallest IEEE-quad subnormal; x87 stops at
+# 10**-4951) and 10**4933. A number written far outside that range is not computed exactly: its
+# exponent alone says it overflows or underflows, and ``1e-99999999999`` must not make Python
+# build a hundred-billion-digit integer to find that out. The margins leave every borderline case
+# to the exact computation.
+_DECIMAL_RANGE = (-5100, 5000)     # floor(log10(|x|)) outside this: certainly out of range
+_BINARY_RANGE = (-16700, 16500)    # floor(log2(|x|)) outside this: certainly out of range
+_HUGE_EXPONENT = 10 ** 9           # stands for any exponent written with more than 9 digits
+
+# Python refuses to convert between int and decimal text past 4300 digits (a guard against slow,
+# quadratic conversions; it can be set as low as 640). A long double has up to 4950 digits, so
+# long ones are converted in chunks that stay below any such limit.
+_CHUNK = 512
+
+
+def _int_from_digits(digits: str) -> int:
+    """``int(digits)`` for a decimal string of any length."""
+    value = 0
+    for i in range(0, len(digits), _CHUNK):
+        chunk = digits[i:i + _CHUNK]
+        value = value * 10 ** len(chunk) + int(chunk)
+    return value
+
+
+def _digits_of(n: int) -> str:
+    """``str(n)`` for a non-negative integer of any size."""
+    if n < 10 ** _CHUNK:
+        return str(n)
+    high, low = divmod(n, 10 ** _CHUNK)
+    return _digits_of(high) + str(low).rjust(_CHUNK, "0")
+
+
+def _exponent(text: str | None) -> int:
+    """A written exponent (``"-0005"``), huge ones capped: only their sign matters then."""
+    if not text:
+        return 0
+    sign = -1 if text[0] == "-" else 1
+    digits = text.lstrip("+-").lstrip("0")
+    return sign * (_HUGE_EXPONENT if len(digits) > 9 else int(digits or "0"))
+
+
+def _exact(text: str) -> Fraction | None:
+    """The exact value a decimal or hex float spells, or None when Redis refuses it anyway.
+
+    strtold reads the number as if with infinite precision, then rounds once; Fractions do the
+    same. None means: not a number, or a magnitude certainly out of range (strtold would say
+    ERANGE, with an infinite or a zero result), found from the exponent without the work.
+    """
+    decimal = _DECIMAL.match(text)
+    if decimal:
+        sign, whole, frac, exp = decimal.groups()
+        frac = frac or ""
+        base, units_per_digit, valid = 10, 1, _DECIMAL_RANGE
+    else:
+        hexed = _HEX.match(text)
+        if not hexed:
+            return None
+        sign, whole, frac, exp = hexed.groups()
+        frac = frac or ""
+        base, units_per_digit, valid = 2, 4, _BINARY_RANGE
+    significant = (whole + frac).lstrip("0")
+    if not significant:
+        return Fraction(0)  # zero, however large its written exponent
+    # value = mantissa * base ** scale, with floor(log_base(value)) near `magnitude`
+    scale = _exponent(exp) - units_per_digit * len(frac)
+    magnitude = units_per_digit * len(significant) + scale
+    if not valid[0] <= magnitude <= valid[1]:
+        return None
+    mantissa = _int_from_digits(significant) if base == 10 else int(significant, 16)
+    exact = (Fraction(mantissa * base ** scale) if scale >= 0
+             else Fraction(mantissa, base ** -scale))
+    return -exact if sign == "-" else exact
 
 
 def _round(value: Fraction) -> Fraction | str:
@@ -79,22 +153,12 @@ def parse(text: bytes) -> Fraction | str | None:
         s = text.decode("ascii")
     except UnicodeDecodeError:
         return None
-    if _DECIMAL.match(s):
-        exact = Fraction(s)
-    else:
-        hexed = _HEX.match(s)
-        if hexed:
-            sign, digits, exp = hexed.groups()
-            whole, _, frac = digits.partition(".")
-            mantissa = int((whole or "0") + frac, 16)
-            exact = Fraction(mantissa, 16 ** len(frac)) * Fraction(2) ** int(exp[1:] if exp else 0)
-            if sign == "-":
-                exact = -exact
-        else:
-            infinite = _INFINITY.match(s)
-            if infinite:
-                return NEG_INF if infinite.group(1) == "-" else INF
-            return None
+    infinite = _INFINITY.match(s)
+    if infinite:
+        return NEG_INF if infinite.group(1) == "-" else INF
+    exact = _exact(s)
+    if exact is None:
+        return None
     value = _round(exact)
     if isinstance(value, str) or (value == 0 and exact != 0):
         return None  # strtold reported ERANGE with an infinite or zero result
@@ -116,7 +180,7 @@ def format_human(value: Fraction) -> bytes:
     rest = scaled - whole
     if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and whole % 2 == 1):
         whole += 1
-    digits = str(whole).rjust(18, "0")
+    digits = _digits_of(whole).rjust(18, "0")
     text = (digits[:-17] + "." + digits[-17:]).rstrip("0").rstrip(".")
     if value < 0 and text != "0":
         text = "-" + text
