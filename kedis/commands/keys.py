@@ -109,17 +109,23 @@ def keys(client, argv: list[bytes]) -> Reply:
 
 
 def _parse_cursor(data: bytes) -> int:
-    # Redis reads the cursor with strtoul(): an optional sign, decimal digits, 64 bits unsigned
-    # ("-1" wraps around to the largest cursor). Leading whitespace and trailing garbage fail.
-    if data[:1] and data[0] in _WHITESPACE:
+    # Redis reads the cursor with strtoul() (parseScanCursorOrReply): an optional sign, decimal
+    # digits (leading zeros are fine), 64 bits unsigned ("-1" wraps around to the largest cursor).
+    # C sees the argument only up to its first NUL byte, so "0\x00abc" is cursor 0. Leading
+    # whitespace, trailing garbage and values past 2**64 - 1 fail.
+    text = data.split(b"\x00", 1)[0]
+    if text[:1] and text[0] in _WHITESPACE:
         raise CommandError(INVALID_CURSOR)
-    sign = data[:1] if data[:1] in (b"+", b"-") else b""
-    digits = data[len(sign):]
+    sign = text[:1] if text[:1] in (b"+", b"-") else b""
+    digits = text[len(sign):]
     if not digits:
-        if data:
+        if text:  # a sign alone: strtoul reads nothing, and stops on the sign
             raise CommandError(INVALID_CURSOR)
         return 0  # strtoul("") is 0, and Redis accepts it
-    if not digits.isdigit() or int(digits) >= 2 ** 64:
+    if not digits.isdigit():
+        raise CommandError(INVALID_CURSOR)
+    digits = digits.lstrip(b"0") or b"0"
+    if len(digits) > 20 or int(digits) >= 2 ** 64:  # (checking the length first keeps int() cheap)
         raise CommandError(INVALID_CURSOR)
     value = int(digits)
     return (-value) % 2 ** 64 if sign == b"-" else value
