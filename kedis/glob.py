@@ -11,6 +11,7 @@ many times faster on a keyspace of 100,000 keys. The translation keeps Redis's c
 
 - an unclosed ``[abc`` is a set that runs to the end of the pattern;
 - ``[a-]`` is a *range* from ``a`` to ``]`` (Redis reads ``x-y`` whenever three bytes remain);
+- range ends are compared as signed C chars: bytes 0x80..0xff come *before* 0x00 (see ``_range``);
 - ``[]`` matches nothing, ``[^]`` any single byte, and a ``[`` that ends the pattern matches nothing;
 - a backslash that ends the pattern is a literal backslash;
 - the empty key matches only the empty pattern (Redis's loop never starts on an empty string), which
@@ -30,6 +31,23 @@ _NEVER = b"(?!)"
 
 def _byte(b: int) -> bytes:
     return b"\\x%02x" % b
+
+
+def _signed(b: int) -> int:
+    return b - 256 if b >= 0x80 else b
+
+
+def _range(start: int, end: int) -> list[tuple[int, int]]:
+    """The bytes of the set range ``start-end``, as (low, high) ranges of unsigned bytes.
+
+    Redis compares the bytes of a range as C ``char``s, which are *signed* on x86-64 and most
+    other platforms: 0x80..0xff count as -128..-1, below every ASCII byte. So ``[\xff-a]`` is the
+    range -1..97, which holds 0xff and 0x00..0x61, and not 0x62..0xfe.
+    """
+    low, high = sorted((_signed(start), _signed(end)))
+    if low < 0 <= high:  # across zero: two ranges of unsigned bytes
+        return [(low + 256, 0xFF), (0, high)]
+    return [(low % 256, high % 256)]
 
 
 def _translate(pattern: bytes) -> bytes:
@@ -61,8 +79,7 @@ def _translate(pattern: bytes) -> bytes:
                 elif i >= n:  # unclosed: the set ends with the pattern
                     break
                 elif n - i >= 3 and pattern[i + 1] == 0x2D:  # a-z
-                    low, high = sorted((pattern[i], pattern[i + 2]))
-                    ranges.append((low, high))
+                    ranges += _range(pattern[i], pattern[i + 2])
                     i += 3
                 else:
                     ranges.append((pattern[i], pattern[i]))
