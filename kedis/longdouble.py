@@ -56,10 +56,13 @@ _HUGE_EXPONENT = 10 ** 9           # stands for any exponent written with more t
 # quadratic conversions; it can be set as low as 640). A long double has up to 4950 digits, so
 # long ones are converted in chunks that stay below any such limit.
 _CHUNK = 512
+_CHUNK_BASE = 10 ** _CHUNK
 
 
 def _int_from_digits(digits: str) -> int:
     """``int(digits)`` for a decimal string of any length."""
+    if len(digits) <= _CHUNK:
+        return int(digits)
     value = 0
     for i in range(0, len(digits), _CHUNK):
         chunk = digits[i:i + _CHUNK]
@@ -69,9 +72,9 @@ def _int_from_digits(digits: str) -> int:
 
 def _digits_of(n: int) -> str:
     """``str(n)`` for a non-negative integer of any size."""
-    if n < 10 ** _CHUNK:
+    if n < _CHUNK_BASE:
         return str(n)
-    high, low = divmod(n, 10 ** _CHUNK)
+    high, low = divmod(n, _CHUNK_BASE)
     return _digits_of(high) + str(low).rjust(_CHUNK, "0")
 
 
