@@ -136,7 +136,8 @@ class RedisTwin(RuleBasedStateMachine):
         super().__init__()
         self.kedis = kedis.Kedis()
         self.step = 0  # makes relative times distinct: see strategies_redis.RelativeTime
-        for command in (["FLUSHALL"], ["SELECT", "0"], ["CONFIG", "SET", "hz", "10"]):
+        for command in (["FLUSHALL"], ["SELECT", "0"], ["CONFIG", "SET", "hz", "10"],
+                        ["CONFIG", "SET", "proto-max-bulk-len", "512mb"]):
             self.redis.call(*command)
 
     # -- sending ---------------------------------------------------------------------------------------
@@ -335,6 +336,9 @@ class RedisTwin(RuleBasedStateMachine):
         [b"CONFIG", b"SET", b"hz", b"10", b"databases", b"4", b"foo", b"1"],
         [b"CONFIG", b"SET", b"foo", b"1"], [b"CONFIG", b"SET", b"hz", b"10", b"foo", b"1"],
         [b"CONFIG", b"SET", b"hz", b"abc", b"foo", b"1"], [b"CONFIG", b"SET", b"hz", b"5", b"hz"],
+        # the smallest string limit Redis allows, 1 MB, so that SETRANGE and APPEND can meet it
+        [b"CONFIG", b"SET", b"proto-max-bulk-len", b"1mb"],
+        [b"CONFIG", b"SET", b"proto-max-bulk-len", b"512mb"],
         [b"CONFIG", b"SET", b"foo\x00bar", b"5"], [b"CONFIG", b"FOO"], [b"CONFIG", b"foo", b"bar"],
     ]))
     def config(self, command):
@@ -399,7 +403,7 @@ def test_kedis_answers_like_redis(redis):
     RedisTwin.redis = redis
     RedisTwin.redis_commands = frozenset(
         name.lower() for name in parse_resp(redis.call("COMMAND", "LIST")))
-    run_state_machine_as_test(RedisTwin, settings=_settings(examples=150, steps=40))
+    run_state_machine_as_test(RedisTwin, settings=_settings(examples=300, steps=50))
 
 
 # --- stateless properties: many patterns and numbers against one server ------------------------------
@@ -420,7 +424,7 @@ def test_glob_patterns_select_the_same_keys(redis):
     for key in GLOB_KEYS:
         assert db.execute(b"SET", key, b"1").resp() == redis.call(b"SET", key, b"1")
 
-    @_stateless_settings(examples=400)
+    @_stateless_settings(examples=1000)
     @given(pattern=patterns)
     def keys_match(pattern):
         mine, theirs = db.execute(b"KEYS", pattern).resp(), redis.call(b"KEYS", pattern)
@@ -434,7 +438,7 @@ def test_incrbyfloat_adds_and_prints_like_redis(redis):
     """INCRBYFLOAT on random pairs of numbers, written in every way C's strtold reads."""
     db = kedis.Kedis()
 
-    @_stateless_settings(examples=400)
+    @_stateless_settings(examples=1000)
     @given(current=st.one_of(float_texts, integer_texts), increment=float_texts)
     def add(current, increment):
         for argv in ([b"SET", b"n", current], [b"INCRBYFLOAT", b"n", increment]):
