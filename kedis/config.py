@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .numbers import string_to_int
+
 __all__ = ["Parameter", "ConfigError", "PARAMETERS", "parse_memory"]
 
 
@@ -22,24 +24,33 @@ class ConfigError(ValueError):
     """A value a parameter refuses; the message is Redis's reason ("argument must be ...")."""
 
 
-_MEMORY = re.compile(rb"(\d+)(k|kb|m|mb|g|gb|b)?\Z", re.IGNORECASE)
+_MEMORY = re.compile(rb"(\d*)(k|kb|m|mb|g|gb|b)?\Z", re.IGNORECASE)
 _UNITS = {None: 1, b"b": 1, b"k": 1000, b"kb": 1024, b"m": 1000 ** 2, b"mb": 1024 ** 2,
           b"g": 1000 ** 3, b"gb": 1024 ** 3}
-_INTEGER = re.compile(rb"-?(0|[1-9]\d*)\Z")
+_ULLONG = 2 ** 64
 
 
 def parse_memory(value: bytes) -> int:
-    """``512mb`` -> 536870912 (Redis's memtoull: k=1000, kb=1024, m, mb, g, gb)."""
+    """``512mb`` -> 536870912, as Redis's memtoull reads it (k=1000, kb=1024, m, mb, g, gb).
+
+    Redis's quirks are kept: no digits at all means 0 (``kb`` is 0 bytes), more than 127 digits is
+    not a memory value, and a number too big for 64 bits wraps around as C's unsigned arithmetic
+    does, so that the range check that follows refuses it.
+    """
     match = _MEMORY.match(value)
-    if not match:
+    if not match or len(match.group(1)) >= 128:
         raise ConfigError("argument must be a memory value")
-    return int(match.group(1)) * _UNITS[match.group(2).lower() if match.group(2) else None]
+    number = min(int(match.group(1) or b"0"), _ULLONG - 1)  # strtoull saturates at ULLONG_MAX
+    unit = match.group(2).lower() if match.group(2) else None
+    wrapped = number * _UNITS[unit] % _ULLONG
+    return wrapped - _ULLONG if wrapped >= _ULLONG // 2 else wrapped  # stored in a long long
 
 
 def _parse_integer(value: bytes) -> int:
-    if not _INTEGER.match(value) or value == b"-0":
+    number = string_to_int(value)  # Redis's string2ll: 64 bits, no "+", no leading zeros
+    if number is None:
         raise ConfigError("argument couldn't be parsed into an integer")
-    return int(value)
+    return number
 
 
 @dataclass

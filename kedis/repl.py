@@ -83,6 +83,18 @@ def _is_comment(line: str | bytes) -> bool:
     return line.lstrip(_SPACES)[:1] == "#"
 
 
+def _strtol(number: bytes) -> int:
+    """The repeat count as C's strtol() reads it (0 for an empty string).
+
+    Any number beyond 64 bits is as good as too big: only its size matters, so a count of
+    thousands of digits is never converted (Python refuses to read ints that long).
+    """
+    digits = number.strip(_SPACES.encode()).lstrip(b"+-").lstrip(b"0")
+    if len(digits) > 19:
+        return _LONG_MAX + 1
+    return int(number) if number.strip(_SPACES.encode()) else 0
+
+
 def _atoi(text: str) -> int:
     """C's atoi(), which redis-cli uses for ``-n``: the leading number, or 0."""
     match = _ATOI.match(text)
@@ -164,7 +176,7 @@ class Session:
             return True  # a blank line
         repeat, skip = 1, 0
         if len(argv) > 1 and (_REPEAT.fullmatch(argv[0]) or argv[0] == b""):
-            repeat = int(argv[0]) if argv[0].strip(_SPACES.encode()) else 0
+            repeat = _strtol(argv[0])
             if repeat <= 0 or repeat > _LONG_MAX:
                 self.write(b"Invalid redis-cli repeat command option value.\n")
                 return True

@@ -270,8 +270,6 @@ def test_scan_accepts_the_largest_64_bit_cursor_and_ends_there(db, redis, cursor
 
 
 @pytest.mark.redis
-@pytest.mark.xfail(strict=True, reason="kedis bug: a cursor of more than 4300 digits hits "
-                   "Python's str-to-int limit: 'Kedis internal error' instead of invalid cursor")
 def test_scan_refuses_a_cursor_with_thousands_of_digits(db, redis):
     assert same(db, redis, "SCAN", "1" + "0" * 4400) == b"-ERR invalid cursor\r\n"
 

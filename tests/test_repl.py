@@ -151,10 +151,15 @@ def test_a_repeat_count_runs_the_command_that_many_times():
     assert out(stdin=b"3 INCR c\nGET c\n") == b"1\n2\n3\n3\n"
 
 
-@pytest.mark.parametrize("count", [b"0", b"-1", b'""', b"99999999999999999999"])
+@pytest.mark.parametrize("count", [b"0", b"-1", b'""', b"99999999999999999999", b"1" * 5000,
+                                   b"-" + b"1" * 5000])
 def test_a_repeat_count_must_be_positive(count):
     assert out(stdin=count + b" INCR c\nEXISTS c\n") == (
         b"Invalid redis-cli repeat command option value.\n0\n")
+
+
+def test_leading_zeros_do_not_make_a_count_too_big():
+    assert out(stdin=b"0" * 30 + b"2 INCR c\n") == b"1\n2\n"
 
 
 def test_a_number_alone_is_a_command_not_a_count():

@@ -373,8 +373,6 @@ def test_config_set_refuses_a_bad_value(db, redis_config, name, value, reason):
 
 
 @pytest.mark.redis
-@pytest.mark.xfail(strict=True, reason="kedis bug: an integer beyond 64 bits is range-checked "
-                   "instead of refused as unparsable")
 @pytest.mark.parametrize("value", ["9223372036854775808", "99999999999999999999",
                                    "-9223372036854775809"])
 def test_config_set_hz_beyond_64_bits_cannot_be_parsed(db, redis_config, value):
@@ -383,8 +381,6 @@ def test_config_set_hz_beyond_64_bits_cannot_be_parsed(db, redis_config, value):
 
 
 @pytest.mark.redis
-@pytest.mark.xfail(strict=True, reason="kedis bug: a memory value without digits is 0 in Redis "
-                   "(memtoull), so it fails the range check, not the format check")
 @pytest.mark.parametrize("value", ["", "kb"])
 def test_config_set_memory_value_without_digits_counts_as_0(db, redis_config, value):
     assert same(db, redis_config, "CONFIG", "SET", "proto-max-bulk-len", value) == (
@@ -393,8 +389,6 @@ def test_config_set_memory_value_without_digits_counts_as_0(db, redis_config, va
 
 
 @pytest.mark.redis
-@pytest.mark.xfail(strict=True, reason="kedis bug: a value of more than 4300 digits hits "
-                   "Python's str-to-int limit: 'Kedis internal error'")
 @pytest.mark.parametrize("name, reason", [
     ("hz", "argument couldn't be parsed into an integer"),
     ("proto-max-bulk-len", "argument must be a memory value"),

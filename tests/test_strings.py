@@ -559,16 +559,12 @@ HUGE = "1" + "0" * 4400  # a number with more digits than Python converts by def
 
 
 @pytest.mark.redis
-@pytest.mark.xfail(strict=True, reason="kedis bug: the long double result 1e4932 has 4933 "
-                   "digits, over Python's int-to-str limit: 'Kedis internal error'")
 def test_incrbyfloat_prints_a_result_with_thousands_of_digits(db, redis):
     reply = same(db, redis, "INCRBYFLOAT", "n", "1e4932")
     assert reply.startswith(b"$4933\r\n1000000000000000000006018949")
 
 
 @pytest.mark.redis
-@pytest.mark.xfail(strict=True, reason="kedis bug: an operand of more than 4300 digits hits "
-                   "Python's str-to-int limit: 'Kedis internal error'")
 def test_incrbyfloat_reads_an_increment_with_thousands_of_digits(db, redis):
     reply = same(db, redis, "INCRBYFLOAT", "n", HUGE)
     assert reply.startswith(b"$4401\r\n10000000000000000000331394841")
