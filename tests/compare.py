@@ -15,6 +15,24 @@ from typing import Any
 
 import kedis
 
+# Replies as Redis sends them, to write expected bytes briefly.
+OK = b"+OK\r\n"
+NIL = b"$-1\r\n"
+SYNTAX_ERROR = b"-ERR syntax error\r\n"
+NOT_INTEGER = b"-ERR value is not an integer or out of range\r\n"
+
+
+def integer(number: int) -> bytes:
+    return b":%d\r\n" % number
+
+
+def bulk(data: bytes) -> bytes:
+    return b"$%d\r\n%s\r\n" % (len(data), data)
+
+
+def array(*items: bytes) -> bytes:
+    return b"*%d\r\n" % len(items) + b"".join(items)
+
 
 def same(db: kedis.Kedis, redis: Any, *command: bytes | str | int) -> bytes:
     """Run ``command`` on Kedis and on Redis; assert the same RESP bytes; return them."""

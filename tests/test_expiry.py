@@ -9,17 +9,12 @@ PXAT) or deadlines already past (``PXAT 1``), which read the same on both clocks
 from __future__ import annotations
 
 import pytest
-from compare import info_fields, parse_resp, same
+from compare import NIL, info_fields, integer, parse_resp, same
 
 import kedis
 from kedis.expiry import KEYS_PER_LOOP
 
 NOW_MS = 1_700_000_000_000  # the fake clock's start, in ms
-NIL = b"$-1\r\n"
-
-
-def integer(number: int) -> bytes:
-    return b":%d\r\n" % number
 
 
 def stats(db: kedis.Kedis) -> dict[str, str]:

@@ -8,21 +8,9 @@ each command treats an expired key without waiting.
 from __future__ import annotations
 
 import pytest
-from compare import parse_resp, same
+from compare import NIL, OK, SYNTAX_ERROR, bulk, integer, parse_resp, same
 
 import kedis
-
-OK = b"+OK\r\n"
-NIL = b"$-1\r\n"
-SYNTAX_ERROR = b"-ERR syntax error\r\n"
-
-
-def integer(number: int) -> bytes:
-    return b":%d\r\n" % number
-
-
-def bulk(data: bytes) -> bytes:
-    return b"$%d\r\n%s\r\n" % (len(data), data)
 
 
 def scan_all(db: kedis.Kedis, *options: str, between=None) -> tuple[list[bytes], int]:

@@ -8,26 +8,20 @@ that change its configuration take ``redis_config``, which puts the defaults bac
 from __future__ import annotations
 
 import pytest
-from compare import info_fields, parse_resp, same
+from compare import (
+    NOT_INTEGER,
+    OK,
+    SYNTAX_ERROR,
+    array,
+    bulk,
+    info_fields,
+    integer,
+    parse_resp,
+    same,
+)
 
 import kedis
 from kedis import command_table
-
-OK = b"+OK\r\n"
-SYNTAX_ERROR = b"-ERR syntax error\r\n"
-NOT_INTEGER = b"-ERR value is not an integer or out of range\r\n"
-
-
-def integer(number: int) -> bytes:
-    return b":%d\r\n" % number
-
-
-def bulk(data: bytes) -> bytes:
-    return b"$%d\r\n%s\r\n" % (len(data), data)
-
-
-def array(*items: bytes) -> bytes:
-    return b"*%d\r\n" % len(items) + b"".join(items)
 
 
 def config_set_failed(name: str, reason: str) -> bytes:

@@ -8,26 +8,14 @@ a test calls ``clock.advance``.
 from __future__ import annotations
 
 import pytest
-from compare import same
+from compare import NIL, NOT_INTEGER, OK, SYNTAX_ERROR, bulk, integer, same
 
 LLONG_MAX = 2 ** 63 - 1
 LLONG_MIN = -(2 ** 63)
 
-OK = b"+OK\r\n"
-NIL = b"$-1\r\n"
-SYNTAX_ERROR = b"-ERR syntax error\r\n"
-NOT_INTEGER = b"-ERR value is not an integer or out of range\r\n"
 NOT_FLOAT = b"-ERR value is not a valid float\r\n"
 OVERFLOW = b"-ERR increment or decrement would overflow\r\n"
 TOO_LONG = b"-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n"
-
-
-def bulk(data: bytes) -> bytes:
-    return b"$%d\r\n%s\r\n" % (len(data), data)
-
-
-def integer(number: int) -> bytes:
-    return b":%d\r\n" % number
 
 
 @pytest.fixture
