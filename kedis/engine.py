@@ -214,7 +214,7 @@ class Kedis:
             reply = self.execute(*argv, client=client, _tracer=tracer)
         finally:
             self.hooks.tracer = None
-        tracer.steps.append(("reply", "encode", reply, reply.resp(), None, None, None, None, None))
+        tracer.steps.append(("reply", "encode", reply, None, None, None, None, None, None))
         return reply.with_trace(tracer.steps)
 
     # --- background work ------------------------------------------------------------------------

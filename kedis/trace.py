@@ -91,15 +91,21 @@ class Step(NamedTuple):
 def as_steps(raw: list) -> list[Step]:
     """Name the recorded tuples: the tracer records plain tuples (cheap), readers get Steps.
 
-    The handler's step is recorded before the handler runs; what it handed on is the reply that
-    the last step received, filled in here.
+    Two facts are filled in here rather than while the command runs: what the handler handed on
+    (its step is recorded before it runs) is the reply the last step received, and the reply
+    step hands on that reply's RESP bytes (a reply never changes, so they are the same later).
     """
     reply = raw[-1][2] if raw and raw[-1][0] == "reply" else None
-    return [Step(layer, action, received,
-                 reply if layer == "handler" else handed_on, db, key,
-                 None if before is None else KeyState(*before),
-                 None if after is None else KeyState(*after), detail)
-            for layer, action, received, handed_on, db, key, before, after, detail in raw]
+    steps = []
+    for layer, action, received, handed_on, db, key, before, after, detail in raw:
+        if layer == "handler":
+            handed_on = reply
+        elif layer == "reply":
+            handed_on = received.resp()
+        steps.append(Step(layer, action, received, handed_on, db, key,
+                          None if before is None else KeyState(*before),
+                          None if after is None else KeyState(*after), detail))
+    return steps
 
 
 # --- the sentences, one per (layer, action) ---------------------------------------------------
