@@ -198,6 +198,10 @@ class Session:
                 self.write(b"(%.2fs)\n" % (elapsed_ms / 1000))
         return True
 
+    def handle_argv(self, argv: list[bytes]) -> None:
+        """Run a command given as arguments (kedis's command line): no parsing, no repeat count."""
+        self._run(b" ".join(argv), argv, argv)
+
     def _repeat(self, line: str | bytes, argv: list[bytes], skip: int, repeat: int) -> None:
         command = argv[skip:]
         if command[0].lower() in (b"help", b"?"):
@@ -375,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
                         "SECONDS' (starting at START, Unix seconds)")
     parser.add_argument("-n", type=_atoi, default=0, metavar="DB", help="database number")
     parser.add_argument("--version", action="version", version=f"kedis {__version__}")
+    parser.add_argument("command", nargs=argparse.REMAINDER,
+                        help="a command to run once instead of the REPL, as in 'redis-cli PING'")
     options = parser.parse_args(argv)
 
     engine = Kedis(clock=FakeClock(options.fake_clock) if options.fake_clock is not None else None)
@@ -383,6 +389,11 @@ def main(argv: list[str] | None = None) -> int:
     session = Session(engine, sys.stdout.buffer, raw, options.trace, err=sys.stderr.buffer)
     # As redis-cli: a database that cannot be selected is reported, and the session goes on in 0.
     session.connect(options.n, first=True)
+    if options.command:
+        # As redis-cli does with a command on its command line: run it, print the reply, leave.
+        command = [os.fsencode(arg) for arg in options.command]
+        session.handle_argv(command)
+        return 0
     stop = session.start_expiry()
     try:
         if sys.stdin.isatty():

@@ -354,3 +354,23 @@ def test_ctrl_d_leaves(terminal):
     assert child.before == b"\r\n"  # the prompt's line is ended, as linenoise does
     child.close()
     assert child.exitstatus == 0
+
+
+# --- a command on the command line, as in "redis-cli PING" --------------------------------------
+@pytest.mark.parametrize("args, expected", [
+    (["PING"], b"PONG\n"),
+    (["GET", "missing"], b"\n"),
+    (["--no-raw", "GET", "missing"], b"(nil)\n"),
+    (["SET", "k", "a b"], b"OK\n"),
+    (["NOSUCH"], b"ERR unknown command 'NOSUCH', with args beginning with: \n\n"),
+    (["--no-raw", "ECHO", "-1"], b'"-1"\n'),
+])
+def test_a_command_on_the_command_line_runs_once_as_in_redis_cli(args, expected):
+    assert out(*args, stdin=b"PING\n") == expected  # stdin is not read
+
+
+def test_a_command_on_the_command_line_can_be_traced():
+    lines = out("--trace", "ECHO", "hi", stdin=b"").splitlines()
+    assert lines[-1] == b"hi"
+    assert [LAYER.match(line).group(1) for line in lines[:-1]] == [
+        b"input", b"parser", b"command table", b"handler", b"reply"]
