@@ -513,3 +513,15 @@ def test_tick_draws_its_samples_from_the_seeded_random_generator(clock):
 
     assert sampled(0) == sampled(0)
     assert sampled(0) != sampled(1)
+
+
+def test_swapping_the_clock_moves_every_database_to_it(db):
+    db.run("SET a v EX 10")
+    db.run("SELECT 3")
+    db.run("SET b v EX 10")
+    later = kedis.FakeClock(1_700_000_000.0 + 11)
+    db.clock = later
+    assert db.run("EXISTS b").value == 0
+    db.run("SELECT 0")
+    assert db.run("EXISTS a").value == 0
+    assert db.run("TIME").value[0] == b"1700000011"
