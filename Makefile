@@ -13,7 +13,7 @@ lab: setup
 	$(BIN)/kedis
 
 test: setup
-	$(BIN)/ruff check kedis tests benchmarks
+	$(BIN)/ruff check kedis tests benchmarks tools
 	KEDIS_REQUIRE_REDIS=1 $(BIN)/python -m pytest
 
 setup: $(STAMP) system-deps
@@ -33,7 +33,7 @@ system-deps:
 	fi
 
 lint: setup
-	$(BIN)/ruff check kedis tests benchmarks
+	$(BIN)/ruff check kedis tests benchmarks tools
 
 bench: setup
 	$(BIN)/python benchmarks/engine.py

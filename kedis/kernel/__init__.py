@@ -1,0 +1,1 @@
+"""The Kedis Jupyter kernel (see kernel.py)."""

@@ -1,0 +1,1 @@
+"""The Kedis kernelspec, installed by ``python -m kedis.kernel install``."""
