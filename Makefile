@@ -6,17 +6,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test setup system-deps lint bench clean
+.PHONY: lab test setup kernel system-deps lint bench repl clean
 
+# JupyterLab on the tutorials, with the Kedis kernel installed in .venv. LAB_ARGS passes options
+# (e.g. LAB_ARGS="--no-browser --port 8899").
 lab: setup
-	@echo "Kedis REPL: type HELP, or quit with Ctrl-D (the Jupyter kernel comes with the next issue)."
-	$(BIN)/kedis
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 test: setup
 	$(BIN)/ruff check kedis tests benchmarks tools
 	KEDIS_REQUIRE_REDIS=1 $(BIN)/python -m pytest
 
-setup: $(STAMP) system-deps
+setup: $(STAMP) kernel system-deps
+
+# The kernelspec goes into .venv (share/jupyter/kernels/kedis), where .venv's Jupyter finds it.
+kernel: $(STAMP)
+	$(BIN)/python -m kedis.kernel install --sys-prefix
+
+repl: setup
+	$(BIN)/kedis
 
 # The venv is (re)built when pyproject.toml changes; pip installs the project in editable mode.
 $(STAMP): pyproject.toml
@@ -37,6 +45,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/kernel.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

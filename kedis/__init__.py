@@ -20,6 +20,14 @@ from .parser import ParseError, split_args  # noqa: E402
 from .reply import Array, Bulk, Error, Integer, Null, NullArray, Reply, Status, Verbatim  # noqa: E402
 from .trace import KeyState, Step, format_trace  # noqa: E402
 
+
+def load_ipython_extension(shell):  # noqa: ANN001, ANN201 - IPython's extension hook
+    """``%load_ext kedis``: the ``%%kedis`` cell magic (see kedis/ipython.py)."""
+    from .ipython import load_ipython_extension as load
+
+    load(shell)
+
+
 __all__ = [
     "Kedis", "Client", "FakeClock", "RealClock", "ParseError", "split_args",
     "Reply", "Status", "Error", "Integer", "Bulk", "Null", "NullArray", "Array", "Verbatim",

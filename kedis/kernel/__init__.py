@@ -1,1 +1,8 @@
-"""The Kedis Jupyter kernel (see kernel.py)."""
+"""The Kedis Jupyter kernel: notebooks whose cells are Kedis commands.
+
+    python -m kedis.kernel install [--user | --sys-prefix | --prefix P]   # write the kernelspec
+    jupyter lab                                                          # then pick "Kedis"
+
+``kernel.py`` holds the kernel (an IPython kernel that routes cells), ``install.py`` the
+installer, and ``__main__.py`` the command line that does either.
+"""

@@ -1,0 +1,341 @@
+"""Cells: a block of Kedis lines, run one by one, as the Jupyter kernel and ``%%kedis`` run them.
+
+A cell is text, one command per line::
+
+    # comments and blank lines are skipped
+    SET greeting "hello world" EX 100
+    GET greeting
+    %clock advance 10s          <- a magic: a line that starts with % (see magics.py)
+    SET?                        <- help: a command name with ? before or after it
+
+``CellRunner.run`` first reads the whole cell, so that a cell that cannot run (an unbalanced quote,
+an unknown magic) fails before anything in it has run. Then it runs each line in order and shows
+each reply as soon as it comes: ``text/plain`` exactly as redis-cli prints it, plus ``text/html``
+where it helps (html.py). An error *reply* (``ERR ...``) is the server's answer, not a failure of
+the cell: it is shown, marked as an error, and the cell goes on, as in redis-cli.
+
+A quoted value may span lines: while a quote is open, the next line continues the command.
+
+Where the commands go depends on the mode set by ``%connect`` and ``%compare``: the embedded
+engine (the default), a real Redis server (through redis-py, see remote.py), or both, to compare.
+
+Interrupting (the stop button sends SIGINT) takes effect *between* two commands: a command always
+runs to its end, so the store stays consistent.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from .clock import RealClock
+from .command_table import TABLE
+from .commands.introspection import help_text
+from .engine import Kedis
+from .html import needs_html, reply_html
+from .parser import ParseError, is_complete, split_args
+from .reply import Reply
+from .trace import format_trace
+
+__all__ = ["CellRunner", "CellError", "InvalidArguments", "UnknownMagic", "MagicError", "Line",
+           "read_cell"]
+
+
+class CellError(Exception):
+    """The cell cannot run. IPython shows just the message, not a Python traceback."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
+
+
+class InvalidArguments(CellError):
+    """A line cannot be split into arguments (an unbalanced quote): redis-cli's Invalid argument(s)."""
+
+
+class UnknownMagic(CellError):
+    """A ``%name`` that Kedis does not have."""
+
+
+class MagicError(CellError):
+    """A magic used the wrong way (``%clock advance soon``)."""
+
+
+@dataclass
+class Line:
+    """One logical line of a cell, classified."""
+
+    number: int                   # where it starts in the cell (1-based), for error messages
+    text: str
+    kind: str                     # "command", "magic" or "help"
+    argv: list[bytes] | None = None
+    name: str = ""                # a magic's name, or the command a help line asks about
+    args: str = ""                # a magic's arguments, as typed
+
+
+def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """The cell's lines, a line with an open quote joined to the next ones (the value spans them)."""
+    pending: str | None = None
+    start = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        if pending is None:
+            pending, start = line, number
+        else:
+            pending += "\n" + line
+        if not pending.lstrip().startswith(("#", "%")) and not is_complete(pending):
+            continue  # a quote is still open at the end of the line
+        yield start, pending
+        pending = None
+    if pending is not None:
+        yield start, pending  # a quote left open at the end of the cell: the parser will say so
+
+
+def _help_topic(stripped: str) -> str | None:
+    """``SET?``, ``?SET`` or ``? SET``: the command asked about (one word only, as a key may end
+    with ?)."""
+    if stripped.startswith("?"):
+        topic = stripped[1:].strip()
+    elif stripped.endswith("?"):
+        topic = stripped[:-1].strip()
+    else:
+        return None
+    return topic if topic and len(topic.split()) <= 2 else None
+
+
+def read_cell(text: str, magic_names: set[str] | frozenset[str]) -> list[Line]:
+    """Read and classify every line of a cell; raise CellError if the cell cannot run."""
+    lines = []
+    for number, logical in _logical_lines(text):
+        stripped = logical.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("%%"):
+            raise UnknownMagic(f"line {number}: {stripped.split()[0]} is a cell magic: it goes on a "
+                               "cell's first line (only %%python exists)")
+        if stripped.startswith("%"):
+            name, _, args = stripped[1:].partition(" ")
+            if name not in magic_names:
+                raise UnknownMagic(f"line {number}: no magic named %{name} (%lsmagic lists them)")
+            lines.append(Line(number, logical, "magic", name=name, args=args.strip()))
+            continue
+        topic = _help_topic(stripped)
+        if topic is not None:
+            lines.append(Line(number, logical, "help", name=topic))
+            continue
+        try:
+            argv = split_args(logical)
+        except ParseError:
+            raise InvalidArguments(f"Invalid argument(s) on line {number}: {stripped}") from None
+        lines.append(Line(number, logical, "command", argv=argv))
+    return lines
+
+
+def _ipython_display(data: dict, metadata: dict) -> None:
+    from IPython.display import display
+
+    display(data, raw=True, metadata=metadata)
+
+
+class CellRunner:
+    """Runs cells of Kedis lines against an engine, a real Redis, or both.
+
+    ``display(data, metadata)`` publishes one output (a MIME bundle); in Jupyter it is IPython's
+    ``display``. ``namespace`` is where ``%python`` runs, with the engine bound to ``db``.
+    """
+
+    def __init__(self, engine: Kedis | None = None, *,
+                 display: Callable[[dict, dict], None] | None = None,
+                 namespace: dict | None = None) -> None:
+        self.namespace = namespace if namespace is not None else {}
+        self.engine = engine if engine is not None else Kedis()
+        self.display = display or _ipython_display
+        self.trace = False
+        self.mode = "embedded"         # "embedded", "redis" or "compare"
+        self.remote: Any = None        # a remote.RedisTarget while connected
+        self.compared = 0              # commands run in compare mode, and how many differed
+        self.differences = 0
+        self.lock = threading.RLock()  # commands and background active expiry take turns
+        self._interrupted = False
+
+    @property
+    def engine(self) -> Kedis:
+        return self._engine
+
+    @engine.setter
+    def engine(self, engine: Kedis) -> None:
+        self._engine = engine
+        self.namespace["db"] = engine  # %python sees the engine the cells use
+
+    # --- running a cell ----------------------------------------------------------------------
+    def run(self, text: str) -> None:
+        """Run a cell. Raises CellError (nothing has run) or KeyboardInterrupt (between commands)."""
+        from .magics import MAGICS
+
+        first, _, rest = text.lstrip("\n").partition("\n")
+        if first.strip() == "%%python":
+            self.run_python(rest)
+            return
+        lines = read_cell(text, MAGICS.keys())
+        with self._interruptible():
+            for line in lines:
+                if self._interrupted:
+                    raise KeyboardInterrupt("interrupted between two commands: the store is "
+                                            "consistent")
+                if line.kind == "magic":
+                    MAGICS[line.name].run(self, line.args)
+                elif line.kind == "help":
+                    self.show_help(line.name)
+                else:
+                    self.run_command(line)
+
+    def run_command(self, line: Line) -> None:
+        with self.lock:
+            if self.mode == "embedded":
+                if self.trace:
+                    reply = self.engine.run(line.text, trace=True)
+                    self.say(format_trace(reply.trace))
+                else:
+                    reply = self.engine.execute(*line.argv)
+                self.show(reply)
+            elif self.mode == "redis":
+                self.show(self.remote.execute(*line.argv))
+            else:
+                self._compare(line.argv)
+
+    def _compare(self, argv: list[bytes]) -> None:
+        mine = self.engine.execute(*argv)
+        theirs = self.remote.execute(*argv)
+        verdict = compare_replies(argv, mine, theirs)
+        self.compared += 1
+        if verdict == "same":
+            self.show(mine)
+            return
+        if verdict == "different":
+            self.differences += 1
+        note = {"different": "Kedis and Redis answer differently",
+                "order": "the same elements, in another order (the order is not defined)",
+                "nondeterministic": "answers that differ by nature (a time, a random pick...)"}[
+            verdict]
+        text = f"kedis: {_indent(mine.cli())}\nredis: {_indent(theirs.cli())}\n({note})"
+        style = "color: #c62828" if verdict == "different" else "color: #757575"
+        html = (f'<div class="kedis-compare"><b>kedis</b> {reply_html(mine)}'
+                f'<b>redis</b> {reply_html(theirs)}<span style="{style}">({note})</span></div>')
+        self.display({"text/plain": text, "text/html": html},
+                     {"kedis": {"compare": verdict}})
+
+    # --- outputs -----------------------------------------------------------------------------
+    def show(self, reply: Reply) -> None:
+        """Publish one reply: redis-cli's text, and HTML where it helps."""
+        data = {"text/plain": reply.cli()}
+        if needs_html(reply):
+            data["text/html"] = reply_html(reply)
+        self.display(data, {"kedis": {"error": True}} if reply.is_error else {})
+
+    def say(self, text: str) -> None:
+        """Publish a line of text (magics' answers, help, traces)."""
+        self.display({"text/plain": text}, {})
+
+    def show_help(self, topic: str) -> None:
+        words = topic.split()
+        cmd = TABLE.get(words[0].lower().encode("utf-8", "replace"))
+        if cmd is not None and len(words) > 1:
+            cmd = cmd.subcommands.get(words[1].lower())
+        if cmd is None:
+            raise MagicError(f"no help for '{topic}': not a Kedis command (HELP lists them)")
+        self.say(help_text(cmd).rstrip("\n"))
+
+    # --- Python, in the same kernel -----------------------------------------------------------
+    def run_python(self, code: str) -> None:
+        """Run Python where the user's variables live, ``db`` being the engine.
+
+        A last expression is shown as Python shows it in a notebook ("single" mode compiles an
+        interactive statement: its value goes to sys.displayhook, which IPython displays).
+        """
+        if not code.strip():
+            return
+        try:
+            compiled = compile(code, "<%python>", "single")
+        except SyntaxError:
+            compiled = compile(code, "<%python>", "exec")  # several statements
+        try:
+            exec(compiled, self.namespace)
+        finally:
+            # What the code printed must reach the front end before the replies that follow.
+            sys.stdout.flush()
+            sys.stderr.flush()
+
+    # --- interrupts and background expiry ----------------------------------------------------
+    @contextmanager
+    def _interruptible(self) -> Iterator[None]:
+        """While a cell runs, Ctrl-C / the stop button only asks to stop after this command."""
+        self._interrupted = False
+        if threading.current_thread() is not threading.main_thread():
+            yield  # signals reach the main thread only; nothing to defer here
+            return
+
+        def on_sigint(signum: int, frame: object) -> None:
+            self._interrupted = True
+
+        previous = signal.signal(signal.SIGINT, on_sigint)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def tick_in_background(self) -> None:
+        """One active expiry cycle, when the clock is real (a fake clock moves only by hand,
+        and so does its expiry: ``%tick``)."""
+        if isinstance(self.engine.clock, RealClock):
+            with self.lock:
+                self.engine.tick()
+
+    def start_active_expiry(self, io_loop: Any = None) -> None:
+        """Run ``tick_in_background`` about ``hz`` times a second.
+
+        In a kernel, on its event loop (``io_loop``: between cells, on the thread that runs them);
+        elsewhere, in a daemon thread that takes turns with commands through ``self.lock``.
+        """
+        def delay() -> float:
+            return 1 / max(self.engine.config_hz, 1)
+
+        if io_loop is not None:
+            def again() -> None:
+                try:
+                    self.tick_in_background()
+                finally:
+                    io_loop.call_later(delay(), again)
+
+            io_loop.call_later(delay(), again)
+            return
+
+        def loop() -> None:
+            stop = threading.Event()
+            while not stop.wait(delay()):
+                self.tick_in_background()
+
+        threading.Thread(target=loop, name="kedis-active-expiry", daemon=True).start()
+
+
+def compare_replies(argv: list[bytes], mine: Reply, theirs: Reply) -> str:
+    """How two replies to the same command compare: "same", "order", "nondeterministic" or
+    "different". The command table's tips say which commands answer in no defined order (KEYS)
+    or differently every time (TIME, RANDOMKEY)."""
+    if mine.resp() == theirs.resp():
+        return "same"
+    cmd = TABLE.get(argv[0].lower())
+    tips = cmd.tips if cmd is not None else ()
+    if "nondeterministic_output" in tips:
+        return "nondeterministic"
+    if ("nondeterministic_output_order" in tips and isinstance(mine.value, list)
+            and isinstance(theirs.value, list)
+            and sorted(map(repr, mine.value)) == sorted(map(repr, theirs.value))):
+        return "order"
+    return "different"
+
+
+def _indent(text: str) -> str:
+    return text.replace("\n", "\n       ")

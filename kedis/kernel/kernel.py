@@ -1,0 +1,139 @@
+"""The Kedis kernel: an IPython kernel whose cells are Kedis commands.
+
+It *is* ipykernel's ``IPythonKernel``, so that everything Jupyter knows keeps working in it:
+``display()``, comms and ipywidgets (the next issue's views), Python cells, history, interrupts.
+The only change is where a cell goes. Before IPython reads a cell, a first input transformer
+looks at it:
+
+- a cell whose first line is ``%%python`` is Python: the transformer drops that line and IPython
+  runs the rest as usual;
+- any other cell is Kedis: the transformer turns it into one Python call,
+  ``__kedis_run_cell__('<the cell>')``, and IPython runs that call. The call hands the text to a
+  ``CellRunner`` (cells.py), which runs each line and displays each reply.
+
+Riding on IPython this way gives Kedis cells an execution count, a place in the history (the
+text stored is the Kedis cell, so ``jupyter console``'s history shows commands), errors reported
+the standard way (execute_reply ``status: error`` with ``ename``/``evalue``), and interrupts.
+Completion, inspection and ``is_complete`` are answered by Kedis for Kedis cells (completion.py)
+and by IPython for Python cells.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ipykernel.ipkernel import IPythonKernel
+
+from .. import __version__
+from ..cells import CellRunner
+from ..magics import MAGICS
+from ..parser import is_complete
+
+RUN_CELL = "__kedis_run_cell__"
+
+
+def _split_python(code: str) -> tuple[str, int] | None:
+    """For a ``%%python`` cell: the Python code and where it starts in the cell; else None."""
+    first, newline, rest = code.partition("\n")
+    if first.strip() != "%%python":
+        return None
+    return rest, len(first) + len(newline)
+
+
+class KedisKernel(IPythonKernel):
+    implementation = "kedis"
+    implementation_version = __version__
+    language_info = {
+        "name": "kedis",
+        "mimetype": "text/x-kedis",
+        "file_extension": ".kedis",
+        "pygments_lexer": "kedis",
+        "codemirror_mode": "text/plain",
+        "version": __version__,
+    }
+    banner = (f"Kedis {__version__}: a Redis-compatible store you can watch. One command per "
+              "line; HELP lists the commands, %lsmagic the magics, %%python starts a Python cell.")
+    help_links = [{"text": "Kedis commands: HELP", "url": "https://redis.io/commands/"}]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.runner = CellRunner(namespace=self.shell.user_ns, display=self._publish)
+        self.shell.user_ns[RUN_CELL] = self.runner.run
+        # First of IPython's cleanup transforms: Kedis cells never reach IPython's own syntax
+        # (its % magics, ! shell escapes, ? help), which would read them as Python.
+        self.shell.input_transformer_manager.cleanup_transforms.insert(0, self._route_cell)
+
+    def start(self) -> None:
+        super().start()
+        self.runner.start_active_expiry(self.io_loop)
+
+    def _publish(self, data: dict, metadata: dict) -> None:
+        """Send one reply to the front end as a display_data message.
+
+        This is what IPython's display() ends with, minus what a Kedis reply does not need. Above
+        all, display() first flushes stdout and stderr, which waits for ipykernel's I/O thread:
+        three quarters of the cost of a reply. Only Python code writes to them, and the runner
+        flushes them after each %python line instead. Hooks (an ipywidgets Output capturing the
+        cell's outputs, say) still see every message.
+        """
+        pub = self.shell.display_pub
+        msg = pub.session.msg("display_data",
+                              {"data": data, "metadata": metadata, "transient": {}},
+                              parent=pub.parent_header)
+        for hook in getattr(pub, "_hooks", ()):
+            msg = hook(msg)
+            if msg is None:
+                return
+        pub.session.send(pub.pub_socket, msg, ident=pub.topic)
+
+    @staticmethod
+    def _route_cell(lines: list[str]) -> list[str]:
+        code = "".join(lines)
+        if _split_python(code) is not None:
+            return lines[1:]
+        return [f"{RUN_CELL}({code!r})\n"]
+
+    # --- the front end's questions -----------------------------------------------------------
+    def do_complete(self, code: str, cursor_pos: int) -> dict:
+        python = _split_python(code)
+        if python is not None:
+            return self._for_python(super().do_complete, python, cursor_pos)
+        from ..completion import complete
+
+        reply = complete(code, cursor_pos, lambda: self.runner.engine.keyspace.data.keys(),
+                         ["%" + name for name in MAGICS])
+        if reply is None:
+            reply = {"matches": [], "cursor_start": cursor_pos, "cursor_end": cursor_pos,
+                     "metadata": {}, "status": "ok"}
+        return reply
+
+    def do_inspect(self, code: str, cursor_pos: int, detail_level: int = 0,
+                   omit_sections: Any = ()) -> dict:
+        python = _split_python(code)
+        if python is not None:
+            return self._for_python(super().do_inspect, python, cursor_pos, detail_level,
+                                    omit_sections)
+        from ..completion import inspect
+
+        text = inspect(code, cursor_pos)
+        return {"status": "ok", "found": text is not None,
+                "data": {"text/plain": text} if text is not None else {}, "metadata": {}}
+
+    def do_is_complete(self, code: str) -> dict:
+        python = _split_python(code)
+        if python is not None:
+            return super().do_is_complete(python[0])
+        # A Kedis cell waits for more only while a quote is open, as redis-cli's prompt would.
+        if code.strip() and not code.lstrip().startswith(("#", "%")) and not is_complete(code):
+            return {"status": "incomplete", "indent": ""}
+        return {"status": "complete"}
+
+    @staticmethod
+    def _for_python(ask: Any, python: tuple[str, int], cursor_pos: int, *more: Any) -> dict:
+        """Ask IPython about the Python part of a %%python cell, and shift its answer back."""
+        code, offset = python
+        reply = ask(code, max(cursor_pos - offset, 0), *more)
+        for field in ("cursor_start", "cursor_end"):
+            if field in reply:
+                reply[field] += offset
+        return reply

@@ -1,0 +1,230 @@
+"""Magics: the ``%`` lines of a Kedis cell, which talk to the notebook rather than to the store.
+
+    %trace on|off               show each command's flow through the layers after it runs
+    %clock                      show the engine's clock
+    %clock real                 the system clock (the default)
+    %clock fake [START|now]     a clock that moves only when told to (START in Unix seconds)
+    %clock advance 10s          move the fake clock (ms, s, m, h, d; a bare number is seconds)
+    %tick                       run one cycle of active expiry now (the fake clock's way)
+    %reset                      a fresh, empty engine (the clock stays)
+    %connect redis://host:port[/db] | embedded   where the following commands go
+    %compare [redis://host:port[/db]] | off      run each command on Kedis and on Redis, and show
+                                                 where they answer differently
+    %python CODE                run one line of Python; ``%%python`` on a cell's first line makes
+                                the whole cell Python; the engine is ``db``
+    %lsmagic, %help             this list
+
+Each magic is a function of the cell runner (cells.py) and its argument text, listed in MAGICS
+with its usage line, so that ``%lsmagic``, completion and the errors all read the same table.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from .clock import FakeClock, RealClock
+from .engine import Kedis
+
+if TYPE_CHECKING:
+    from .cells import CellRunner
+
+__all__ = ["Magic", "MAGICS", "parse_duration", "describe_clock"]
+
+DEFAULT_FAKE_START = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC: the same for every reader
+
+
+@dataclass(frozen=True)
+class Magic:
+    name: str
+    usage: str
+    summary: str
+    run: Callable[[CellRunner, str], None]
+    choices: tuple[str, ...] = ()  # the fixed words its first argument takes (for completion)
+
+
+MAGICS: dict[str, Magic] = {}
+
+
+def magic(usage: str, summary: str, choices: tuple[str, ...] = ()) -> Callable:
+    def register(function: Callable[[CellRunner, str], None]) -> Callable:
+        name = usage.split()[0].lstrip("%")
+        MAGICS[name] = Magic(name, usage, summary, function, choices)
+        return function
+    return register
+
+
+def _usage_error(name: str) -> Exception:
+    from .cells import MagicError
+
+    return MagicError(f"usage: {MAGICS[name].usage}")
+
+
+# --- the trace --------------------------------------------------------------------------------
+@magic("%trace on|off", "after each command, show its flow through the layers",
+       choices=("on", "off"))
+def trace(runner: CellRunner, args: str) -> None:
+    if args not in ("on", "off", ""):
+        raise _usage_error("trace")
+    if args:
+        runner.trace = args == "on"
+    runner.say(f"trace is {'on' if runner.trace else 'off'}")
+
+
+# --- time -------------------------------------------------------------------------------------
+_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h|d)?\Z")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, None: 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> float:
+    """``10s``, ``1.5m``, ``200ms``, ``2h``, ``1d`` or a bare number of seconds, as seconds."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise ValueError(text)
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def describe_clock(clock: RealClock | FakeClock) -> str:
+    now = clock.time()
+    when = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    kind = "fake" if isinstance(clock, FakeClock) else "real"
+    return f"{kind} clock: {now:.3f} ({when} UTC)"
+
+
+@magic("%clock [real | fake [START|now] | advance DURATION]",
+       "show the clock, or choose it, or move the fake one", choices=("real", "fake", "advance"))
+def clock(runner: CellRunner, args: str) -> None:
+    words = args.split()
+    engine = runner.engine
+    if not words:
+        pass
+    elif words == ["real"]:
+        engine.clock = RealClock()
+    elif words[0] == "fake" and len(words) <= 2:
+        if len(words) == 1:
+            start = DEFAULT_FAKE_START
+        elif words[1] == "now":
+            start = time.time()
+        else:
+            try:
+                start = float(words[1])
+            except ValueError:
+                raise _usage_error("clock") from None
+        engine.clock = FakeClock(start)
+    elif words[0] == "advance" and len(words) == 2:
+        if not isinstance(engine.clock, FakeClock):
+            from .cells import MagicError
+
+            raise MagicError("the clock is real: it moves by itself (%clock fake first)")
+        try:
+            engine.clock.advance(parse_duration(words[1]))
+        except ValueError:
+            raise _usage_error("clock") from None
+    else:
+        raise _usage_error("clock")
+    runner.say(describe_clock(engine.clock))
+
+
+@magic("%tick", "run one cycle of active expiry now, and show what it sampled")
+def tick(runner: CellRunner, args: str) -> None:
+    if args:
+        raise _usage_error("tick")
+    with runner.lock:
+        report = runner.engine.tick()
+    stats = runner.engine.stats
+    sampled = len(report.sampled)
+    runner.say(f"active expiry: sampled {sampled} key{'s' if sampled != 1 else ''} with a TTL in "
+               f"{report.rounds} round{'s' if report.rounds != 1 else ''}, expired "
+               f"{report.expired}; expired so far: {stats.expired_keys_lazy} lazily, "
+               f"{stats.expired_keys_active} actively")
+
+
+@magic("%reset", "a fresh, empty engine (the clock stays)")
+def reset(runner: CellRunner, args: str) -> None:
+    if args:
+        raise _usage_error("reset")
+    with runner.lock:
+        runner.engine = Kedis(clock=runner.engine.clock)
+    runner.say("a fresh, empty engine")
+
+
+# --- real Redis -------------------------------------------------------------------------------
+def _connect(url: str):  # noqa: ANN202 - a remote.RedisTarget
+    from .cells import MagicError
+    from .remote import RedisTarget, RemoteError
+
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise MagicError(f"not a Redis URL: {url!r} (redis://host:port[/db])")
+    try:
+        return RedisTarget(url)
+    except RemoteError as error:
+        raise MagicError(str(error)) from None
+
+
+def _disconnect(runner: CellRunner) -> None:
+    if runner.remote is not None:
+        runner.remote.close()
+        runner.remote = None
+
+
+@magic("%connect [redis://host:port[/db] | embedded]",
+       "send the following commands to a real Redis server, or back to the embedded engine",
+       choices=("embedded", "redis://127.0.0.1:6379"))
+def connect(runner: CellRunner, args: str) -> None:
+    if args == "embedded":
+        _disconnect(runner)
+        runner.mode = "embedded"
+    elif args:
+        target = _connect(args)
+        _disconnect(runner)
+        runner.remote, runner.mode = target, "redis"
+    if runner.mode == "embedded":
+        runner.say("commands go to the embedded Kedis engine")
+    else:
+        runner.say(f"commands go to {runner.remote.description}")
+
+
+@magic("%compare [redis://host:port[/db] | off]",
+       "run each command on Kedis and on Redis, and show where they answer differently",
+       choices=("off", "redis://127.0.0.1:6379"))
+def compare(runner: CellRunner, args: str) -> None:
+    if args == "off":
+        summary = (f"compared {runner.compared} commands: {runner.differences} answered "
+                   "differently")
+        _disconnect(runner)
+        runner.mode = "embedded"
+        runner.say(summary + "; commands go to the embedded Kedis engine")
+        return
+    if args:
+        target = _connect(args)
+        _disconnect(runner)
+        runner.remote = target
+    elif runner.remote is None:
+        from .cells import MagicError
+
+        raise MagicError("compare with which Redis? %compare redis://host:port (or %connect first)")
+    runner.mode = "compare"
+    runner.compared = runner.differences = 0
+    runner.say(f"each command runs on the embedded Kedis engine and on {runner.remote.description}")
+
+
+# --- Python and help --------------------------------------------------------------------------
+@magic("%python CODE", "run a line of Python in this kernel (the engine is db)")
+def python(runner: CellRunner, args: str) -> None:
+    runner.run_python(args)
+
+
+def _list(runner: CellRunner, args: str) -> None:
+    width = max(len(m.usage) for m in MAGICS.values())
+    lines = [f"{m.usage:<{width}}  {m.summary}" for m in MAGICS.values()]
+    lines.append(f"{'%%python':<{width}}  (a cell's first line) the rest of the cell is Python")
+    lines.append(f"{'CMD? or ?CMD':<{width}}  a command's syntax and summary (or HELP CMD)")
+    runner.say("\n".join(lines))
+
+
+magic("%lsmagic", "list the magics")(_list)
+magic("%help", "list the magics")(_list)
