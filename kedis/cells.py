@@ -95,15 +95,22 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _help_topic(stripped: str) -> str | None:
-    """``SET?``, ``?SET`` or ``? SET``: the command asked about (one word only, as a key may end
-    with ?)."""
+    """``SET?``, ``?SET``, ``? SET`` or ``CONFIG GET?``: the command asked about, or None.
+
+    Only a known command (or container and subcommand) counts: ``GET what?`` reads the key
+    ``what?``, as a key may well end with a question mark.
+    """
     if stripped.startswith("?"):
         topic = stripped[1:].strip()
     elif stripped.endswith("?"):
         topic = stripped[:-1].strip()
     else:
         return None
-    return topic if topic and len(topic.split()) <= 2 else None
+    words = topic.lower().split()
+    cmd = TABLE.get(words[0].encode("utf-8", "replace")) if words else None
+    if cmd is None or len(words) > 2 or (len(words) == 2 and words[1] not in cmd.subcommands):
+        return None
+    return topic
 
 
 def read_cell(text: str, magic_names: set[str] | frozenset[str]) -> list[Line]:
@@ -152,7 +159,7 @@ class CellRunner:
                  namespace: dict | None = None) -> None:
         self.namespace = namespace if namespace is not None else {}
         self.engine = engine if engine is not None else Kedis()
-        self.display = display or _ipython_display
+        self.display = display if display is not None else _ipython_display
         self.trace = False
         self.mode = "embedded"         # "embedded", "redis" or "compare"
         self.remote: Any = None        # a remote.RedisTarget while connected
@@ -240,12 +247,10 @@ class CellRunner:
         self.display({"text/plain": text}, {})
 
     def show_help(self, topic: str) -> None:
-        words = topic.split()
-        cmd = TABLE.get(words[0].lower().encode("utf-8", "replace"))
-        if cmd is not None and len(words) > 1:
-            cmd = cmd.subcommands.get(words[1].lower())
-        if cmd is None:
-            raise MagicError(f"no help for '{topic}': not a Kedis command (HELP lists them)")
+        words = topic.lower().split()
+        cmd = TABLE[words[0].encode("utf-8", "replace")]
+        if len(words) > 1:
+            cmd = cmd.subcommands[words[1]]
         self.say(help_text(cmd).rstrip("\n"))
 
     # --- Python, in the same kernel -----------------------------------------------------------
