@@ -20,12 +20,13 @@ and by IPython for Python cells.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from ipykernel.ipkernel import IPythonKernel
 
 from .. import __version__
-from ..cells import CellRunner
+from ..cells import CellError, CellRunner, _logical_lines, read_cell
 from ..magics import MAGICS
 from ..parser import is_complete
 
@@ -95,37 +96,50 @@ class KedisKernel(IPythonKernel):
 
     # --- the front end's questions -----------------------------------------------------------
     def do_complete(self, code: str, cursor_pos: int) -> dict:
-        python = _split_python(code)
+        from ..completion import complete, python_at
+
+        python = python_at(code, cursor_pos)  # a %%python cell, or the code after %python
         if python is not None:
             return self._for_python(super().do_complete, python, cursor_pos)
-        from ..completion import complete
+        return complete(code, cursor_pos, self._live_keys, ["%" + name for name in MAGICS],
+                        {name: magic.choices for name, magic in MAGICS.items()})
 
-        reply = complete(code, cursor_pos, lambda: self.runner.engine.keyspace.data.keys(),
-                         ["%" + name for name in MAGICS])
-        if reply is None:
-            reply = {"matches": [], "cursor_start": cursor_pos, "cursor_end": cursor_pos,
-                     "metadata": {}, "status": "ok"}
-        return reply
+    def _live_keys(self) -> Iterable[bytes]:
+        """The keys completion may offer: those of the selected database that have not expired
+        (an expired key stays in the dict until something touches it)."""
+        db = self.runner.engine.keyspace
+        return (key for key in db.data if not db.is_expired(key))
 
     def do_inspect(self, code: str, cursor_pos: int, detail_level: int = 0,
                    omit_sections: Any = ()) -> dict:
-        python = _split_python(code)
+        from ..completion import inspect, python_at
+
+        python = python_at(code, cursor_pos)
         if python is not None:
             return self._for_python(super().do_inspect, python, cursor_pos, detail_level,
                                     omit_sections)
-        from ..completion import inspect
 
         text = inspect(code, cursor_pos)
         return {"status": "ok", "found": text is not None,
                 "data": {"text/plain": text} if text is not None else {}, "metadata": {}}
 
     def do_is_complete(self, code: str) -> dict:
-        python = _split_python(code)
-        if python is not None:
-            return super().do_is_complete(python[0])
-        # A Kedis cell waits for more only while a quote is open, as redis-cli's prompt would.
-        if code.strip() and not code.lstrip().startswith(("#", "%")) and not is_complete(code):
-            return {"status": "incomplete", "indent": ""}
+        if _split_python(code) is not None:
+            # The whole cell, %%python line included: IPython's check runs our transformer too,
+            # and it is the %%python line that tells the transformer the cell is Python.
+            return super().do_is_complete(code)
+        # A Kedis cell waits for more only while its last line has a quote open, as redis-cli's
+        # prompt would; a cell that could not run ("SET a"b c"d", "%nosuch") is invalid, and a
+        # console then runs it at once, so that the user sees why.
+        lines = list(_logical_lines(code))
+        if lines:
+            last = lines[-1][1]
+            if not last.lstrip().startswith(("#", "%")) and not is_complete(last):
+                return {"status": "incomplete", "indent": ""}
+        try:
+            read_cell(code, MAGICS.keys())
+        except CellError:
+            return {"status": "invalid"}
         return {"status": "complete"}
 
     @staticmethod
@@ -136,4 +150,9 @@ class KedisKernel(IPythonKernel):
         for field in ("cursor_start", "cursor_end"):
             if field in reply:
                 reply[field] += offset
+        # IPython's typed completions carry their own positions, which JupyterLab reads too.
+        for item in reply.get("metadata", {}).get("_jupyter_types_experimental", ()):
+            for field in ("start", "end"):
+                if field in item:
+                    item[field] += offset
         return reply
