@@ -45,7 +45,7 @@ from . import __version__
 from .clock import FakeClock
 from .engine import Client, Kedis
 from .parser import ParseError, split_args
-from .reply import OK, Reply
+from .reply import OK, Reply, shown_raw
 from .trace import Step, format_trace
 
 HISTORY_FILE = os.path.join(os.path.expanduser("~"), ".kedis_history")
@@ -55,25 +55,6 @@ _LONG_MAX = 2 ** 63 - 1
 _SPACES = " \t\n\r\x0b\x0c"
 _CLEAR_SCREEN = b"\x1b[H\x1b[2J"  # linenoiseClearScreen(): cursor home, erase the screen
 _SLOW_MS = 500  # redis-cli prints "(0.52s)" after a command that took this long (formatted output)
-
-
-def _shown_raw(argv: list[bytes]) -> bool:
-    """The commands whose reply redis-cli always prints raw, with no newline added, in both modes.
-
-    Their replies are text meant to be read as it is (INFO's report, CLIENT LIST's lines): see the
-    list at the top of ``cliSendCommand`` in redis-cli.c. Only INFO exists in Kedis so far.
-    """
-    name = argv[0].lower()
-    sub = argv[1].lower() if len(argv) > 1 else b""
-    argc = len(argv)
-    return (name in (b"info", b"lolwut")
-            or (name == b"debug" and sub in (b"htstats", b"htstats-key", b"client-eviction"))
-            or (name == b"memory" and sub in (b"malloc-stats", b"doctor"))
-            or (name == b"cluster" and argc == 2 and sub in (b"nodes", b"info"))
-            or (name == b"client" and sub in (b"list", b"info"))
-            or (name == b"latency" and ((argc == 3 and sub == b"graph")
-                                        or (argc == 2 and sub == b"doctor")))
-            or (name == b"proxy" and sub == b"info"))
 
 
 def _is_comment(line: str | bytes) -> bool:
@@ -232,7 +213,7 @@ class Session:
         if self.trace and reply.trace:
             # The engine's trace starts at the arguments; the REPL read a line and split it.
             self._write_trace(self._line_steps(line, argv) + reply.trace[1:])
-        self.write(reply.verbatim() if _shown_raw(command) else reply.terminal(self.raw))
+        self.write(reply.verbatim() if shown_raw(command) else reply.terminal(self.raw))
 
     @staticmethod
     def _line_steps(line: str | bytes, argv: list[bytes] | None) -> list[Step]:

@@ -25,6 +25,7 @@ from typing import Any
 __all__ = [
     "Reply", "Status", "Error", "Integer", "Bulk", "Null", "NullArray", "Array", "Verbatim",
     "OK", "PONG", "NULL", "NULL_ARRAY", "ZERO", "ONE", "EMPTY_BULK", "EMPTY_ARRAY", "repr_bytes",
+    "shown_raw",
 ]
 
 
@@ -375,6 +376,26 @@ class Verbatim(Reply):
 
     def __repr__(self) -> str:
         return f"Verbatim({self.text!r})"
+
+
+def shown_raw(argv: list[bytes]) -> bool:
+    """The commands whose reply redis-cli always prints raw, with no newline added, in both modes.
+
+    Their replies are text meant to be read as it is (INFO's report, CLIENT LIST's lines): see the
+    list at the top of ``cliSendCommand`` in redis-cli.c. Only INFO exists in Kedis so far, but a
+    real Redis behind %connect answers the others too.
+    """
+    name = argv[0].lower()
+    sub = argv[1].lower() if len(argv) > 1 else b""
+    argc = len(argv)
+    return (name in (b"info", b"lolwut")
+            or (name == b"debug" and sub in (b"htstats", b"htstats-key", b"client-eviction"))
+            or (name == b"memory" and sub in (b"malloc-stats", b"doctor"))
+            or (name == b"cluster" and argc == 2 and sub in (b"nodes", b"info"))
+            or (name == b"client" and sub in (b"list", b"info"))
+            or (name == b"latency" and ((argc == 3 and sub == b"graph")
+                                        or (argc == 2 and sub == b"doctor")))
+            or (name == b"proxy" and sub == b"info"))
 
 
 # --- shared replies (Redis: shared.ok, shared.czero, shared.cone, shared.null[2], ...) --------------
