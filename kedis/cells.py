@@ -20,17 +20,21 @@ Where the commands go depends on the mode set by ``%connect`` and ``%compare``: 
 engine (the default), a real Redis server (through redis-py, see remote.py), or both, to compare.
 
 Interrupting (the stop button sends SIGINT) takes effect *between* two commands: a command always
-runs to its end, so the store stays consistent.
+runs to its end, so the store stays consistent. Python code (``%python``) is the exception: it
+stops where it is, as it would in a Python cell, since it may never reach its end by itself.
 """
 
 from __future__ import annotations
 
+import functools
+import linecache
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any
 
 from .clock import RealClock
@@ -42,8 +46,8 @@ from .parser import ParseError, is_complete, split_args
 from .reply import Reply
 from .trace import format_trace
 
-__all__ = ["CellRunner", "CellError", "InvalidArguments", "UnknownMagic", "MagicError", "Line",
-           "read_cell"]
+__all__ = ["CellRunner", "CellError", "InvalidArguments", "UnknownMagic", "MagicError",
+           "Interrupted", "Line", "read_cell"]
 
 
 class CellError(Exception):
@@ -63,6 +67,17 @@ class UnknownMagic(CellError):
 
 class MagicError(CellError):
     """A magic used the wrong way (``%clock advance soon``)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """The stop button stopped the cell between two commands.
+
+    Shown as one line: a Python traceback would point into the runner, and its first frame is
+    the call that handed the runner the whole cell (thousands of lines, for a long cell).
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"KeyboardInterrupt: {self}"]
 
 
 @dataclass
@@ -137,6 +152,8 @@ def read_cell(text: str, magic_names: set[str] | frozenset[str]) -> list[Line]:
             argv = split_args(logical)
         except ParseError:
             raise InvalidArguments(f"Invalid argument(s) on line {number}: {stripped}") from None
+        if not argv:
+            continue  # nothing before a NUL byte (the parser stops there): skipped, as redis-cli does
         lines.append(Line(number, logical, "command", argv=argv))
     return lines
 
@@ -167,6 +184,8 @@ class CellRunner:
         self.differences = 0
         self.lock = threading.RLock()  # commands and background active expiry take turns
         self._interrupted = False
+        self._python_sigint: Any = None  # while a cell runs: the SIGINT handler Python code gets
+        self._python_runs = 0            # numbers the <%python-N> pseudo-files of tracebacks
 
     @property
     def engine(self) -> Kedis:
@@ -190,8 +209,7 @@ class CellRunner:
         with self._interruptible():
             for line in lines:
                 if self._interrupted:
-                    raise KeyboardInterrupt("interrupted between two commands: the store is "
-                                            "consistent")
+                    raise Interrupted("interrupted between two commands: the store is consistent")
                 if line.kind == "magic":
                     MAGICS[line.name].run(self, line.args)
                 elif line.kind == "help":
@@ -262,12 +280,22 @@ class CellRunner:
         """
         if not code.strip():
             return
+        self._python_runs += 1
+        filename = f"<%python-{self._python_runs}>"
+        # Tracebacks read source lines from linecache: give them this code (IPython does the
+        # same for its cells), so that an error shows the line that raised it.
+        linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
         try:
-            compiled = compile(code, "<%python>", "single")
-        except SyntaxError:
-            compiled = compile(code, "<%python>", "exec")  # several statements
+            compiled = _compile_interactive(code, filename)
+        except SyntaxError as error:
+            _show_only_user_frames(error, None)  # no frame of the user's: just the line and caret
+            raise
         try:
-            exec(compiled, self.namespace)
+            with self._python_interruptible():
+                exec(compiled, self.namespace)
+        except BaseException as error:  # KeyboardInterrupt too: the stop button in Python code
+            _show_only_user_frames(error, error.__traceback__.tb_next)  # (the first: this one)
+            raise
         finally:
             # What the code printed must reach the front end before the replies that follow.
             sys.stdout.flush()
@@ -286,10 +314,26 @@ class CellRunner:
             self._interrupted = True
 
         previous = signal.signal(signal.SIGINT, on_sigint)
+        self._python_sigint = previous
         try:
             yield
         finally:
+            self._python_sigint = None
             signal.signal(signal.SIGINT, previous)
+
+    @contextmanager
+    def _python_interruptible(self) -> Iterator[None]:
+        """Python code (``%python``) is stopped where it is, as in a ``%%python`` cell: waiting
+        for the next command would wait forever on ``while True: pass``."""
+        handler = self._python_sigint
+        if handler is None or threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        deferring = signal.signal(signal.SIGINT, handler)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, deferring)
 
     def tick_in_background(self) -> None:
         """One active expiry cycle, when the clock is real (a fake clock moves only by hand,
@@ -323,6 +367,37 @@ class CellRunner:
                 self.tick_in_background()
 
         threading.Thread(target=loop, name="kedis-active-expiry", daemon=True).start()
+
+
+def _compile_interactive(code: str, filename: str) -> Any:
+    """Compile ``%python`` code: one interactive statement if it is one, else a block."""
+    try:
+        return compile(code, filename, "single")
+    except SyntaxError:
+        pass  # several statements; compiled below, out of this handler, so that a real syntax
+        # error is reported once, not "during handling of" this one
+    return compile(code, filename, "exec")
+
+
+def _show_only_user_frames(error: BaseException, frames: TracebackType | None) -> None:
+    """Make IPython show the traceback of an error in ``%python`` code from the user's code on.
+
+    The frames above it are plumbing (the call that handed the cell to the runner, which holds
+    the whole cell, then the runner and the magic). IPython asks an exception for
+    ``_render_traceback_`` before formatting it, so the error gets one that formats only
+    ``frames`` (the user's), with IPython's own formatter (colours, source lines).
+    """
+    if hasattr(error, "_render_traceback_"):
+        return
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    error._render_traceback_ = functools.partial(  # type: ignore[union-attr]
+        shell.InteractiveTB.structured_traceback, type(error), error, frames)
 
 
 def compare_replies(argv: list[bytes], mine: Reply, theirs: Reply) -> str:
