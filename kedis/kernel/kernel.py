@@ -142,6 +142,22 @@ class KedisKernel(IPythonKernel):
             return {"status": "invalid"}
         return {"status": "complete"}
 
+    def do_history(self, hist_access_type: str, output: bool, raw: bool, session: int = 0,
+                   start: int = 0, stop: int | None = None, n: int | None = None,
+                   pattern: str | None = None, unique: bool = False) -> dict:
+        """IPython's history, with the current session called by its number.
+
+        IPython numbers the entries of the running session 0 in a "range" answer (its shorthand
+        for "this session") but by their real number in a "tail" answer; a front end that asks
+        for a range of the session a tail named would get entries it cannot match.
+        """
+        reply = super().do_history(hist_access_type, output, raw, session, start, stop, n,
+                                   pattern, unique)
+        current = self.shell.history_manager.session_number
+        reply["history"] = [(current if entry[0] == 0 else entry[0], *entry[1:])
+                            for entry in reply["history"]]
+        return reply
+
     @staticmethod
     def _for_python(ask: Any, python: tuple[str, int], cursor_pos: int, *more: Any) -> dict:
         """Ask IPython about the Python part of a %%python cell, and shift its answer back."""
