@@ -67,6 +67,13 @@ class KedisKernel(IPythonKernel):
     def start(self) -> None:
         super().start()
         self.runner.start_active_expiry(self.io_loop)
+        # A cell of thousands of commands publishes replies faster than a busy front end may read
+        # them, and past a socket's high-water mark (1,000 waiting messages) ZeroMQ drops them
+        # silently: replies would be lost, and even the idle status that ends the cell. So iopub
+        # has no limit. The I/O thread sets it: it is the only thread that uses the socket.
+        iopub = self.iopub_thread
+        if iopub is not None:
+            iopub.schedule(lambda: setattr(iopub.socket, "sndhwm", 0))
 
     def _publish(self, data: dict, metadata: dict) -> None:
         """Send one reply to the front end as a display_data message.
