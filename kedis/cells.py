@@ -39,15 +39,15 @@ from typing import Any
 
 from .clock import RealClock
 from .command_table import TABLE
-from .commands.introspection import help_text
+from .completion import help_request
 from .engine import Kedis
 from .html import needs_html, reply_html
-from .parser import ParseError, is_complete, split_args
-from .reply import Reply
+from .parser import ParseError, logical_lines, split_args, split_repeat
+from .reply import Reply, shown_raw
 from .trace import format_trace
 
 __all__ = ["CellRunner", "CellError", "InvalidArguments", "UnknownMagic", "MagicError",
-           "Interrupted", "Line", "read_cell"]
+           "RedisUnavailable", "Interrupted", "Line", "read_cell"]
 
 
 class CellError(Exception):
@@ -69,6 +69,10 @@ class MagicError(CellError):
     """A magic used the wrong way (``%clock advance soon``)."""
 
 
+class RedisUnavailable(CellError):
+    """The real Redis of ``%connect`` or ``%compare`` cannot be reached any more."""
+
+
 class Interrupted(KeyboardInterrupt):
     """The stop button stopped the cell between two commands.
 
@@ -88,50 +92,15 @@ class Line:
     text: str
     kind: str                     # "command", "magic" or "help"
     argv: list[bytes] | None = None
-    name: str = ""                # a magic's name, or the command a help line asks about
-    args: str = ""                # a magic's arguments, as typed
-
-
-def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """The cell's lines, a line with an open quote joined to the next ones (the value spans them)."""
-    pending: str | None = None
-    start = 0
-    for number, line in enumerate(text.split("\n"), 1):
-        if pending is None:
-            pending, start = line, number
-        else:
-            pending += "\n" + line
-        if not pending.lstrip().startswith(("#", "%")) and not is_complete(pending):
-            continue  # a quote is still open at the end of the line
-        yield start, pending
-        pending = None
-    if pending is not None:
-        yield start, pending  # a quote left open at the end of the cell: the parser will say so
-
-
-def _help_topic(stripped: str) -> str | None:
-    """``SET?``, ``?SET``, ``? SET`` or ``CONFIG GET?``: the command asked about, or None.
-
-    Only a known command (or container and subcommand) counts: ``GET what?`` reads the key
-    ``what?``, as a key may well end with a question mark.
-    """
-    if stripped.startswith("?"):
-        topic = stripped[1:].strip()
-    elif stripped.endswith("?"):
-        topic = stripped[:-1].strip()
-    else:
-        return None
-    words = topic.lower().split()
-    cmd = TABLE.get(words[0].encode("utf-8", "replace")) if words else None
-    if cmd is None or len(words) > 2 or (len(words) == 2 and words[1] not in cmd.subcommands):
-        return None
-    return topic
+    repeat: int = 1               # "3 INCR n": redis-cli's repeat count
+    name: str = ""                # a magic's name
+    args: str = ""                # a magic's arguments, as typed; a help line's text
 
 
 def read_cell(text: str, magic_names: set[str] | frozenset[str]) -> list[Line]:
     """Read and classify every line of a cell; raise CellError if the cell cannot run."""
     lines = []
-    for number, logical in _logical_lines(text):
+    for _, number, logical in logical_lines(text):
         stripped = logical.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -144,17 +113,20 @@ def read_cell(text: str, magic_names: set[str] | frozenset[str]) -> list[Line]:
                 raise UnknownMagic(f"line {number}: no magic named %{name} (%lsmagic lists them)")
             lines.append(Line(number, logical, "magic", name=name, args=args.strip()))
             continue
-        topic = _help_topic(stripped)
-        if topic is not None:
-            lines.append(Line(number, logical, "help", name=topic))
+        help_asked = help_request(stripped)
+        if help_asked is not None:
+            lines.append(Line(number, logical, "help", args=help_asked))
             continue
         try:
             argv = split_args(logical)
+            repeat, argv = split_repeat(argv)
         except ParseError:
             raise InvalidArguments(f"Invalid argument(s) on line {number}: {stripped}") from None
+        except ValueError as error:  # a repeat count redis-cli refuses
+            raise InvalidArguments(f"{error} on line {number}: {stripped}") from None
         if not argv:
             continue  # nothing before a NUL byte (the parser stops there): skipped, as redis-cli does
-        lines.append(Line(number, logical, "command", argv=argv))
+        lines.append(Line(number, logical, "command", argv=argv, repeat=repeat))
     return lines
 
 
@@ -213,23 +185,35 @@ class CellRunner:
                 if line.kind == "magic":
                     MAGICS[line.name].run(self, line.args)
                 elif line.kind == "help":
-                    self.show_help(line.name)
+                    self.say(line.args.rstrip("\n"))
                 else:
-                    self.run_command(line)
+                    for _ in range(line.repeat):
+                        self.run_command(line)
+                        if self._interrupted:
+                            break
 
     def run_command(self, line: Line) -> None:
         with self.lock:
             if self.mode == "embedded":
                 if self.trace:
-                    reply = self.engine.run(line.text, trace=True)
+                    # From the line as typed, so that the trace shows the parser at work (a line
+                    # with a repeat count starts at its arguments: the count is not Redis's).
+                    reply = (self.engine.run(line.text, trace=True) if line.repeat == 1
+                             else self.engine.execute(*line.argv, trace=True))
                     self.say(format_trace(reply.trace))
                 else:
                     reply = self.engine.execute(*line.argv)
-                self.show(reply)
-            elif self.mode == "redis":
-                self.show(self.remote.execute(*line.argv))
-            else:
-                self._compare(line.argv)
+                self.show(reply, line.argv)
+                return
+            from .remote import RemoteError
+
+            try:
+                if self.mode == "redis":
+                    self.show(self.remote.execute(*line.argv), line.argv)
+                else:
+                    self._compare(line.argv)
+            except RemoteError as error:  # the server went away: the cell cannot go on
+                raise RedisUnavailable(str(error)) from None
 
     def _compare(self, argv: list[bytes]) -> None:
         mine = self.engine.execute(*argv)
@@ -253,8 +237,15 @@ class CellRunner:
                      {"kedis": {"compare": verdict}})
 
     # --- outputs -----------------------------------------------------------------------------
-    def show(self, reply: Reply) -> None:
-        """Publish one reply: redis-cli's text, and HTML where it helps."""
+    def show(self, reply: Reply, argv: list[bytes] | None = None) -> None:
+        """Publish one reply: redis-cli's text, and HTML where it helps.
+
+        Like redis-cli, INFO's report (and the like: ``reply.shown_raw``) is shown as it is,
+        whatever the reply's type: a real Redis sends it as a plain bulk string.
+        """
+        if argv is not None and shown_raw(argv):
+            self.say(reply.verbatim().decode("utf-8", "replace"))
+            return
         data = {"text/plain": reply.cli()}
         if needs_html(reply):
             data["text/html"] = reply_html(reply)
@@ -263,13 +254,6 @@ class CellRunner:
     def say(self, text: str) -> None:
         """Publish a line of text (magics' answers, help, traces)."""
         self.display({"text/plain": text}, {})
-
-    def show_help(self, topic: str) -> None:
-        words = topic.lower().split()
-        cmd = TABLE[words[0].encode("utf-8", "replace")]
-        if len(words) > 1:
-            cmd = cmd.subcommands[words[1]]
-        self.say(help_text(cmd).rstrip("\n"))
 
     # --- Python, in the same kernel -----------------------------------------------------------
     def run_python(self, code: str) -> None:

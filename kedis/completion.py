@@ -46,12 +46,12 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .command_table import TABLE, Command, lookup
 from .commands.introspection import help_text
-from .parser import is_complete, split_args
+from .parser import logical_lines, split_args
 
 __all__ = ["complete", "inspect", "help_request", "python_at", "quote_key",
            "MAX_KEY_MATCHES", "MAGIC_CHOICES", "CELL_MAGICS"]
@@ -92,33 +92,8 @@ def _python_cell(code: str) -> int | None:
     return len(first) + len(newline) if newline and first.strip() == "%%python" else None
 
 
-def _logical_lines(code: str) -> Iterator[tuple[int, str]]:
-    """(offset in the cell, text) of each line, a line with an open quote joined to the next."""
-    start, pending = 0, None
-    offset = 0
-    for physical in code.split("\n"):
-        if pending is None:
-            start, pending = offset, physical
-        else:
-            pending += "\n" + physical
-        offset += len(physical) + 1
-        # Comments and magics are not read by the parser, so their quotes never join lines.
-        if pending.lstrip().startswith(("#", "%")) or _is_complete(pending):
-            yield start, pending
-            pending = None
-    if pending is not None:
-        yield start, pending  # a quote open until the end of the cell
-
-
-def _is_complete(line: str) -> bool:
-    try:
-        return is_complete(line)
-    except ValueError:
-        return True  # text no parser can encode (a lone surrogate) cannot wait for more
-
-
 def _line_at(code: str, cursor: int) -> tuple[int, str]:
-    for start, text in _logical_lines(code):
+    for start, _, text in logical_lines(code):
         if start <= cursor <= start + len(text):
             return start, text
     return cursor, ""  # not reached: every position belongs to a line

@@ -24,8 +24,10 @@ Text is encoded as UTF-8 before splitting, so ``"ü"`` becomes the two bytes ``\
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-__all__ = ["ParseError", "split_args", "is_command_line", "is_complete"]
+__all__ = ["ParseError", "split_args", "is_command_line", "is_complete", "logical_lines",
+           "split_repeat"]
 
 
 class ParseError(ValueError):
@@ -142,3 +144,58 @@ def is_complete(line: str | bytes) -> bool:
         # A quote that is open at the very end means "keep typing"; any other error is final.
         return error.position is not None and error.position < len(data.split(b"\x00")[0])
     return True
+
+
+def logical_lines(text: str) -> Iterator[tuple[int, int, str]]:
+    """The lines of a block of commands (a notebook cell), as ``(offset, line number, text)``.
+
+    A quoted value may span lines: while a line ends inside quotes, the next line continues it
+    (the parser reads the newline as part of the value). Comments and magics (``#``, ``%``) are
+    not read by the parser, so a quote in them never joins lines. A quote still open at the end
+    is left to the parser to refuse.
+    """
+    offset = start = first = 0
+    pending: str | None = None
+    for number, physical in enumerate(text.split("\n"), 1):
+        if pending is None:
+            start, first, pending = offset, number, physical
+        else:
+            pending += "\n" + physical
+        offset += len(physical) + 1
+        if pending.lstrip().startswith(("#", "%")) or _complete_or_unreadable(pending):
+            yield start, first, pending
+            pending = None
+    if pending is not None:
+        yield start, first, pending
+
+
+def _complete_or_unreadable(line: str) -> bool:
+    try:
+        return is_complete(line)
+    except UnicodeEncodeError:
+        return True  # text no parser can encode (a lone surrogate) cannot wait for more
+
+
+# What C's strtol() reads as a whole number: optional whitespace, a sign, digits.
+_REPEAT = re.compile(rb"[ \t\n\r\x0b\x0c]*[+-]?\d+")
+_LONG_MAX = 2 ** 63 - 1
+
+
+def split_repeat(argv: list[bytes]) -> tuple[int, list[bytes]]:
+    """redis-cli's repeat count: ``3 INCR n`` runs ``INCR n`` three times.
+
+    Returns ``(count, command)``; a line without a count gives ``(1, argv)``. A number alone is a
+    command, not a count (``3`` is sent as the command "3"). Raises ValueError with redis-cli's
+    message for a count it refuses: zero, negative, or beyond 64 bits.
+    """
+    if len(argv) < 2 or not (_REPEAT.fullmatch(argv[0]) or argv[0] == b""):
+        return 1, argv
+    spaces = b" \t\n\r\x0b\x0c"
+    digits = argv[0].strip(spaces).lstrip(b"+-").lstrip(b"0")
+    if len(digits) > 19:  # past 64 bits: only the size matters (never convert thousands of digits)
+        count = _LONG_MAX + 1
+    else:
+        count = int(argv[0]) if argv[0].strip(spaces) else 0
+    if count <= 0 or count > _LONG_MAX:
+        raise ValueError("Invalid redis-cli repeat command option value.")
+    return count, argv[1:]

@@ -44,14 +44,12 @@ from typing import BinaryIO
 from . import __version__
 from .clock import FakeClock
 from .engine import Client, Kedis
-from .parser import ParseError, split_args
+from .parser import ParseError, split_args, split_repeat
 from .reply import OK, Reply, shown_raw
 from .trace import Step, format_trace
 
 HISTORY_FILE = os.path.join(os.path.expanduser("~"), ".kedis_history")
-_REPEAT = re.compile(rb"[ \t\n\r\x0b\x0c]*[+-]?\d+")  # what C's strtol() reads as a whole number
 _ATOI = re.compile(r"[ \t\n\r\x0b\x0c]*[+-]?\d+")      # the prefix C's atoi() reads
-_LONG_MAX = 2 ** 63 - 1
 _SPACES = " \t\n\r\x0b\x0c"
 _CLEAR_SCREEN = b"\x1b[H\x1b[2J"  # linenoiseClearScreen(): cursor home, erase the screen
 _SLOW_MS = 500  # redis-cli prints "(0.52s)" after a command that took this long (formatted output)
@@ -62,18 +60,6 @@ def _is_comment(line: str | bytes) -> bool:
     if isinstance(line, bytes):
         return line.lstrip(_SPACES.encode())[:1] == b"#"
     return line.lstrip(_SPACES)[:1] == "#"
-
-
-def _strtol(number: bytes) -> int:
-    """The repeat count as C's strtol() reads it (0 for an empty string).
-
-    Any number beyond 64 bits is as good as too big: only its size matters, so a count of
-    thousands of digits is never converted (Python refuses to read ints that long).
-    """
-    digits = number.strip(_SPACES.encode()).lstrip(b"+-").lstrip(b"0")
-    if len(digits) > 19:
-        return _LONG_MAX + 1
-    return int(number) if number.strip(_SPACES.encode()) else 0
 
 
 def _atoi(text: str) -> int:
@@ -155,13 +141,12 @@ class Session:
             return True
         if not argv:
             return True  # a blank line
-        repeat, skip = 1, 0
-        if len(argv) > 1 and (_REPEAT.fullmatch(argv[0]) or argv[0] == b""):
-            repeat = _strtol(argv[0])
-            if repeat <= 0 or repeat > _LONG_MAX:
-                self.write(b"Invalid redis-cli repeat command option value.\n")
-                return True
-            skip = 1
+        try:
+            repeat, command = split_repeat(argv)
+        except ValueError as error:  # a count of 0, negative, or too big
+            self.write(str(error).encode() + b"\n")
+            return True
+        skip = len(argv) - len(command)
         first = argv[0].lower()
         if first in (b"quit", b"exit"):
             return False

@@ -197,3 +197,44 @@ def test_read_cell_classifies_each_line():
     assert [(line.number, line.kind) for line in lines] == [
         (1, "command"), (2, "magic"), (3, "help")]
     assert lines[0].argv == [b"SET", b"k", b"v"]
+
+
+# --- redis-cli's repeat count, and "?" that asks for nothing -----------------------------------
+def test_a_repeat_count_runs_a_command_that_many_times(runner, outputs):
+    runner.run("3 INCR n")
+    assert outputs.texts == ["(integer) 1", "(integer) 2", "(integer) 3"]
+
+
+@pytest.mark.parametrize("count", ["0", "-2", "99999999999999999999"])
+def test_a_repeat_count_redis_cli_refuses_fails_the_cell(runner, outputs, count):
+    with pytest.raises(InvalidArguments, match="Invalid redis-cli repeat command option value"):
+        runner.run(f"PING\n{count} INCR n")
+    assert outputs == []
+
+
+def test_a_lone_question_mark_argument_is_a_value(runner, outputs):
+    runner.run("ECHO ?")
+    assert outputs.texts == ['"?"']
+
+
+# --- a real Redis --------------------------------------------------------------------------------
+@pytest.mark.redis
+def test_info_from_a_real_redis_is_shown_as_redis_cli_shows_it(runner, outputs, redis_server):
+    runner.run(f"%connect redis://127.0.0.1:{redis_server.port}\nINFO keyspace\n%connect embedded")
+    assert outputs.texts[1].startswith("# Keyspace\r\n")  # raw, not a quoted "...\r\n" string
+
+
+@pytest.mark.redis
+def test_a_redis_that_goes_away_fails_the_cell_with_a_clear_message(runner):
+    from redis_oracle import RedisServer
+
+    from kedis.cells import RedisUnavailable
+
+    server = RedisServer()
+    try:
+        runner.run(f"%connect redis://127.0.0.1:{server.port}\nPING")
+    finally:
+        server.stop()
+    with pytest.raises(RedisUnavailable):
+        runner.run("PING")
+    runner.run("%connect embedded\nPING")

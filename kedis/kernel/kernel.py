@@ -26,9 +26,9 @@ from typing import Any
 from ipykernel.ipkernel import IPythonKernel
 
 from .. import __version__
-from ..cells import CellError, CellRunner, _logical_lines, read_cell
+from ..cells import CellError, CellRunner, read_cell
 from ..magics import MAGICS
-from ..parser import is_complete
+from ..parser import is_complete, logical_lines
 
 RUN_CELL = "__kedis_run_cell__"
 
@@ -138,9 +138,9 @@ class KedisKernel(IPythonKernel):
         # A Kedis cell waits for more only while its last line has a quote open, as redis-cli's
         # prompt would; a cell that could not run ("SET a"b c"d", "%nosuch") is invalid, and a
         # console then runs it at once, so that the user sees why.
-        lines = list(_logical_lines(code))
+        lines = list(logical_lines(code))
         if lines:
-            last = lines[-1][1]
+            last = lines[-1][2]
             if not last.lstrip().startswith(("#", "%")) and not is_complete(last):
                 return {"status": "incomplete", "indent": ""}
         try:
