@@ -582,3 +582,8 @@ def test_jupyter_console_runs_kedis_cells(tmp_path):
             child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
+
+
+def test_the_kernel_does_not_offer_a_debugger(kernel):
+    info = kernel.request("kernel_info")
+    assert "debugger" not in info.get("supported_features", [])

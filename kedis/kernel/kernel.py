@@ -64,6 +64,15 @@ class KedisKernel(IPythonKernel):
         # (its % magics, ! shell escapes, ? help), which would read them as Python.
         self.shell.input_transformer_manager.cleanup_transforms.insert(0, self._route_cell)
 
+    @property
+    def kernel_info(self) -> dict:
+        """IPython's answer, without the debugger: a Kedis cell is not Python that debugpy could
+        step through (and kernel.json says so too)."""
+        info = dict(super().kernel_info)
+        info["supported_features"] = [feature for feature in info.get("supported_features", [])
+                                      if feature != "debugger"]
+        return info
+
     def start(self) -> None:
         super().start()
         self.runner.start_active_expiry(self.io_loop)
