@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from kernel_client import CellResult, KernelSession, kernel_session
 from redis_oracle import require_redis_binaries
 
-from kedis.cells import _help_topic
+from kedis.completion import help_request
 from kedis.parser import ParseError, split_args
 
 TRANSCRIPTS = Path(__file__).parent / "transcripts"
@@ -104,7 +104,7 @@ def kernel_runnable(line: str) -> bool:
     Lines that redis-cli refuses (an unbalanced quote) would fail the whole cell, and comments,
     magics and ``CMD?`` are the kernel's own words."""
     stripped = line.strip()
-    if not stripped or stripped.startswith(("#", "%")) or _help_topic(stripped) is not None:
+    if not stripped or stripped.startswith(("#", "%")) or help_request(stripped) is not None:
         return False
     try:
         split_args(line)
