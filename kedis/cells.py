@@ -34,6 +34,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html import escape
 from types import TracebackType
 from typing import Any
 
@@ -48,6 +49,11 @@ from .trace import format_trace
 
 __all__ = ["CellRunner", "CellError", "InvalidArguments", "UnknownMagic", "MagicError",
            "RedisUnavailable", "Interrupted", "Line", "read_cell"]
+
+
+#: A cell shows its first ONE_BY_ONE replies one output each, and the rest BATCH to an output.
+ONE_BY_ONE = 200
+BATCH = 200
 
 
 class CellError(Exception):
@@ -156,6 +162,8 @@ class CellRunner:
         self.differences = 0
         self.lock = threading.RLock()  # commands and background active expiry take turns
         self._interrupted = False
+        self._shown = 0                  # replies shown one by one in the running cell
+        self._pending: list[Reply] = []  # replies waiting to go out in a batch
         self._python_sigint: Any = None  # while a cell runs: the SIGINT handler Python code gets
         self._python_runs = 0            # numbers the <%python-N> pseudo-files of tracebacks
 
@@ -178,7 +186,8 @@ class CellRunner:
             self.run_python(rest)
             return
         lines = read_cell(text, MAGICS.keys())
-        with self._interruptible():
+        self._shown = 0
+        with self._interruptible(), self._batching():
             for line in lines:
                 if self._interrupted:
                     raise Interrupted("interrupted between two commands: the store is consistent")
@@ -246,6 +255,12 @@ class CellRunner:
         if argv is not None and shown_raw(argv):
             self.say(reply.verbatim().decode("utf-8", "replace"))
             return
+        if self._shown >= ONE_BY_ONE:
+            self._pending.append(reply)
+            if len(self._pending) >= BATCH:
+                self._flush()
+            return
+        self._shown += 1
         data = {"text/plain": reply.cli()}
         if needs_html(reply):
             data["text/html"] = reply_html(reply)
@@ -253,7 +268,36 @@ class CellRunner:
 
     def say(self, text: str) -> None:
         """Publish a line of text (magics' answers, help, traces)."""
+        self._flush()  # the replies waiting in a batch came first
         self.display({"text/plain": text}, {})
+
+    @contextmanager
+    def _batching(self) -> Iterator[None]:
+        """Past the first ONE_BY_ONE replies of a cell, replies go out BATCH at a time.
+
+        A cell of 10,000 commands would otherwise send 10,000 messages in a second, and Jupyter
+        servers drop outputs sent faster than 1,000 a second (jupyter_server's iopub rate limit),
+        with a warning instead of the replies. A batch is one output that reads like the replies
+        it holds, one after the other, as redis-cli would print them. Batches depend only on the
+        number of replies, never on time, so a notebook's outputs are the same at every run.
+        """
+        self._pending = []
+        try:
+            yield
+        finally:
+            self._flush()
+
+    def _flush(self) -> None:
+        pending = self._pending
+        if not pending:
+            return
+        self._pending = []
+        errors = sum(1 for reply in pending if reply.is_error)
+        text = "\n".join(reply.cli() for reply in pending)
+        html = "".join(reply_html(reply) if needs_html(reply) else
+                       f'<pre style="margin: 0">{escape(reply.cli())}</pre>' for reply in pending)
+        self.display({"text/plain": text, "text/html": f'<div class="kedis-batch">{html}</div>'},
+                     {"kedis": {"replies": len(pending), "errors": errors}})
 
     # --- Python, in the same kernel -----------------------------------------------------------
     def run_python(self, code: str) -> None:

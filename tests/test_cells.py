@@ -238,3 +238,27 @@ def test_a_redis_that_goes_away_fails_the_cell_with_a_clear_message(runner):
     with pytest.raises(RedisUnavailable):
         runner.run("PING")
     runner.run("%connect embedded\nPING")
+
+
+# --- long cells -------------------------------------------------------------------------------
+def test_a_long_cell_sends_its_replies_in_batches_after_the_first_ones(runner, outputs):
+    from kedis.cells import BATCH, ONE_BY_ONE
+
+    count = ONE_BY_ONE + 2 * BATCH + 7
+    # every 50th line (1, 51, 101...) is a wrong-arity error; the others count up
+    runner.run("\n".join("INCR n x" if i % 50 == 1 else "INCR n" for i in range(count)))
+    assert len(outputs) == ONE_BY_ONE + 3  # two full batches and the rest
+    texts = "\n".join(outputs.texts).split("\n")
+    assert len(texts) == count  # every reply, in order
+    assert texts[ONE_BY_ONE] == "(integer) 197"  # line 200, after 196 INCRs and 4 errors
+    batch_metadata = outputs[ONE_BY_ONE][2]["kedis"]
+    assert batch_metadata["replies"] == BATCH and batch_metadata["errors"] == BATCH // 50
+    assert "color: #c62828" in outputs[ONE_BY_ONE][1]  # errors in a batch are still red
+
+
+def test_a_magic_after_a_batch_comes_after_its_replies(runner, outputs):
+    from kedis.cells import ONE_BY_ONE
+
+    runner.run("\n".join(["PING"] * (ONE_BY_ONE + 3) + ["%trace"]))
+    assert outputs.texts[-2] == "PONG\nPONG\nPONG"
+    assert outputs.texts[-1] == "trace is off"
