@@ -61,7 +61,8 @@ class CellTiming:
 
     reply: float    # the execute_reply arrived (on the shell channel)
     idle: float     # the "idle" status arrived (on iopub: every output was published before it)
-    outputs: int    # display_data, execute_result, stream and error messages of this cell
+    outputs: int    # the replies and other outputs of this cell (a batch counts its replies)
+    displays: int   # the messages that carried them
     status: str     # the execute_reply's status: "ok" or "error"
     error: str = "" # for an error: its name and value
 
@@ -165,7 +166,7 @@ class Kernel:
         poller.register(shell, zmq.POLLIN)
         poller.register(iopub, zmq.POLLIN)
         reply = idle = None
-        outputs, status, error = 0, "?", ""
+        outputs, displays, status, error = 0, 0, "?", ""
         start = time.perf_counter()
         msg_id = self.client.execute(code)
         deadline = start + timeout
@@ -189,11 +190,18 @@ class Kernel:
                 kind, parent, frames = receive(iopub)
                 if parent != msg_id:
                     continue  # a previous cell's late message
-                if kind in OUTPUTS:
+                if kind == "display_data":
+                    # one reply, or a batch of them: past its first 200 replies, a Kedis cell
+                    # sends them 200 to a display (kedis.cells.BATCH), and says how many
+                    content = json.loads(frames[3])
+                    outputs += content["metadata"].get("kedis", {}).get("replies", 1)
+                    displays += 1
+                elif kind in OUTPUTS:
                     outputs += 1
+                    displays += 1
                 elif kind == "status" and json.loads(frames[3])["execution_state"] == "idle":
                     idle = now - start
-        return CellTiming(reply, idle, outputs, status, error if status != "ok" else "")
+        return CellTiming(reply, idle, outputs, displays, status, error if status != "ok" else "")
 
     def run_ok(self, code: str, timeout: float = CELL_TIMEOUT) -> CellTiming:
         timing = self.run(code, timeout)
@@ -354,13 +362,14 @@ def main() -> int:
     print(f"  kernel, until execute_reply       {ms(best_reply)}   {best_reply / in_process:.1f}x "
           f"the anchor, {best_reply / BIG_CELL_LINES * 1e6:.0f} us a command")
     print(f"  kernel, until idle, all outputs   {ms(best_idle)}   {best_idle / in_process:.1f}x "
-          f"the anchor ({fewest:,} of {BIG_CELL_LINES:,} outputs received)")
+          f"the anchor ({fewest:,} of {BIG_CELL_LINES:,} replies received, "
+          f"in {max(t.displays for t in big):,} messages)")
 
     verdicts = [
         ("round trip PING <= 1.2x python3's 1", trip["kedis PING"] <= 1.2 * anchor),
         ("round trip GET k <= 1.2x python3's 1", trip["kedis GET k"] <= 1.2 * anchor),
         ("start <= 1.5x python3's", start_ratio <= 1.5),
-        (f"{BIG_CELL_LINES:,}-command cell < 2 s, every output received",
+        (f"{BIG_CELL_LINES:,}-command cell < 2 s, every reply received",
          best_idle < 2.0 and fewest == BIG_CELL_LINES),
     ]
     print("\nTargets:")

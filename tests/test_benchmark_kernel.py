@@ -17,5 +17,5 @@ def test_kernel_benchmark_prints_figures_ratios_and_targets():
     assert "kedis GET k" in result.stdout
     assert "10,000-command cell" in result.stdout
     assert "until idle, all outputs" in result.stdout
-    assert "10,000 of 10,000 outputs received" in result.stdout
+    assert "10,000 of 10,000 replies received" in result.stdout
     assert "Targets:" in result.stdout
