@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # JupyterLab on the tutorials, with the Kedis kernel installed in .venv. LAB_ARGS passes options
 # (e.g. LAB_ARGS="--no-browser --port 8899").
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 test: setup
 	$(BIN)/ruff check kedis tests benchmarks tools
