@@ -204,14 +204,15 @@ class CellRunner:
     def run_command(self, line: Line) -> None:
         with self.lock:
             if self.mode == "embedded":
-                if self.trace:
-                    # From the line as typed, so that the trace shows the parser at work (a line
-                    # with a repeat count starts at its arguments: the count is not Redis's).
-                    reply = (self.engine.run(line.text, trace=True) if line.repeat == 1
-                             else self.engine.execute(*line.argv, trace=True))
-                    self.say(format_trace(reply.trace))
+                # The line as typed goes to the engine, so that a trace (%trace, a FlowView)
+                # shows the parser at work; a line with a repeat count starts at its arguments
+                # (the count is redis-cli's, not Redis's).
+                if line.repeat == 1:
+                    reply = self.engine.run(line.text, trace=self.trace)
                 else:
-                    reply = self.engine.execute(*line.argv)
+                    reply = self.engine.execute(*line.argv, trace=self.trace)
+                if self.trace:
+                    self.say(format_trace(reply.trace))
                 self.show(reply, line.argv)
                 return
             from .remote import RemoteError

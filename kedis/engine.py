@@ -217,6 +217,19 @@ class Kedis:
         tracer.steps.append(("reply", "encode", reply, None, None, None, None, None, None))
         return reply.with_trace(tracer.steps)
 
+    # --- watching -----------------------------------------------------------------------------
+    def watch(self, callback: Any, *, trace: bool = False) -> None:
+        """Call ``callback(event)`` after every command (a watch.CommandEvent: the keys it named,
+        before and after, its reply, and with ``trace=True`` its steps). For live views."""
+        from .watch import watch
+
+        watch(self, callback, trace=trace)
+
+    def unwatch(self, callback: Any, *, trace: bool = False) -> None:
+        from .watch import unwatch
+
+        unwatch(self, callback, trace=trace)
+
     # --- background work ------------------------------------------------------------------------
     def tick(self, budget_ms: float | None = None) -> CycleReport:
         """Run one active expiry cycle (call it ``hz`` times a second; see expiry.py)."""

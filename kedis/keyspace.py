@@ -53,14 +53,18 @@ class Hooks:
     """What watches an engine's databases, shared by all of them.
 
     ``tracer`` is set while a traced command runs (see trace.py); ``on_expire`` holds callbacks
-    called as ``callback(db, key, "lazy" | "active")`` after a key expires (for live views).
+    called as ``callback(db, key, "lazy" | "active")`` after a key expires, and ``on_command``
+    callbacks called with a CommandEvent after each command (watch.py: for live views);
+    ``trace_watchers`` counts the watchers that want each command's trace.
     """
 
-    __slots__ = ("tracer", "on_expire")
+    __slots__ = ("tracer", "on_expire", "on_command", "trace_watchers")
 
     def __init__(self) -> None:
         self.tracer: Tracer | None = None
         self.on_expire: list = []
+        self.on_command: list = []
+        self.trace_watchers = 0
 
 
 class Database:
