@@ -1,0 +1,1 @@
+"""Live views of a Kedis engine (see the widgets issue)."""
