@@ -1,0 +1,282 @@
+"""What makes a view live: it hears every change of the engine, and tells the browser, sparingly.
+
+A view subscribes to three things of its engine:
+
+- ``engine.watch(callback)``: a CommandEvent after every command (watch.py), whoever ran it;
+- ``engine.hooks.on_expire``: each key that expires, lazily (on access) or actively;
+- the active expiry cycle's ticks: ``engine.tick`` is wrapped here, on that engine only (an
+  instance attribute shadows the method, as watch.py does for ``execute``), so that a view sees
+  each cycle's sample, whoever calls ``tick()`` (the kernel ten times a second, a test by hand).
+
+Two costs are kept apart. **Hearing** an event must be cheap, because it happens inside every
+command: a view's handler does work proportional to the keys the command named, and marks the
+view *dirty*. **Pushing** (computing what the browser shows and sending it) costs more, so it is
+throttled: at most one push every ``PUSH_INTERVAL`` seconds, decided when an event arrives. The
+last changes of a cell are not lost to the throttle: in a Jupyter kernel, a view is also pushed
+when the cell ends (IPython's ``post_execute`` event). Outside a kernel (a script, a test) there
+is no "end of cell", so every event is pushed at once: the state is always current.
+
+A push sends only what changed (traitlets compares each value with the one last sent), and the
+engine's clock (``now_ms``) goes along only with another change, or when a fake clock has moved:
+a real clock moves by itself, and the browser counts from the last ``now_ms`` it got. So an idle
+view sends nothing at all.
+
+``close()`` unsubscribes everything; so does the browser closing the widget's comm. A callback
+that fails is logged and forgotten: a bug in a view must never break a command.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import anywidget
+import traitlets
+
+from ..clock import FakeClock
+from ..watch import unwatch, watch
+
+if TYPE_CHECKING:
+    from ..engine import Kedis
+    from ..expiry import CycleReport
+    from ..keyspace import Database
+    from ..watch import CommandEvent
+
+__all__ = ["LiveView", "views_of", "close_views", "register", "unregister", "static_file"]
+
+#: Seconds between two pushes of one view, at least (about ten a second).
+PUSH_INTERVAL = 0.1
+
+
+def static_file(name: str) -> str:
+    """A file shipped beside this module in ``static/`` (the views' JavaScript and CSS)."""
+    from importlib.resources import files
+
+    return files(__package__).joinpath("static", name).read_text(encoding="utf-8")
+
+
+# --- which views watch which engine ----------------------------------------------------------
+# engine id -> (engine, [views]). The list holds anything with close(): views and dashboards.
+_VIEWS: dict[int, tuple[Any, list]] = {}
+_REGISTRY_LOCK = threading.Lock()
+
+
+def register(engine: Kedis, view: Any) -> None:
+    with _REGISTRY_LOCK:
+        entry = _VIEWS.setdefault(id(engine), (engine, []))
+        entry[1].append(view)
+        _install_tick_hook(engine)
+
+
+def unregister(engine: Kedis, view: Any) -> None:
+    with _REGISTRY_LOCK:
+        entry = _VIEWS.get(id(engine))
+        if entry is None or view not in entry[1]:
+            return
+        entry[1].remove(view)
+        if not entry[1]:
+            del _VIEWS[id(engine)]
+            engine.__dict__.pop("tick", None)  # the plain method again: nobody to tell
+
+
+def views_of(engine: Kedis) -> list:
+    """The open views (and dashboards) of an engine."""
+    entry = _VIEWS.get(id(engine))
+    return list(entry[1]) if entry is not None else []
+
+
+def close_views(engine: Kedis) -> None:
+    """Close every view of an engine (the kernel's ``%reset`` replaces the engine)."""
+    for view in views_of(engine):
+        view.close()
+
+
+def _install_tick_hook(engine: Kedis) -> None:
+    if "tick" in vars(engine):
+        return
+    plain_tick = type(engine).tick.__get__(engine)
+
+    def tick(budget_ms: float | None = None) -> CycleReport:
+        report = plain_tick(budget_ms)
+        for view in views_of(engine):
+            on_tick = getattr(view, "_on_tick", None)
+            if on_tick is not None:
+                on_tick(report)
+        return report
+
+    engine.__dict__["tick"] = tick
+
+
+# --- the end of a cell, in a Jupyter kernel -------------------------------------------------------
+_IDLE_VIEWS: weakref.WeakSet = weakref.WeakSet()
+_IDLE_SHELLS: set[int] = set()
+
+
+def _kernel_shell() -> Any:
+    """IPython's shell when running in a Jupyter kernel (ipykernel), else None."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        return None
+    shell = get_ipython()
+    return shell if getattr(shell, "kernel", None) is not None else None
+
+
+def _after_cell(*_: Any) -> None:
+    for view in list(_IDLE_VIEWS):
+        view.flush()
+
+
+def _push_when_idle(view: LiveView, shell: Any) -> None:
+    if id(shell) not in _IDLE_SHELLS:
+        shell.events.register("post_execute", _after_cell)
+        _IDLE_SHELLS.add(id(shell))
+    _IDLE_VIEWS.add(view)
+
+
+class LiveView(anywidget.AnyWidget):
+    """A widget that follows one engine. Subclasses say what to do with each event (``_command``,
+    ``_expired``, ``_ticked``) and what to show (``_state``)."""
+
+    # The engine's clock at the last push, and whether it is fake (a fake clock stands still,
+    # so the browser does not count down with it).
+    now_ms = traitlets.Int(0).tag(sync=True)
+    fake_clock = traitlets.Bool(False).tag(sync=True)
+    #: False once the view has stopped following its engine (closed).
+    live = traitlets.Bool(True).tag(sync=True)
+
+    _css = static_file("kedis.css")
+    _wants_trace = False  # the FlowView asks the engine for each command's steps
+    # True while the view sets its own traits (a push, or before it is fully built): observers
+    # of traits the browser may set (a page, a filter) then know the change is not a request.
+    _applying = True
+
+    def __init__(self, engine: Kedis | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.engine = engine
+        self._lock = threading.RLock()  # the engine may report from another thread (active expiry)
+        self._dirty = False
+        self._last_push = 0.0
+        self._subscribed = False
+        self._shell = _kernel_shell()
+        if engine is not None:
+            self._subscribe()
+        else:
+            self.live = False
+        self._applying = False
+
+    @contextmanager
+    def applying(self) -> Iterator[None]:
+        """Set traits as the view's own doing, not as a request to act on."""
+        before, self._applying = self._applying, True
+        try:
+            yield
+        finally:
+            self._applying = before
+
+    # --- subscribing ---------------------------------------------------------------------------
+    def _subscribe(self) -> None:
+        engine = self.engine
+        watch(engine, self._on_command, trace=self._wants_trace)
+        engine.hooks.on_expire.append(self._on_expire)
+        register(engine, self)
+        if self._shell is not None:
+            _push_when_idle(self, self._shell)
+        self._subscribed = True
+
+    def _unsubscribe(self) -> None:
+        if not self._subscribed:
+            return
+        self._subscribed = False
+        engine = self.engine
+        unwatch(engine, self._on_command, trace=self._wants_trace)
+        if self._on_expire in engine.hooks.on_expire:
+            engine.hooks.on_expire.remove(self._on_expire)
+        unregister(engine, self)
+        _IDLE_VIEWS.discard(self)
+
+    @traitlets.observe("comm")
+    def _watch_comm(self, change: dict) -> None:
+        # The browser may close the widget (the notebook's output cleared, the widget deleted):
+        # then nobody can see it, and it must stop costing the engine anything.
+        if change["new"] is not None:
+            change["new"].on_close(lambda _msg: self.close())
+
+    def close(self) -> None:
+        """Stop following the engine and close the widget in the browser."""
+        self._unsubscribe()
+        self.live = False
+        super().close()
+
+    # --- hearing events: cheap, inside the command -------------------------------------------
+    def _guard(self, handle: Callable[..., None], *args: Any) -> None:
+        try:
+            with self._lock:
+                handle(*args)
+                self._dirty = True
+            self._maybe_push()
+        except Exception:  # a view's bug must not become the command's failure
+            self.log.exception("Kedis view %r failed on an engine event", self)
+
+    def _on_command(self, event: CommandEvent) -> None:
+        self._guard(self._command, event)
+
+    def _on_expire(self, db: Database, key: bytes, how: str) -> None:
+        self._guard(self._expired, db, key, how)
+
+    def _on_tick(self, report: CycleReport) -> None:
+        self._guard(self._ticked, report)
+
+    def _command(self, event: CommandEvent) -> None:
+        pass
+
+    def _expired(self, db: Database, key: bytes, how: str) -> None:
+        pass
+
+    def _ticked(self, report: CycleReport) -> None:
+        pass
+
+    # --- pushing: throttled --------------------------------------------------------------------
+    def _maybe_push(self) -> None:
+        if self._shell is None or time.monotonic() - self._last_push >= PUSH_INTERVAL:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send the browser what changed since the last push (if anything did)."""
+        with self._lock:
+            if self.engine is not None:
+                clock = self.engine.clock
+                fake, now = isinstance(clock, FakeClock), clock.ms()
+            else:  # a view of given data (a FlowView of one trace): no clock to follow
+                fake, now = self.fake_clock, self.now_ms
+            state = self._state() if self._dirty else {}
+            self._dirty = False
+            self._last_push = time.monotonic()
+            changed = {name: value for name, value in state.items()
+                       if getattr(self, name) != value}
+            clock_moved = fake != self.fake_clock or (fake and now != self.now_ms)
+            if not changed and not clock_moved:
+                return
+            with self.hold_sync(), self.applying():  # one message for all of them
+                for name, value in changed.items():
+                    setattr(self, name, value)
+                self.fake_clock = fake
+                self.now_ms = now
+
+    def refresh(self) -> None:
+        """Recompute everything from the engine and push it (after changes no event announced)."""
+        with self._lock:
+            self._rebuild()
+            self._dirty = True
+        self.flush()
+
+    def _rebuild(self) -> None:
+        pass
+
+    def _state(self) -> dict:
+        """The synced traits, as they should be now."""
+        return {}
