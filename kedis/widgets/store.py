@@ -1,0 +1,205 @@
+"""StoreView: every key of a database, as a table that follows the store while commands run.
+
+One row per key: the key as redis-cli prints it, its type, a preview of its value, its TTL and the
+bytes its value holds. The keys the last command named are marked, with what it did to each
+(``"1" → "2"``), so that a learner sees a command's effect where it happens. A key whose deadline
+has passed but that nothing has touched yet is still there, marked stale: it is what lazy expiry
+leaves behind until a command or the active cycle removes it (see expiry.py).
+
+The TTL counts down in the browser: a row carries the key's *deadline* (ms since the epoch), the
+view carries the engine's clock (``now_ms``) at its last push, and the browser adds the time
+passed since. A fake clock does not move by itself, so with it nothing counts down: the TTL
+changes when the clock is moved (``%clock advance``). Hovering a TTL shows the deadline itself.
+
+A store may hold 100,000 keys. The view keeps them sorted, once, in a Python list, and updates
+that list by bisection as commands add and remove keys (O(log n) to find the place; the list
+shifts in C); only a command that may change any key (FLUSHDB, FLUSHALL), a change of database
+(SELECT) or of the filter rebuilds it. The browser gets one page of rows (``page_size``) and the
+totals, never the whole store.
+
+The filter is a Redis glob pattern (``user:*``, ``h?llo``, ``[ab]*``), read exactly as KEYS reads
+it (glob.py).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from typing import TYPE_CHECKING, Any
+
+import traitlets
+
+from ..glob import compile_glob
+from ._format import change_text, command_text, key_text, type_of, value_size, value_text, when_text
+from ._live import LiveView, static_file
+
+if TYPE_CHECKING:
+    from ..engine import Kedis
+    from ..keyspace import Database
+    from ..watch import CommandEvent
+
+__all__ = ["StoreView"]
+
+
+def _place(keys: list[bytes], key: bytes, present: bool) -> None:
+    """Insert ``key`` into the sorted list ``keys`` or remove it, by bisection."""
+    i = bisect_left(keys, key)
+    listed = i < len(keys) and keys[i] == key
+    if present and not listed:
+        keys.insert(i, key)
+    elif listed and not present:
+        del keys[i]
+
+
+def _pattern_bytes(pattern: str) -> bytes:
+    return pattern.encode("utf-8", "surrogateescape")
+
+
+class StoreView(LiveView):
+    """The keys of one database: ``StoreView(engine)`` follows the selected database (SELECT
+    moves it), ``StoreView(engine, db=3)`` stays on database 3."""
+
+    _esm = static_file("common.js") + static_file("store.js")
+
+    db = traitlets.Int(0).tag(sync=True)              # the database shown
+    pattern = traitlets.Unicode("*").tag(sync=True)   # the filter (a glob), the browser may set it
+    page = traitlets.Int(0).tag(sync=True)            # 0-based; the browser's buttons set it
+    page_size = traitlets.Int(50).tag(sync=True)
+    page_count = traitlets.Int(1).tag(sync=True)
+    total = traitlets.Int(0).tag(sync=True)           # keys that match the filter
+    db_size = traitlets.Int(0).tag(sync=True)         # keys in the database (DBSIZE)
+    rows = traitlets.List().tag(sync=True)            # the visible page (see _row)
+    last_command = traitlets.Unicode("").tag(sync=True)
+    changes = traitlets.List().tag(sync=True)         # what it did to each key it named
+
+    def __init__(self, engine: Kedis, db: int | None = None, pattern: str = "*",
+                 page_size: int = 50, **kwargs: Any) -> None:
+        self._follow = db is None          # follow the selected database
+        self._database: Database = engine.keyspace if db is None else engine.databases[db]
+        self._keys: list[bytes] = []       # every key of the database, sorted
+        self._shown: list[bytes] = []      # those that match the filter (the same list for "*")
+        self._match = compile_glob(_pattern_bytes(pattern))
+        self._expired_now: dict[bytes, str] = {}  # keys that expired during the running command
+        self._last: tuple[str, list] | None = None  # the last command, until it is pushed
+        # The rows of the page last pushed, by key: a push rebuilds only the rows of keys that
+        # changed since, so that a command costs the same on a page of 50 or of 5.
+        self._rows: dict[bytes, dict] = {}
+        super().__init__(engine, pattern=pattern, page_size=max(page_size, 1),
+                         db=self._database.id, **kwargs)
+        self.refresh()
+
+    def __repr__(self) -> str:
+        return f"<StoreView of db {self._database.id}: {len(self._keys)} keys>"
+
+    # --- the sorted keys -----------------------------------------------------------------------
+    def _rebuild(self) -> None:
+        """Sort the database's keys again (a new database, a FLUSHDB...): the only O(n log n)."""
+        if self._follow:
+            self._database = self.engine.keyspace
+        self._keys = sorted(self._database.data)
+        self._rows = {}
+        self._refilter()
+
+    def _refilter(self) -> None:
+        if _pattern_bytes(self.pattern) == b"*":
+            self._shown = self._keys
+        else:
+            # The keys are already sorted, and filtering keeps their order: no sort needed.
+            match = self._match
+            self._shown = [key for key in self._keys if match(key)]
+
+    def _sync_key(self, key: bytes) -> None:
+        """Put ``key`` in the sorted lists or take it out, as the database has it now."""
+        present = key in self._database.data
+        self._rows.pop(key, None)
+        _place(self._keys, key, present)
+        if self._shown is not self._keys and self._match(key):
+            _place(self._shown, key, present)
+
+    # --- events ------------------------------------------------------------------------------
+    def _command(self, event: CommandEvent) -> None:
+        expired, self._expired_now = self._expired_now, {}
+        if self._follow and self.engine.keyspace is not self._database:
+            self._rebuild()  # SELECT (or the like): another database, sorted afresh
+            self._last = (command_text(event.argv), [])
+            return
+        mine = event.db == self._database.id
+        if event.whole_keyspace and (mine or len(self._keys) != len(self._database.data)):
+            self._rebuild()  # FLUSHDB here, or FLUSHALL, which empties every database
+        # A command of another database may still write here (COPY ... DB n), so the keys it
+        # named are checked against this database in any case: O(keys named), never O(n).
+        for change in event.keys:
+            self._sync_key(change.key)
+        if mine:
+            self._last = (command_text(event.argv), [
+                {"key": key_text(change.key), "changed": change.changed,
+                 "change": change_text(change.before, change.after, expired.get(change.key))
+                 if change.changed else "no such key" if change.before is None else "unchanged"}
+                for change in event.keys])
+
+    def _expired(self, db: Database, key: bytes, how: str) -> None:
+        if db is self._database:
+            self._expired_now[key] = how  # the command that touched it will report it
+            self._sync_key(key)
+
+    # --- what the browser shows -------------------------------------------------------------
+    def _row(self, key: bytes) -> dict:
+        database = self._database
+        value = database.data[key]
+        deadline = database.expires.get(key)
+        return {"key": key_text(key), "type": type_of(value), "value": value_text(value),
+                "size": value_size(value), "expires_at": deadline,
+                "expires_text": when_text(deadline)}
+
+    def _state(self) -> dict:
+        database = self._database
+        if len(self._keys) != len(database.data):
+            self._rebuild()  # a change no event announced (a key set behind the engine's back)
+        total = len(self._shown)
+        pages = max(1, -(-total // self.page_size))
+        page = min(max(self.page, 0), pages - 1)
+        start = page * self.page_size
+        cached = self._rows
+        self._rows = {key: cached.get(key) or self._row(key)
+                      for key in self._shown[start:start + self.page_size]}
+        state = {"db": database.id, "total": total, "db_size": len(database.data),
+                 "page_count": pages, "page": page, "rows": list(self._rows.values())}
+        if self._last is not None:
+            state["last_command"], state["changes"] = self._last
+            self._last = None
+        return state
+
+    # --- paging and filtering, from Python or from the browser --------------------------------
+    def next_page(self) -> None:
+        self.page = min(self.page + 1, self.page_count - 1)
+
+    def prev_page(self) -> None:
+        self.page = max(self.page - 1, 0)
+
+    @traitlets.observe("page", "page_size")
+    def _paged(self, change: dict) -> None:
+        if self._applying:
+            return  # the push itself set it
+        self._dirty = True
+        self.flush()
+
+    @traitlets.observe("pattern")
+    def _filtered(self, change: dict) -> None:
+        if self._applying:
+            return
+        with self._lock:
+            self._match = compile_glob(_pattern_bytes(change["new"]))
+            self._refilter()
+            with self.applying():
+                self.page = 0
+            self._dirty = True
+        self.flush()
+
+    @traitlets.validate("page_size")
+    def _valid_page_size(self, proposal: dict) -> int:
+        return max(int(proposal["value"]), 1)
+
+    @property
+    def keys_shown(self) -> list[bytes]:
+        """The keys of the visible page, as bytes (the rows show them as text)."""
+        start = self.page * self.page_size
+        return self._shown[start:start + self.page_size]
