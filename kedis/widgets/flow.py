@@ -1,0 +1,174 @@
+"""FlowView: one command's journey through the layers, step by step, as Python Tutor shows code.
+
+A traced command (trace.py) is a list of steps, each recorded by the layer that did it:
+
+    input -> parser -> command table -> handler -> keyspace / expiry (as often as it touched
+    keys) -> reply
+
+The view draws that pipeline as a row of boxes and lights the box of the current step. Beside it:
+what the layer received, what it did (the step's own sentence, ``step.did``) and what it handed
+on; and, for a step that touched the keyspace, the entry before and after it, with what changed
+marked. Back, forward and play move through the steps. As in Python Tutor, each step is drawn
+from its own recorded data, so moving back and forth re-runs nothing: the browser holds the
+steps of the command it shows and draws any of them alone.
+
+The view keeps the last ``history`` commands; the picker shows any of them again. It watches its
+engine with ``trace=True``, so every command of the engine is traced while it is open (a few
+times the cost of the command: that is the price of seeing it). ``show()`` takes a trace from
+elsewhere: a reply run with ``trace=True``, or a list of steps. A FlowView made without an engine
+shows only what it is given (the kernel's ``%trace on`` draws each command that way).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+import traitlets
+
+from ..reply import Reply
+from ..trace import LAYERS, Step
+from ._format import command_text, describe, step_dict, when_text
+from ._live import LiveView, static_file
+
+if TYPE_CHECKING:
+    from ..engine import Kedis
+    from ..watch import CommandEvent
+
+__all__ = ["FlowView"]
+
+
+def _label(steps: list[Step]) -> str:
+    """A trace's command as typed, from its own first step."""
+    if not steps:
+        return "(empty trace)"
+    first = steps[0]
+    if first.layer == "input" and first.action == "line":
+        line = first.received
+        text = line if isinstance(line, str) else line.decode("utf-8", "replace")
+        return describe(text.strip(), 120)
+    if first.layer == "input":
+        return command_text(first.received)
+    return first.layer
+
+
+class FlowView(LiveView):
+    """The flow of recent commands of an engine, one step at a time."""
+
+    _esm = static_file("common.js") + static_file("flow.js")
+    _wants_trace = True
+
+    layers = traitlets.List(list(LAYERS)).tag(sync=True)  # the boxes, always all, in order
+    recent = traitlets.List().tag(sync=True)    # the commands to pick from: index, label, db, at
+    selected = traitlets.Int(-1).tag(sync=True)  # which of them is shown (-1: none yet)
+    steps = traitlets.List().tag(sync=True)     # the shown command's steps, as plain data
+    step = traitlets.Int(0).tag(sync=True)      # the current step (0-based); the browser sets it
+    playing = traitlets.Bool(False).tag(sync=True)  # the browser advances while True
+    play_interval_ms = traitlets.Int(800).tag(sync=True)
+
+    def __init__(self, engine: Kedis | None = None, history: int = 20, **kwargs: Any) -> None:
+        # Recorded traces, oldest first: (label, db, at_ms, steps). Steps stay as the engine
+        # recorded them; they become plain data only when shown (most are never looked at).
+        self._history: deque[tuple[str, int | None, int | None, list[Step]]] = deque(
+            maxlen=max(history, 1))
+        self._follow = True         # show each new command as it comes (until one picks another)
+        self._pick: int | None = None   # the command to show at the next push
+        self._shown: list[Step] | None = None  # the steps whose data the browser has
+        super().__init__(engine, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<FlowView: {len(self._history)} commands, showing {self.selected}>"
+
+    # --- recording --------------------------------------------------------------------------
+    def _add(self, label: str, db: int | None, at_ms: int | None, steps: list[Step]) -> None:
+        full = len(self._history) == self._history.maxlen
+        self._history.append((label, db, at_ms, steps))
+        if self._follow:
+            self._pick = len(self._history) - 1
+        elif full:  # the oldest went: the command shown moved down by one (or went too)
+            current = self._pick if self._pick is not None else self.selected
+            self._pick = max(current - 1, 0)
+
+    def _command(self, event: CommandEvent) -> None:
+        if event.trace:
+            self._add(command_text(event.argv), event.db, event.at_ms, event.trace)
+
+    def show(self, reply_or_steps: Reply | list[Step] | Any, label: str | None = None) -> FlowView:
+        """Show a given trace: a reply run with ``trace=True``, or a list of steps."""
+        steps = getattr(reply_or_steps, "trace", reply_or_steps)
+        if steps is None:
+            raise ValueError("this reply carries no trace: run the command with trace=True")
+        steps = list(steps)
+        with self._lock:
+            self._follow = True
+            self._add(label if label is not None else _label(steps), None, None, steps)
+            self._dirty = True
+        self.flush()
+        return self
+
+    # --- moving, from Python or from the buttons ------------------------------------------------
+    def select(self, index: int) -> None:
+        """Show the ``index``-th recent command (0 is the oldest kept; -1 the latest)."""
+        with self._lock:
+            if not self._history:
+                return
+            if index < 0:
+                index += len(self._history)
+            index = min(max(index, 0), len(self._history) - 1)
+            self._pick = index
+            self._follow = index == len(self._history) - 1  # the latest: follow new ones again
+            self._dirty = True
+        self.flush()
+
+    def forward(self) -> None:
+        """One step on (nothing past the last step)."""
+        self.step = self.step + 1
+
+    def back(self) -> None:
+        """One step back."""
+        self.step = self.step - 1
+
+    def play(self) -> None:
+        """Step on by itself in the browser, from the start if the last step is shown."""
+        if self.step >= len(self.steps) - 1:
+            self.step = 0
+        self.playing = len(self.steps) > 1
+
+    def pause(self) -> None:
+        self.playing = False
+
+    @property
+    def current(self) -> dict | None:
+        """The current step, as the browser draws it."""
+        return self.steps[self.step] if self.steps else None
+
+    @traitlets.observe("selected")
+    def _picked(self, change: dict) -> None:
+        if not self._applying:  # the browser's picker
+            self.select(change["new"])
+
+    @traitlets.validate("step")
+    def _valid_step(self, proposal: dict) -> int:
+        return min(max(int(proposal["value"]), 0), max(len(self.steps) - 1, 0))
+
+    @traitlets.observe("step")
+    def _stepped(self, change: dict) -> None:
+        if self.playing and change["new"] >= len(self.steps) - 1:
+            self.playing = False  # played to the end
+
+    # --- what the browser shows -------------------------------------------------------------
+    def _state(self) -> dict:
+        state: dict = {"recent": [
+            {"index": i, "label": label, "db": db, "at_ms": at_ms, "at_text": when_text(at_ms),
+             "steps": len(steps)}
+            for i, (label, db, at_ms, steps) in enumerate(self._history)]}
+        index, self._pick = (self._pick if self._pick is not None else self.selected), None
+        if 0 <= index < len(self._history):
+            steps = self._history[index][3]
+            state["selected"] = index  # (it moves down by one when the oldest command goes)
+            if steps is not self._shown:
+                # Another command: its steps become data once, and it starts at its first step.
+                self._shown = steps
+                state.update(steps=[step_dict(step, n) for n, step in enumerate(steps, 1)],
+                             step=0, playing=False)
+        return state
