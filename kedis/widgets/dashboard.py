@@ -1,0 +1,62 @@
+"""Dashboard: the three views of one engine together, live.
+
+The store on top (what is there), and below it, side by side, the expiry queue (what will go, and
+how things went) and the flow of the last command (how it got there). Each view follows the
+engine on its own, so the dashboard is only their layout: an ipywidgets VBox holding them, which
+closes them with itself.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets
+import traitlets
+
+from ._live import register, unregister
+from .expiry import ExpiryView
+from .flow import FlowView
+from .store import StoreView
+
+if TYPE_CHECKING:
+    from ..engine import Kedis
+
+__all__ = ["Dashboard"]
+
+
+class Dashboard(ipywidgets.VBox):
+    """StoreView, ExpiryView and FlowView of one engine, in one widget (``.store``, ``.expiry``,
+    ``.flow``)."""
+
+    def __init__(self, engine: Kedis, db: int | None = None, pattern: str = "*",
+                 page_size: int = 50, limit: int = 20, history: int = 20,
+                 **kwargs: Any) -> None:
+        self.engine = engine
+        self.store = StoreView(engine, db=db, pattern=pattern, page_size=page_size)
+        self.expiry = ExpiryView(engine, db=db, limit=limit)
+        self.flow = FlowView(engine, history=history)
+        below = ipywidgets.HBox([self.expiry, self.flow])
+        below.add_class("kedis-dashboard-below")
+        super().__init__([self.store, below], **kwargs)
+        self._below = below
+        self.add_class("kedis-dashboard")
+        register(engine, self)
+
+    def __repr__(self) -> str:
+        return f"<Dashboard of {self.engine!r}>"
+
+    @traitlets.observe("comm")
+    def _watch_comm(self, change: dict) -> None:
+        if change["new"] is not None:  # closed in the browser: close the views too
+            change["new"].on_close(lambda _msg: self.close())
+
+    @property
+    def views(self) -> tuple[StoreView, ExpiryView, FlowView]:
+        return (self.store, self.expiry, self.flow)
+
+    def close(self) -> None:
+        unregister(self.engine, self)
+        for view in self.views:
+            view.close()
+        self._below.close()
+        super().close()
