@@ -147,15 +147,20 @@ class CellRunner:
 
     ``display(data, metadata)`` publishes one output (a MIME bundle); in Jupyter it is IPython's
     ``display``. ``namespace`` is where ``%python`` runs, with the engine bound to ``db``.
+    ``widgets`` says that a front end can draw widgets (the kernel, ``%%kedis`` in a notebook):
+    then ``%trace on`` shows each command's flow as a FlowView (with the text for plain-text
+    front ends), and each command is traced so that ``%flow`` can show the last one.
     """
 
     def __init__(self, engine: Kedis | None = None, *,
                  display: Callable[[dict, dict], None] | None = None,
-                 namespace: dict | None = None) -> None:
+                 namespace: dict | None = None, widgets: bool = False) -> None:
         self.namespace = namespace if namespace is not None else {}
         self.engine = engine if engine is not None else Kedis()
         self.display = display if display is not None else _ipython_display
+        self.widgets = widgets
         self.trace = False
+        self.last_trace: list | None = None  # the steps of the last command, when it was traced
         self.mode = "embedded"         # "embedded", "redis" or "compare"
         self.remote: Any = None        # a remote.RedisTarget while connected
         self.compared = 0              # commands run in compare mode, and how many differed
@@ -173,8 +178,13 @@ class CellRunner:
 
     @engine.setter
     def engine(self, engine: Kedis) -> None:
+        previous = getattr(self, "_engine", None)
         self._engine = engine
         self.namespace["db"] = engine  # %python sees the engine the cells use
+        self.last_trace = None
+        widgets = sys.modules.get("kedis.widgets")  # (no views can exist if it was never loaded)
+        if previous is not None and previous is not engine and widgets is not None:
+            widgets.close_views(previous)  # views of a replaced engine (%reset) would show a ghost
 
     # --- running a cell ----------------------------------------------------------------------
     def run(self, text: str) -> None:
@@ -206,15 +216,22 @@ class CellRunner:
             if self.mode == "embedded":
                 # The line as typed goes to the engine, so that a trace (%trace, a FlowView)
                 # shows the parser at work; a line with a repeat count starts at its arguments
-                # (the count is redis-cli's, not Redis's).
+                # (the count is redis-cli's, not Redis's). Where widgets can be drawn, every
+                # command is traced (a few microseconds) so that %flow can show the last one.
+                traced = self.trace or self.widgets
                 if line.repeat == 1:
-                    reply = self.engine.run(line.text, trace=self.trace)
+                    reply = self.engine.run(line.text, trace=traced)
                 else:
-                    reply = self.engine.execute(*line.argv, trace=self.trace)
+                    reply = self.engine.execute(*line.argv, trace=traced)
+                self.last_trace = reply.trace if traced else None
                 if self.trace:
-                    self.say(format_trace(reply.trace))
+                    if self.widgets:
+                        self.show_flow(reply.trace)
+                    else:
+                        self.say(format_trace(reply.trace))
                 self.show(reply, line.argv)
                 return
+            self.last_trace = None
             from .remote import RemoteError
 
             try:
@@ -271,6 +288,23 @@ class CellRunner:
         """Publish a line of text (magics' answers, help, traces)."""
         self._flush()  # the replies waiting in a batch came first
         self.display({"text/plain": text}, {})
+
+    def show_widget(self, widget: Any, text: str | None = None) -> None:
+        """Publish a widget (kedis.widgets), as IPython's display() would. ``text`` replaces its
+        plain-text form, for front ends that cannot draw widgets (a console, a text export)."""
+        self._flush()
+        bundle = widget._repr_mimebundle_()
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        data = dict(data)
+        if text is not None:
+            data["text/plain"] = text
+        self.display(data, metadata or {})
+
+    def show_flow(self, steps: list) -> None:
+        """A traced command's flow as a FlowView of its steps, and as text where no widget shows."""
+        from .widgets import FlowView
+
+        self.show_widget(FlowView().show(steps), text=format_trace(steps))
 
     @contextmanager
     def _batching(self) -> Iterator[None]:

@@ -26,8 +26,10 @@ def runner_for(shell: Any) -> CellRunner:
     """The CellRunner of an IPython shell, created (with its active expiry) on first use."""
     runner = _RUNNERS.get(id(shell))
     if runner is None:
-        runner = _RUNNERS[id(shell)] = CellRunner(namespace=shell.user_ns)
         kernel = getattr(shell, "kernel", None)
+        # Widgets only where a front end can draw them: a Jupyter kernel, not a terminal IPython.
+        runner = _RUNNERS[id(shell)] = CellRunner(namespace=shell.user_ns,
+                                                  widgets=kernel is not None)
         runner.start_active_expiry(getattr(kernel, "io_loop", None))
     return runner
 

@@ -12,6 +12,11 @@
                                                  where they answer differently
     %python CODE                run one line of Python; ``%%python`` on a cell's first line makes
                                 the whole cell Python; the engine is ``db``
+    %store [PATTERN]            a live table of the keys (kedis.widgets.StoreView)
+    %expiry                     the keys that will expire, and expirations as they happen
+    %flow [COMMAND]             the last command's flow through the layers, step by step; or run
+                                COMMAND and show its flow
+    %dashboard                  the three views together
     %lsmagic, %help             this list
 
 Each magic is a function of the cell runner (cells.py) and its argument text, listed in MAGICS
@@ -210,6 +215,72 @@ def compare(runner: CellRunner, args: str) -> None:
     runner.mode = "compare"
     runner.compared = runner.differences = 0
     runner.say(f"each command runs on the embedded Kedis engine and on {runner.remote.description}")
+
+
+# --- the live views (kedis.widgets) ------------------------------------------------------------
+# Each magic shows a new view of the runner's engine; the view follows the engine by itself from
+# then on. kedis.widgets is imported only here, when a view is asked for: ipywidgets takes a
+# moment to load, and a Kedis session that never shows a view should not pay for it.
+@magic("%store [PATTERN]", "a live table of the keys (those matching the glob PATTERN)")
+def store(runner: CellRunner, args: str) -> None:
+    from .cells import MagicError
+    from .parser import ParseError, split_args
+    from .widgets import StoreView
+
+    try:
+        words = split_args(args)
+    except ParseError:
+        raise MagicError(f"Invalid argument(s): {args}") from None
+    if len(words) > 1:
+        raise _usage_error("store")
+    pattern = words[0].decode("utf-8", "surrogateescape") if words else "*"
+    runner.show_widget(StoreView(runner.engine, pattern=pattern))
+
+
+@magic("%expiry", "a live view of the keys that will expire, and of each expiration")
+def expiry(runner: CellRunner, args: str) -> None:
+    from .widgets import ExpiryView
+
+    if args:
+        raise _usage_error("expiry")
+    runner.show_widget(ExpiryView(runner.engine))
+
+
+@magic("%flow [COMMAND]",
+       "the last command's flow through the layers, step by step; or run COMMAND and show it")
+def flow(runner: CellRunner, args: str) -> None:
+    from .cells import MagicError
+    from .parser import ParseError, split_args
+    from .widgets import FlowView
+
+    if not args:
+        view = FlowView(runner.engine)  # live: the commands that follow come in too
+        if runner.last_trace:
+            view.show(runner.last_trace)
+        runner.show_widget(view)
+        return
+    if runner.mode == "redis":
+        raise MagicError("%flow runs its command on the embedded engine: %connect embedded first")
+    try:
+        argv = split_args(args)
+    except ParseError:
+        raise MagicError(f"Invalid argument(s): {args}") from None
+    if not argv:
+        raise _usage_error("flow")
+    runner.show_widget(FlowView(runner.engine))  # shown first: it fills in as the command runs
+    with runner.lock:
+        reply = runner.engine.run(args, trace=True)
+    runner.last_trace = reply.trace
+    runner.show(reply, argv)
+
+
+@magic("%dashboard", "the store, the expiry queue and the flow of commands together, live")
+def dashboard(runner: CellRunner, args: str) -> None:
+    from .widgets import Dashboard
+
+    if args:
+        raise _usage_error("dashboard")
+    runner.show_widget(Dashboard(runner.engine))
 
 
 # --- Python and help --------------------------------------------------------------------------

@@ -58,7 +58,8 @@ class KedisKernel(IPythonKernel):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.runner = CellRunner(namespace=self.shell.user_ns, display=self._publish)
+        self.runner = CellRunner(namespace=self.shell.user_ns, display=self._publish,
+                                 widgets=True)  # a Jupyter front end draws kedis.widgets
         self.shell.user_ns[RUN_CELL] = self.runner.run
         # First of IPython's cleanup transforms: Kedis cells never reach IPython's own syntax
         # (its % magics, ! shell escapes, ? help), which would read them as Python.
