@@ -208,6 +208,15 @@ _CELLS_DONE = """() => {
     return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
 }"""
 
+# The same, for one cell.
+_CELL_DONE = """(index) => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+    const prompt = panel.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt')[index];
+    return !!(kernel && kernel.status === 'idle' && prompt
+              && /^\\[\\d+\\]:$/.test(prompt.textContent.trim()));
+}"""
+
 _KERNEL_IDLE = """() => {
     const app = window.jupyterapp;
     const panel = app && app.shell.currentWidget;
@@ -301,6 +310,24 @@ class NotebookPage:
             self.page.wait_for_function(_CELLS_DONE, polling=100, timeout=timeout * 1000)
         except Exception as error:
             raise AssertionError(f"the cells did not all run within {timeout:.0f} s "
+                                 f"(prompts: {self.prompts()}; {self.diagnostics()})") from error
+
+    def run_cell(self, index: int, timeout: float = CELLS_TIMEOUT) -> None:
+        """Run the ``index``-th cell alone, as Ctrl-Enter does, and wait until it has run.
+
+        The cell must not have run before: its prompt's number is what tells that it has.
+        """
+        self.page.evaluate("""(index) => {
+            const app = window.jupyterapp;
+            const notebook = app.shell.currentWidget.content;
+            notebook.activeCellIndex = index;
+            notebook.deselectAll();
+            app.commands.execute('notebook:run-cell');
+        }""", index)
+        try:
+            self.page.wait_for_function(_CELL_DONE, arg=index, polling=100, timeout=timeout * 1000)
+        except Exception as error:
+            raise AssertionError(f"cell {index} did not run within {timeout:.0f} s "
                                  f"(prompts: {self.prompts()}; {self.diagnostics()})") from error
 
     def prompts(self) -> list[str]:

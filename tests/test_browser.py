@@ -22,6 +22,8 @@ from browser import (
     write_notebook,
 )
 
+import kedis
+
 XSS_KEY = "<img src=x onerror=alert(1)>"
 
 pytestmark = pytest.mark.timeout(180)
@@ -95,3 +97,206 @@ def test_a_key_made_of_html_is_shown_as_text_and_runs_nothing(server, browser, a
         notebook.screenshot(f"xss-keys-{app}.png", notebook.cell(0))
         assert notebook.dialogs == [], notebook.dialogs
         assert notebook.unexpected_page_errors == [], notebook.unexpected_page_errors
+
+
+# --- the live views (kedis.widgets) ----------------------------------------------------------
+
+def test_the_store_view_lists_every_key_with_its_type_value_and_ttl(server, browser):
+    name = write_notebook(server.root, "store.ipynb", [
+        "SET user:1 alice\nSET user:2 bob EX 100\nINCR visits",
+        "%store",
+        "SET user:1 alicia",
+    ])
+    with NotebookPage.open(browser, server, name) as notebook:
+        notebook.run_all()
+        store = notebook.cell(1).locator(".kedis-store")
+        rows = store.locator(".kedis-store-row")
+        # Live: the view drawn by the second cell shows what the third cell did.
+        expect(rows.locator(".kedis-key")).to_have_text(['"user:1"', '"user:2"', '"visits"'])
+        expect(rows.locator(".kedis-type")).to_have_text(["string", "string", "string"])
+        expect(rows.locator(".kedis-value")).to_have_text(['"alicia"', '"bob"', '"1"'])
+        expect(rows.locator(".kedis-ttl")).to_have_text(
+            ["no TTL", re.compile(r"^1 m \d\d s$|^\d+\.\d s$"), "no TTL"])
+        expect(rows.locator(".kedis-size")).to_have_text([re.compile(r"^\d+$")] * 3)
+        expect(store.locator(".kedis-store-total")).to_have_text("3 keys")
+        changed = store.locator(".kedis-store-row.kedis-changed")
+        expect(changed).to_have_count(1)
+        expect(changed.locator(".kedis-key")).to_have_text('"user:1"')
+        expect(changed.locator(".kedis-change")).not_to_have_text("")
+        notebook.screenshot("store.png", store)
+        assert notebook.dialogs == [] and notebook.unexpected_page_errors == [], \
+            notebook.diagnostics()
+
+
+def test_the_store_view_turns_pages_and_filters_keys_when_asked(server, browser):
+    name = write_notebook(server.root, "store-pages.ipynb", [
+        "SET user:1 alice\nSET user:2 bob\nSET visits 10",
+        "%store",
+        "%%python\nfor i in range(120):\n    db.run(f'SET item:{i:03} {i}')",
+    ])
+    with NotebookPage.open(browser, server, name) as notebook:
+        notebook.run_all()
+        store = notebook.cell(1).locator(".kedis-store")
+        keys = store.locator(".kedis-store-row .kedis-key")
+        page = store.locator(".kedis-store-page")
+        expect(store.locator(".kedis-store-total")).to_have_text("123 keys")
+        expect(page).to_have_text("page 1 of 3")
+        expect(keys).to_have_count(50)
+        expect(keys.first).to_have_text('"item:000"')
+        expect(store.locator(".kedis-store-prev")).to_be_disabled()
+
+        store.locator(".kedis-store-next").click()
+        expect(page).to_have_text("page 2 of 3")
+        expect(keys.first).to_have_text('"item:050"')
+        store.locator(".kedis-store-next").click()
+        expect(page).to_have_text("page 3 of 3")
+        expect(keys).to_have_count(23)
+        expect(keys.last).to_have_text('"visits"')
+        expect(store.locator(".kedis-store-next")).to_be_disabled()
+        store.locator(".kedis-store-prev").click()
+        expect(page).to_have_text("page 2 of 3")
+
+        store.locator(".kedis-store-filter").fill("user:*")
+        expect(keys).to_have_text(['"user:1"', '"user:2"'])
+        expect(store.locator(".kedis-store-total")).to_have_text("2 of 123 keys match")
+        expect(page).to_have_text("page 1 of 1")
+        notebook.screenshot("store-filtered.png", store)
+
+
+def test_the_flow_view_steps_forward_and_back_through_the_layers(server, browser):
+    engine = kedis.Kedis()
+    engine.run("SET k old")
+    steps = engine.run("SET k v", trace=True).trace          # what the view must show, in order
+    last = len(steps)
+    name = write_notebook(server.root, "flow.ipynb", ["SET k old", "%flow SET k v"])
+    with NotebookPage.open(browser, server, name) as notebook:
+        notebook.run_all()
+        expect(notebook.outputs(1).last).to_have_text("OK")   # the reply, under the view
+        flow = notebook.cell(1).locator(".kedis-flow")
+        counter = flow.locator(".kedis-flow-step")
+        current = flow.locator(".kedis-layer.kedis-current")
+        forward, back = flow.locator(".kedis-flow-forward"), flow.locator(".kedis-flow-back")
+
+        def shows(index: int) -> None:
+            expect(counter).to_have_text(f"{index + 1} / {last}")
+            expect(current).to_have_attribute("data-layer", steps[index].layer)
+            expect(flow.locator(".kedis-flow-detail")).to_contain_text(steps[index].did)
+
+        expect(flow.locator(".kedis-layer")).to_have_count(7)
+        expect(flow.locator(".kedis-flow-history")).to_contain_text("SET k v")
+        shows(0)
+        expect(back).to_be_disabled()
+        # Forward, one click a step, to the step that writes the key.
+        write = next(i for i, step in enumerate(steps)
+                     if step.layer == "keyspace" and step.before != step.after)
+        for index in range(1, write + 1):
+            forward.click()
+            shows(index)
+        expect(flow.locator(".kedis-flow-entries .kedis-before")).to_contain_text('"old"')
+        expect(flow.locator(".kedis-flow-entries .kedis-after")).to_contain_text('"v"')
+        notebook.screenshot("flow.png", flow)
+        back.click()
+        shows(write - 1)
+        back.click()
+        shows(write - 2)
+        flow.locator(".kedis-flow-play").click()            # plays to the last step, and stops
+        shows(last - 1)
+        expect(forward).to_be_disabled()
+        assert notebook.dialogs == [] and notebook.unexpected_page_errors == [], \
+            notebook.diagnostics()
+
+
+def test_the_expiry_view_shows_keys_expiring_lazily_and_actively_on_the_fake_clock(server, browser):
+    name = write_notebook(server.root, "expiry.ipynb", [
+        "%clock fake\nSET session abc EX 5\nSET keep 1 EX 100",
+        "%expiry",
+        "%clock advance 6s",
+        "GET session",
+        "%clock advance 100s\n%tick",
+    ])
+    with NotebookPage.open(browser, server, name) as notebook:
+        for index in (0, 1):
+            notebook.run_cell(index)
+        expiry = notebook.cell(1).locator(".kedis-expiry")
+        rows = expiry.locator(".kedis-expiry-row")
+        events = expiry.locator(".kedis-expired-event")
+        counters = expiry.locator(".kedis-expiry-counters")
+        expect(rows.locator(".kedis-key")).to_have_text(['"session"', '"keep"'])  # soonest first
+        expect(rows.locator(".kedis-countdown")).to_have_text(["in 5.0 s", "in 1 m 40 s"])
+        expect(events).to_have_count(0)
+
+        notebook.run_cell(2)       # its deadline has passed, but nothing has deleted it yet
+        expect(rows.first.locator(".kedis-countdown")).to_contain_text("due")
+        expect(events).to_have_count(0)
+        notebook.screenshot("expiry-due.png", expiry)
+
+        notebook.run_cell(3)       # GET finds it expired: lazy expiry deletes it
+        expect(notebook.outputs(3)).to_have_text(["(nil)"])
+        expect(events).to_have_count(1)
+        expect(events.first).to_contain_text('"session"')
+        expect(events.first).to_contain_text("lazy")
+        expect(rows.locator(".kedis-key")).to_have_text(['"keep"'])
+        expect(counters).to_contain_text("1 lazy")
+
+        notebook.run_cell(4)       # an active cycle samples "keep", expired too, and deletes it
+        expect(events).to_have_count(2)
+        expect(events.first).to_contain_text('"keep"')            # newest first
+        expect(events.first).to_contain_text("active")
+        expect(counters).to_contain_text("1 active")
+        expect(rows).to_have_count(0)
+        expect(expiry.locator(".kedis-expiry-sample")).to_contain_text('"keep"')
+        notebook.screenshot("expiry.png", expiry)
+        assert notebook.dialogs == [] and notebook.unexpected_page_errors == [], \
+            notebook.diagnostics()
+
+
+@pytest.mark.parametrize("app", ["lab", "notebook"])
+def test_the_views_show_a_key_made_of_html_as_text_and_run_nothing(server, browser, app):
+    name = write_notebook(server.root, f"xss-views-{app}.ipynb", [
+        f'SET "{XSS_KEY}" 1 EX 100\nSET plain 2',
+        "%store",
+        "%expiry",
+        f'%flow GET "{XSS_KEY}"',
+    ])
+    with NotebookPage.open(browser, server, name, app=app) as notebook:
+        notebook.run_all()
+        store = notebook.cell(1).locator(".kedis-store")
+        expect(store.locator(".kedis-store-row .kedis-key")).to_have_text([f'"{XSS_KEY}"', '"plain"'])
+        expiry = notebook.cell(2).locator(".kedis-expiry")
+        expect(expiry.locator(".kedis-expiry-row .kedis-key")).to_have_text([f'"{XSS_KEY}"'])
+        flow = notebook.cell(3).locator(".kedis-flow")
+        expect(flow.locator(".kedis-flow-detail")).to_contain_text(XSS_KEY)
+        expect(notebook.outputs(3).last).to_have_text('"1"')
+        notebook.page.wait_for_timeout(500)  # time for an onerror that would fire
+        assert notebook.page.locator(".jp-OutputArea img").count() == 0
+        notebook.screenshot(f"xss-views-{app}.png", notebook.panel)
+        assert notebook.dialogs == [], notebook.dialogs
+        assert notebook.unexpected_page_errors == [], notebook.unexpected_page_errors
+
+
+@pytest.mark.parametrize("app", ["lab", "notebook"])
+def test_the_dashboard_shows_the_three_views_following_the_engine(server, browser, app):
+    name = write_notebook(server.root, f"dashboard-{app}.ipynb", [
+        "%clock fake\nSET user:1 alice\nSET session:7 token EX 30\nINCR visits",
+        "%dashboard",
+        "SET user:2 bob",
+    ])
+    with NotebookPage.open(browser, server, name, app=app) as notebook:
+        notebook.run_all()
+        dashboard = notebook.cell(1).locator(".kedis-dashboard")
+        store = dashboard.locator(".kedis-store")
+        expect(store.locator(".kedis-store-row .kedis-key")).to_have_text(
+            ['"session:7"', '"user:1"', '"user:2"', '"visits"'])
+        expect(store.locator(".kedis-store-row.kedis-changed .kedis-key")).to_have_text('"user:2"')
+        expiry = dashboard.locator(".kedis-expiry")
+        expect(expiry.locator(".kedis-expiry-row .kedis-key")).to_have_text(['"session:7"'])
+        expect(expiry.locator(".kedis-countdown")).to_have_text(["in 30.0 s"])
+        flow = dashboard.locator(".kedis-flow")
+        expect(flow.locator(".kedis-flow-history")).to_contain_text("SET user:2 bob")
+        expect(flow.locator(".kedis-flow-step")).to_have_text(re.compile(r"^1 / \d+$"))
+        flow.locator(".kedis-flow-forward").click()
+        expect(flow.locator(".kedis-flow-step")).to_have_text(re.compile(r"^2 / \d+$"))
+        expect(flow.locator(".kedis-current")).to_have_attribute("data-layer", "parser")
+        notebook.screenshot(f"dashboard-{app}.png", dashboard)
+        assert notebook.dialogs == [] and notebook.unexpected_page_errors == [], \
+            notebook.diagnostics()
