@@ -97,19 +97,24 @@ class JupyterServer:
         config = {
             "LabApp": {
                 "expose_app_in_browser": True,   # window.jupyterapp: the page's command registry
-                "news_url": None,                # no "get notified about news?" toast, no fetch
+                "news_url": None,                # nothing fetched from the internet
                 "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
                 "extension_manager": "readonly",
-                "user_settings_dir": str(folders["settings"]),
-                "workspaces_dir": str(folders["workspaces"]),
             },
             "JupyterNotebookApp": {"expose_app_in_browser": True},
         }
         (folders["config"] / "jupyter_server_config.json").write_text(json.dumps(config))
+        # No "get notified about official Jupyter news?" toast over the screenshots.
+        notification = folders["settings"] / "@jupyterlab" / "apputils-extension"
+        notification.mkdir(parents=True)
+        (notification / "notification.jupyterlab-settings").write_text(
+            json.dumps({"fetchNews": "false", "checkForUpdates": False}))
         env = dict(os.environ,
                    JUPYTER_CONFIG_DIR=str(folders["config"]),
                    JUPYTER_DATA_DIR=str(folders["data"]),  # kernelspecs: only .venv's (make setup)
                    JUPYTER_RUNTIME_DIR=str(folders["runtime"]),
+                   JUPYTERLAB_SETTINGS_DIR=str(folders["settings"]),      # JupyterLab and
+                   JUPYTERLAB_WORKSPACES_DIR=str(folders["workspaces"]),  # Notebook 7 alike
                    IPYTHONDIR=str(folders["ipython"]),
                    JUPYTER_PLATFORM_DIRS="1")
         command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",

@@ -277,9 +277,9 @@ def test_the_views_show_a_key_made_of_html_as_text_and_run_nothing(server, brows
 @pytest.mark.parametrize("app", ["lab", "notebook"])
 def test_the_dashboard_shows_the_three_views_following_the_engine(server, browser, app):
     name = write_notebook(server.root, f"dashboard-{app}.ipynb", [
-        "%clock fake\nSET user:1 alice\nSET session:7 token EX 30\nINCR visits",
+        "%clock fake\nSET user:1 alice\nSET session:7 token EX 30\nSET otp 4921 EX 5\nINCR visits",
         "%dashboard",
-        "SET user:2 bob",
+        "%clock advance 10s\nGET otp\n%tick\nSET user:2 bob",
     ])
     with NotebookPage.open(browser, server, name, app=app) as notebook:
         notebook.run_all()
@@ -290,7 +290,10 @@ def test_the_dashboard_shows_the_three_views_following_the_engine(server, browse
         expect(store.locator(".kedis-store-row.kedis-changed .kedis-key")).to_have_text('"user:2"')
         expiry = dashboard.locator(".kedis-expiry")
         expect(expiry.locator(".kedis-expiry-row .kedis-key")).to_have_text(['"session:7"'])
-        expect(expiry.locator(".kedis-countdown")).to_have_text(["in 30.0 s"])
+        expect(expiry.locator(".kedis-countdown")).to_have_text(["in 20.0 s"])
+        expect(expiry.locator(".kedis-expired-event")).to_have_text(
+            [re.compile(r'^"otp" expired .*lazy')])
+        expect(expiry.locator(".kedis-expiry-sample")).to_contain_text('"session:7"')
         flow = dashboard.locator(".kedis-flow")
         expect(flow.locator(".kedis-flow-history")).to_contain_text("SET user:2 bob")
         expect(flow.locator(".kedis-flow-step")).to_have_text(re.compile(r"^1 / \d+$"))
