@@ -19,7 +19,7 @@ The last ``unwatch`` takes the wrappers away again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .command_table import lookup
@@ -52,15 +52,22 @@ class CommandEvent:
 
     db: int                          # the database the command ran in
     argv: tuple[bytes, ...]
-    reply: Reply
+    reply: Reply                     # carrying the trace, when a watcher asked for it
     keys: tuple[KeyChange, ...]      # the keys the command table says it names
     whole_keyspace: bool             # it may have changed keys it does not name (FLUSHDB...)
     at_ms: int                       # the engine's clock when it ran
-    trace: list = field(default_factory=list)  # its steps, when a watcher asked for them
+    traced: bool = False             # a watcher asked for the command's steps
 
     @property
     def changed(self) -> tuple[KeyChange, ...]:
         return tuple(change for change in self.keys if change.changed)
+
+    @property
+    def trace(self) -> list:
+        """The command's steps, when a watcher asked for them, else []. The trace is recorded as
+        plain tuples and named as Steps here, on first read: a view that keeps commands only
+        to show a few of them later reads few of their traces (see trace.py)."""
+        return (self.reply.trace or []) if self.traced else []
 
 
 def _state(db: Database, key: bytes) -> KeyState | None:
@@ -104,8 +111,7 @@ def install(engine: Kedis) -> None:
             return None
         changes = tuple(KeyChange(key, old, _state(db, key)) for key, old in before)
         whole = cmd is not None and "write" in cmd.flags and not positions
-        event = CommandEvent(db.id, argv, reply, changes, whole, engine.clock.ms(),
-                             (reply.trace or []) if want_trace else [])
+        event = CommandEvent(db.id, argv, reply, changes, whole, engine.clock.ms(), want_trace)
         for callback in list(hooks.on_command):
             callback(event)
         if want_trace and not trace:

@@ -52,6 +52,37 @@ def _label(steps: list[Step]) -> str:
     return first.layer
 
 
+class Recorded:
+    """One command of the view's history. What the browser shows of it (its label as typed, its
+    time as text, its steps as Steps) is made on first read, then kept: in a busy cell thousands
+    of commands pass through the history between two pushes, and most leave it unseen."""
+
+    __slots__ = ("db", "at_ms", "_argv", "_label", "_event", "_steps", "_at_text")
+
+    def __init__(self, db: int | None, at_ms: int | None, *, event: CommandEvent | None = None,
+                 label: str | None = None, steps: list[Step] | None = None) -> None:
+        self.db, self.at_ms = db, at_ms
+        self._event, self._label, self._steps, self._at_text = event, label, steps, None
+
+    @property
+    def label(self) -> str:
+        if self._label is None:
+            self._label = command_text(self._event.argv)
+        return self._label
+
+    @property
+    def at_text(self) -> str:
+        if self._at_text is None:
+            self._at_text = when_text(self.at_ms)
+        return self._at_text
+
+    @property
+    def steps(self) -> list[Step]:
+        if self._steps is None:
+            self._steps, self._event = self._event.trace, None  # (the event is not needed now)
+        return self._steps
+
+
 class FlowView(LiveView):
     """The flow of recent commands of an engine, one step at a time."""
 
@@ -67,22 +98,21 @@ class FlowView(LiveView):
     play_interval_ms = traitlets.Int(800).tag(sync=True)
 
     def __init__(self, engine: Kedis | None = None, history: int = 20, **kwargs: Any) -> None:
-        # Recorded traces, oldest first: (label, db, at_ms, steps). Steps stay as the engine
-        # recorded them; they become plain data only when shown (most are never looked at).
-        self._history: deque[tuple[str, int | None, int | None, list[Step]]] = deque(
-            maxlen=max(history, 1))
+        # The recent commands, oldest first. Their steps stay as the engine recorded them; they
+        # become plain data for the browser only when shown (most are never looked at).
+        self._history: deque[Recorded] = deque(maxlen=max(history, 1))
         self._follow = True         # show each new command as it comes (until one picks another)
         self._pick: int | None = None   # the command to show at the next push
-        self._shown: list[Step] | None = None  # the steps whose data the browser has
+        self._shown: Recorded | None = None  # the command whose steps the browser has
         super().__init__(engine, **kwargs)
 
     def __repr__(self) -> str:
         return f"<FlowView: {len(self._history)} commands, showing {self.selected}>"
 
     # --- recording --------------------------------------------------------------------------
-    def _add(self, label: str, db: int | None, at_ms: int | None, steps: list[Step]) -> None:
+    def _add(self, recorded: Recorded) -> None:
         full = len(self._history) == self._history.maxlen
-        self._history.append((label, db, at_ms, steps))
+        self._history.append(recorded)
         if self._follow:
             self._pick = len(self._history) - 1
         elif full:  # the oldest went: the command shown moved down by one (or went too)
@@ -90,8 +120,8 @@ class FlowView(LiveView):
             self._pick = max(current - 1, 0)
 
     def _command(self, event: CommandEvent) -> None:
-        if event.trace:
-            self._add(command_text(event.argv), event.db, event.at_ms, event.trace)
+        if event.traced:
+            self._add(Recorded(event.db, event.at_ms, event=event))
 
     def show(self, reply_or_steps: Reply | list[Step] | Any, label: str | None = None) -> FlowView:
         """Show a given trace: a reply run with ``trace=True``, or a list of steps."""
@@ -101,7 +131,8 @@ class FlowView(LiveView):
         steps = list(steps)
         with self._lock:
             self._follow = True
-            self._add(label if label is not None else _label(steps), None, None, steps)
+            self._add(Recorded(None, None, label=label if label is not None else _label(steps),
+                               steps=steps))
             self._dirty = True
         self.flush()
         return self
@@ -159,16 +190,16 @@ class FlowView(LiveView):
     # --- what the browser shows -------------------------------------------------------------
     def _state(self) -> dict:
         state: dict = {"recent": [
-            {"index": i, "label": label, "db": db, "at_ms": at_ms, "at_text": when_text(at_ms),
-             "steps": len(steps)}
-            for i, (label, db, at_ms, steps) in enumerate(self._history)]}
+            {"index": i, "label": kept.label, "db": kept.db, "at_ms": kept.at_ms,
+             "at_text": kept.at_text, "steps": len(kept.steps)}
+            for i, kept in enumerate(self._history)]}
         index, self._pick = (self._pick if self._pick is not None else self.selected), None
         if 0 <= index < len(self._history):
-            steps = self._history[index][3]
+            kept = self._history[index]
             state["selected"] = index  # (it moves down by one when the oldest command goes)
-            if steps is not self._shown:
+            if kept is not self._shown:
                 # Another command: its steps become data once, and it starts at its first step.
-                self._shown = steps
-                state.update(steps=[step_dict(step, n) for n, step in enumerate(steps, 1)],
+                self._shown = kept
+                state.update(steps=[step_dict(step, n) for n, step in enumerate(kept.steps, 1)],
                              step=0, playing=False)
         return state
