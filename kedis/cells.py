@@ -160,7 +160,7 @@ class CellRunner:
         self.display = display if display is not None else _ipython_display
         self.widgets = widgets
         self.trace = False
-        self.last_trace: list | None = None  # the steps of the last command, when it was traced
+        self._last_traced: Reply | list | None = None  # see last_trace
         self.mode = "embedded"         # "embedded", "redis" or "compare"
         self.remote: Any = None        # a remote.RedisTarget while connected
         self.compared = 0              # commands run in compare mode, and how many differed
@@ -171,6 +171,20 @@ class CellRunner:
         self._pending: list[Reply] = []  # replies waiting to go out in a batch
         self._python_sigint: Any = None  # while a cell runs: the SIGINT handler Python code gets
         self._python_runs = 0            # numbers the <%python-N> pseudo-files of tracebacks
+
+    @property
+    def last_trace(self) -> list | None:
+        """The steps of the last command, when it was traced (``%flow`` shows them).
+
+        The runner keeps the last traced reply and reads its trace only when asked: the trace
+        is recorded as plain tuples and named as Steps on first read (trace.py), which would
+        cost each command of a cell a few microseconds for the one ``%flow`` may show."""
+        kept = self._last_traced
+        return kept.trace if isinstance(kept, Reply) else kept
+
+    @last_trace.setter
+    def last_trace(self, steps: list | None) -> None:
+        self._last_traced = steps
 
     @property
     def engine(self) -> Kedis:
@@ -223,7 +237,7 @@ class CellRunner:
                     reply = self.engine.run(line.text, trace=traced)
                 else:
                     reply = self.engine.execute(*line.argv, trace=traced)
-                self.last_trace = reply.trace if traced else None
+                self._last_traced = reply if traced else None
                 if self.trace:
                     if self.widgets:
                         self.show_flow(reply.trace)
