@@ -6,7 +6,7 @@ user *sees*: the page that JupyterLab (or Notebook 7) draws from those messages,
 - ``JupyterServer`` starts ``jupyter lab`` from the running Python's environment (``.venv``) on a
   free loopback port, with no token and no password, in a temporary root folder, and with its own
   temporary config, data, runtime, settings, workspaces and IPython folders, so that a run neither
-  reads nor writes the user's. It waits until ``/api/status`` answers and stops the server (and so
+  reads nor writes the user's. It waits until ``/api/kernelspecs`` answers (with the Kedis kernel in it) and stops the server (and so
   its kernels) at the end.
 - ``chromium()`` launches ``/usr/bin/chromium`` through Playwright for Python. Playwright's own
   browser download cannot work on a closed network, so the system browser is used, with the flags
@@ -54,7 +54,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).parent / "output" / "screenshots"
 
-SERVER_TIMEOUT = 60.0    # seconds for jupyter lab to answer /api/status
+SERVER_TIMEOUT = 60.0    # seconds for jupyter lab to answer /api/kernelspecs
 STOP_TIMEOUT = 20.0      # seconds for it to stop (and stop its kernels) after SIGTERM
 PAGE_TIMEOUT = 60.0      # seconds for the page to load and its kernel to be idle
 CELLS_TIMEOUT = 60.0     # seconds for every cell to have run
@@ -65,6 +65,9 @@ KNOWN_FRONT_END_ERRORS = ("Cannot read properties of undefined (reading 'schema'
                           "Command 'filebrowser:open-path' not registered.")
 EXPECT_TIMEOUT = 15.0    # seconds for an expected text to appear (outputs render after the reply)
 KERNEL_SPEC = {"name": "kedis", "display_name": "Kedis", "language": "kedis"}
+
+# Playwright's expect() retries until the page shows what is expected, or the timeout.
+expect.set_options(timeout=EXPECT_TIMEOUT * 1000)
 
 
 def require_chromium() -> None:
@@ -185,10 +188,6 @@ def write_notebook(folder: Path, name: str, cells: Sequence[str]) -> str:
     return name
 
 
-# Playwright's expect() retries until the page shows what is expected, or the timeout.
-expect.set_options(timeout=EXPECT_TIMEOUT * 1000)
-
-
 # --- the browser -----------------------------------------------------------------------------
 
 @contextmanager
@@ -297,10 +296,13 @@ class NotebookPage:
             self.console_errors.append(message.text)
 
     @property
-    def unexpected_page_errors(self) -> list[str]:
-        """Uncaught errors, less the known ones of the front end itself."""
-        return [error for error in self.page_errors
-                if not error.startswith(KNOWN_FRONT_END_ERRORS)]
+    def problems(self) -> list[str]:
+        """What must not happen: a dialog, an uncaught error (less the known ones of the front
+        end itself), an error logged to the console (where a widget's failure to draw goes)."""
+        return ([f"dialog {dialog}" for dialog in self.dialogs]
+                + [f"uncaught {error}" for error in self.page_errors
+                   if not error.startswith(KNOWN_FRONT_END_ERRORS)]
+                + [f"console {error}" for error in self.console_errors])
 
     def diagnostics(self) -> str:
         return (f"dialogs: {self.dialogs}, page errors: {self.page_errors}, "

@@ -60,7 +60,7 @@ def test_replies_show_as_redis_cli_prints_them(server, browser, app):
         expect(notebook.outputs(0)).to_have_text(["OK", '"hello world"'])
         expect(notebook.outputs(1)).to_have_text(["(integer) 1", "(integer) 2", "(nil)"])
         notebook.screenshot(f"replies-{app}.png")
-        assert notebook.dialogs == [] and notebook.unexpected_page_errors == [], notebook.diagnostics()
+        assert notebook.problems == []
 
 
 def test_an_error_reply_is_shown_in_red_and_the_cell_goes_on(server, browser):
@@ -75,6 +75,7 @@ def test_an_error_reply_is_shown_in_red_and_the_cell_goes_on(server, browser):
         ok = notebook.outputs(0).nth(1).get_by_text("OK")
         assert max(rgb(ok.evaluate("node => getComputedStyle(node).color"))) < 100  # dark text
         notebook.screenshot("error-reply.png", notebook.cell(0))
+        assert notebook.problems == []
 
 
 @pytest.mark.parametrize("app", ["lab", "notebook"])
@@ -95,8 +96,8 @@ def test_a_key_made_of_html_is_shown_as_text_and_runs_nothing(server, browser, a
         assert notebook.page.locator(".jp-OutputArea img").count() == 0
         notebook.page.wait_for_timeout(500)  # time for an onerror that would fire
         notebook.screenshot(f"xss-keys-{app}.png", notebook.cell(0))
-        assert notebook.dialogs == [], notebook.dialogs
-        assert notebook.unexpected_page_errors == [], notebook.unexpected_page_errors
+        assert notebook.dialogs == []
+        assert notebook.problems == []
 
 
 # --- the live views (kedis.widgets) ----------------------------------------------------------
@@ -124,8 +125,7 @@ def test_the_store_view_lists_every_key_with_its_type_value_and_ttl(server, brow
         expect(changed.locator(".kedis-key")).to_have_text('"user:1"')
         expect(changed.locator(".kedis-change")).not_to_have_text("")
         notebook.screenshot("store.png", store)
-        assert notebook.dialogs == [] and notebook.unexpected_page_errors == [], \
-            notebook.diagnostics()
+        assert notebook.problems == []
 
 
 def test_the_store_view_turns_pages_and_filters_keys_when_asked(server, browser):
@@ -161,6 +161,7 @@ def test_the_store_view_turns_pages_and_filters_keys_when_asked(server, browser)
         expect(store.locator(".kedis-store-total")).to_have_text("2 of 123 keys match")
         expect(page).to_have_text("page 1 of 1")
         notebook.screenshot("store-filtered.png", store)
+        assert notebook.problems == []
 
 
 def test_the_flow_view_steps_forward_and_back_through_the_layers(server, browser):
@@ -202,8 +203,7 @@ def test_the_flow_view_steps_forward_and_back_through_the_layers(server, browser
         flow.locator(".kedis-flow-play").click()            # plays to the last step, and stops
         shows(last - 1)
         expect(forward).to_be_disabled()
-        assert notebook.dialogs == [] and notebook.unexpected_page_errors == [], \
-            notebook.diagnostics()
+        assert notebook.problems == []
 
 
 def test_the_expiry_view_shows_keys_expiring_lazily_and_actively_on_the_fake_clock(server, browser):
@@ -246,8 +246,7 @@ def test_the_expiry_view_shows_keys_expiring_lazily_and_actively_on_the_fake_clo
         expect(rows).to_have_count(0)
         expect(expiry.locator(".kedis-expiry-sample")).to_contain_text('"keep"')
         notebook.screenshot("expiry.png", expiry)
-        assert notebook.dialogs == [] and notebook.unexpected_page_errors == [], \
-            notebook.diagnostics()
+        assert notebook.problems == []
 
 
 @pytest.mark.parametrize("app", ["lab", "notebook"])
@@ -270,8 +269,8 @@ def test_the_views_show_a_key_made_of_html_as_text_and_run_nothing(server, brows
         notebook.page.wait_for_timeout(500)  # time for an onerror that would fire
         assert notebook.page.locator(".jp-OutputArea img").count() == 0
         notebook.screenshot(f"xss-views-{app}.png", notebook.panel)
-        assert notebook.dialogs == [], notebook.dialogs
-        assert notebook.unexpected_page_errors == [], notebook.unexpected_page_errors
+        assert notebook.dialogs == []
+        assert notebook.problems == []
 
 
 @pytest.mark.parametrize("app", ["lab", "notebook"])
@@ -301,5 +300,4 @@ def test_the_dashboard_shows_the_three_views_following_the_engine(server, browse
         expect(flow.locator(".kedis-flow-step")).to_have_text(re.compile(r"^2 / \d+$"))
         expect(flow.locator(".kedis-current")).to_have_attribute("data-layer", "parser")
         notebook.screenshot(f"dashboard-{app}.png", dashboard)
-        assert notebook.dialogs == [] and notebook.unexpected_page_errors == [], \
-            notebook.diagnostics()
+        assert notebook.problems == []
