@@ -9,9 +9,11 @@ A view subscribes to three things of its engine:
   each cycle's sample, whoever calls ``tick()`` (the kernel ten times a second, a test by hand).
 
 Two costs are kept apart. **Hearing** an event must be cheap, because it happens inside every
-command: a view's handler does work proportional to the keys the command named, and marks the
-view *dirty*. **Pushing** (computing what the browser shows and sending it) costs more, so it is
-throttled: at most one push every ``PUSH_INTERVAL`` seconds, decided when an event arrives. The
+command: a view's handler only *notes* what the command did (the keys it named go into a set,
+the event is kept), and marks the view *dirty*. The work those notes ask for (placing keys in
+sorted lists, making text) waits for the push, where it is done once for all the commands heard
+since the last one: a key that a cell sets a thousand times is placed once. **Pushing**
+(catching up, computing what the browser shows and sending it) costs more, so it is throttled: at most one push every ``PUSH_INTERVAL`` seconds, decided when an event arrives. The
 last changes of a cell are not lost to the throttle: in a Jupyter kernel, a view is also pushed
 when the cell ends (IPython's ``post_execute`` event). Outside a kernel (a script, a test) there
 is no "end of cell", so every event is pushed at once: the state is always current.

@@ -14,8 +14,9 @@ cycle samples it. Below, each expiration as it happens, marked lazy or active, w
 counters of each (``expired_keys_lazy`` and ``expired_keys_active`` in INFO's terms), and the
 last active cycle: which keys it sampled, which of them it found expired.
 
-The timeline is kept as a sorted list of (deadline, key), updated by bisection from each event
-(O(log n) per key a command names), so even 100,000 keys with a TTL cost little per command.
+The timeline is kept as a sorted list of (deadline, key), updated by bisection at each push for
+the keys the commands since the last push named (O(log n) each, once per key however many
+commands named it), so even 100,000 keys with a TTL cost little per command.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ class ExpiryView(LiveView):
         self._deadline: dict[bytes, int] = {}       # key -> the deadline _queue holds for it
         self._events: deque[dict] = deque(maxlen=EVENTS)
         self._rows: dict[tuple[int, bytes], dict] = {}  # the rows last pushed, to reuse
+        self._named: set[bytes] = set()  # keys named since the last push: placed at the push
+        self._resort = False             # sort afresh at the push (another database, a flush)
         self._cycle: CycleReport | None = engine.last_cycle
         super().__init__(engine, db=self._database.id, limit=max(limit, 1), **kwargs)
         self.refresh()
@@ -78,6 +81,20 @@ class ExpiryView(LiveView):
         expires = self._database.expires
         self._deadline = dict(expires)
         self._queue = sorted((deadline, key) for key, deadline in expires.items())
+        self._named = set()
+        self._resort = False
+
+    def _catch_up(self) -> None:
+        """Move the keys named since the last push to where their deadlines put them now (each
+        once, however many commands named it), or sort afresh if a command asked for it."""
+        if self._resort:
+            self._rebuild()
+        else:
+            named, self._named = self._named, set()
+            for key in named:
+                self._sync_key(key)
+        if len(self._deadline) != len(self._database.expires):
+            self._rebuild()  # a change no event announced
 
     def _sync_key(self, key: bytes) -> None:
         """Move ``key`` to where its deadline puts it now (or out: no deadline, no key)."""
@@ -94,20 +111,20 @@ class ExpiryView(LiveView):
             insort(self._queue, (new, key))
             self._deadline[key] = new
 
-    # --- events ------------------------------------------------------------------------------
+    # --- events: noted, for the next push ------------------------------------------------------
     def _command(self, event: CommandEvent) -> None:
         if self._follow and self.engine.keyspace is not self._database:
-            self._rebuild()
+            self._database = self.engine.keyspace  # another database, sorted afresh at the push
+            self._resort = True
             return
-        if event.whole_keyspace and (event.db == self._database.id
-                                     or len(self._deadline) != len(self._database.expires)):
-            self._rebuild()
-        for change in event.keys:  # O(keys named); another database's COPY ... DB n included
-            self._sync_key(change.key)
+        if event.whole_keyspace and event.db == self._database.id:
+            self._resort = True  # FLUSHDB here (FLUSHALL from elsewhere: the push sees the count)
+        # O(keys named); another database's COPY ... DB n included
+        self._named.update(change.key for change in event.keys)
 
     def _expired(self, db: Database, key: bytes, how: str) -> None:
         if db is self._database:
-            self._sync_key(key)
+            self._named.add(key)
         self._events.appendleft({"key": key_text(key), "how": how, "db": db.id,
                                  "at_ms": db.clock.ms(), "at_text": when_text(db.clock.ms())})
 
@@ -127,8 +144,7 @@ class ExpiryView(LiveView):
                          for db, key, expired in cycle.sampled[:SAMPLE_SHOWN]]}
 
     def _state(self) -> dict:
-        if len(self._deadline) != len(self._database.expires):
-            self._rebuild()  # a change no event announced
+        self._catch_up()
         stats = self.engine.stats
         cached = self._rows
         self._rows = {entry: cached.get(entry) or {"key": key_text(entry[1]),

@@ -11,11 +11,12 @@ view carries the engine's clock (``now_ms``) at its last push, and the browser a
 passed since. A fake clock does not move by itself, so with it nothing counts down: the TTL
 changes when the clock is moved (``%clock advance``). Hovering a TTL shows the deadline itself.
 
-A store may hold 100,000 keys. The view keeps them sorted, once, in a Python list, and updates
-that list by bisection as commands add and remove keys (O(log n) to find the place; the list
-shifts in C); only a command that may change any key (FLUSHDB, FLUSHALL), a change of database
-(SELECT) or of the filter rebuilds it. The browser gets one page of rows (``page_size``) and the
-totals, never the whole store.
+A store may hold 100,000 keys. The view sorts them once, in a Python list, and then keeps the
+list in order by bisection (O(log n) to find the place; the list shifts in C): at each push it
+places the keys that the commands heard since the last push named, once each (see _live.py:
+hearing a command only notes its keys). Only a command that may change any key (FLUSHDB,
+FLUSHALL), a change of database (SELECT) or of the filter sorts them afresh. The browser gets one
+page of rows (``page_size``) and the totals, never the whole store.
 
 The filter is a Redis glob pattern (``user:*``, ``h?llo``, ``[ab]*``), read exactly as KEYS reads
 it (glob.py).
@@ -79,7 +80,12 @@ class StoreView(LiveView):
         self._shown: list[bytes] = []      # those that match the filter (the same list for "*")
         self._match = compile_glob(_pattern_bytes(pattern))
         self._expired_now: dict[bytes, str] = {}  # keys that expired during the running command
-        self._last: tuple[str, list] | None = None  # the last command, until it is pushed
+        # What the commands heard since the last push ask of it (see _catch_up): the keys they
+        # named, whether to sort afresh, and the last command (with the keys that expired while
+        # it ran; None: it moved the view to another database, and has no changes to show).
+        self._named: set[bytes] = set()
+        self._resort = False
+        self._last: tuple[CommandEvent, dict[bytes, str] | None] | None = None
         # The rows of the page last pushed, by key: a push rebuilds only the rows of keys that
         # changed since, so that a command costs the same on a page of 50 or of 5.
         self._rows: dict[bytes, dict] = {}
@@ -97,7 +103,25 @@ class StoreView(LiveView):
             self._database = self.engine.keyspace
         self._keys = sorted(self._database.data)
         self._rows = {}
+        self._named = set()
+        self._resort = False
         self._refilter()
+
+    def _catch_up(self) -> None:
+        """Bring the sorted keys up to date with the commands heard since the last push.
+
+        Hearing a command only notes the keys it named; they are placed here, at the push,
+        once each however many commands named them (a key set then deleted between two pushes
+        costs nothing).
+        """
+        if self._resort:
+            self._rebuild()
+        else:
+            named, self._named = self._named, set()
+            for key in named:
+                self._sync_key(key)
+        if len(self._keys) != len(self._database.data):
+            self._rebuild()  # a change no event announced (a key set behind the engine's back)
 
     def _refilter(self) -> None:
         if _pattern_bytes(self.pattern) == b"*":
@@ -115,31 +139,28 @@ class StoreView(LiveView):
         if self._shown is not self._keys and self._match(key):
             _place(self._shown, key, present)
 
-    # --- events ------------------------------------------------------------------------------
+    # --- events: noted, for the next push ------------------------------------------------------
     def _command(self, event: CommandEvent) -> None:
         expired, self._expired_now = self._expired_now, {}
         if self._follow and self.engine.keyspace is not self._database:
-            self._rebuild()  # SELECT (or the like): another database, sorted afresh
-            self._last = (command_text(event.argv), [])
+            # SELECT (or the like): another database, sorted afresh at the push
+            self._database = self.engine.keyspace
+            self._resort = True
+            self._last = (event, None)
             return
         mine = event.db == self._database.id
-        if event.whole_keyspace and (mine or len(self._keys) != len(self._database.data)):
-            self._rebuild()  # FLUSHDB here, or FLUSHALL, which empties every database
+        if event.whole_keyspace and mine:
+            self._resort = True  # FLUSHDB here (FLUSHALL from elsewhere: the push sees the count)
         # A command of another database may still write here (COPY ... DB n), so the keys it
         # named are checked against this database in any case: O(keys named), never O(n).
-        for change in event.keys:
-            self._sync_key(change.key)
+        self._named.update(change.key for change in event.keys)
         if mine:
-            self._last = (command_text(event.argv), [
-                {"key": key_text(change.key), "changed": change.changed,
-                 "change": change_text(change.before, change.after, expired.get(change.key))
-                 if change.changed else "no such key" if change.before is None else "unchanged"}
-                for change in event.keys])
+            self._last = (event, expired)
 
     def _expired(self, db: Database, key: bytes, how: str) -> None:
         if db is self._database:
             self._expired_now[key] = how  # the command that touched it will report it
-            self._sync_key(key)
+            self._named.add(key)
 
     # --- what the browser shows -------------------------------------------------------------
     def _row(self, key: bytes) -> dict:
@@ -151,9 +172,8 @@ class StoreView(LiveView):
                 "expires_text": when_text(deadline)}
 
     def _state(self) -> dict:
+        self._catch_up()
         database = self._database
-        if len(self._keys) != len(database.data):
-            self._rebuild()  # a change no event announced (a key set behind the engine's back)
         total = len(self._shown)
         pages = max(1, -(-total // self.page_size))
         page = min(max(self.page, 0), pages - 1)
@@ -164,8 +184,14 @@ class StoreView(LiveView):
         state = {"db": database.id, "total": total, "db_size": len(database.data),
                  "page_count": pages, "page": page, "rows": list(self._rows.values())}
         if self._last is not None:
-            state["last_command"], state["changes"] = self._last
+            event, expired = self._last
             self._last = None
+            state["last_command"] = command_text(event.argv)
+            state["changes"] = [] if expired is None else [
+                {"key": key_text(change.key), "changed": change.changed,
+                 "change": change_text(change.before, change.after, expired.get(change.key))
+                 if change.changed else "no such key" if change.before is None else "unchanged"}
+                for change in event.keys]
         return state
 
     # --- paging and filtering, from Python or from the browser --------------------------------
@@ -188,6 +214,7 @@ class StoreView(LiveView):
             return
         with self._lock:
             self._match = compile_glob(_pattern_bytes(change["new"]))
+            self._catch_up()
             self._refilter()
             with self.applying():
                 self.page = 0
@@ -201,5 +228,7 @@ class StoreView(LiveView):
     @property
     def keys_shown(self) -> list[bytes]:
         """The keys of the visible page, as bytes (the rows show them as text)."""
-        start = self.page * self.page_size
-        return self._shown[start:start + self.page_size]
+        with self._lock:
+            self._catch_up()
+            start = self.page * self.page_size
+            return self._shown[start:start + self.page_size]
