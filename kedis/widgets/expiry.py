@@ -14,14 +14,13 @@ cycle samples it. Below, each expiration as it happens, marked lazy or active, w
 counters of each (``expired_keys_lazy`` and ``expired_keys_active`` in INFO's terms), and the
 last active cycle: which keys it sampled, which of them it found expired.
 
-The timeline is kept as a sorted list of (deadline, key), updated by bisection at each push for
-the keys the commands since the last push named (O(log n) each, once per key however many
-commands named it), so even 100,000 keys with a TTL cost little per command.
+The timeline is kept as a sorted list of (deadline, key), in pieces (_sorted.py), updated at
+each push for the keys the commands since the last push named (by bisection, once per key
+however many commands named it), so even 100,000 keys with a TTL cost little per command.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +28,7 @@ import traitlets
 
 from ._format import key_text, when_text
 from ._live import LiveView, static_file
+from ._sorted import SortedPieces
 
 if TYPE_CHECKING:
     from ..engine import Kedis
@@ -61,7 +61,7 @@ class ExpiryView(LiveView):
                  **kwargs: Any) -> None:
         self._follow = db is None
         self._database: Database = engine.keyspace if db is None else engine.databases[db]
-        self._queue: list[tuple[int, bytes]] = []   # (deadline, key), soonest first
+        self._queue = SortedPieces()                # (deadline, key), soonest first
         self._deadline: dict[bytes, int] = {}       # key -> the deadline _queue holds for it
         self._events: deque[dict] = deque(maxlen=EVENTS)
         self._rows: dict[tuple[int, bytes], dict] = {}  # the rows last pushed, to reuse
@@ -80,7 +80,7 @@ class ExpiryView(LiveView):
             self._database = self.engine.keyspace
         expires = self._database.expires
         self._deadline = dict(expires)
-        self._queue = sorted((deadline, key) for key, deadline in expires.items())
+        self._queue = SortedPieces((deadline, key) for key, deadline in expires.items())
         self._named = set()
         self._resort = False
 
@@ -103,12 +103,10 @@ class ExpiryView(LiveView):
         if new == old:
             return
         if old is not None:
-            i = bisect_left(self._queue, (old, key))
-            if i < len(self._queue) and self._queue[i] == (old, key):
-                del self._queue[i]
+            self._queue.discard((old, key))
             del self._deadline[key]
         if new is not None:
-            insort(self._queue, (new, key))
+            self._queue.add((new, key))
             self._deadline[key] = new
 
     # --- events: noted, for the next push ------------------------------------------------------

@@ -11,10 +11,10 @@ view carries the engine's clock (``now_ms``) at its last push, and the browser a
 passed since. A fake clock does not move by itself, so with it nothing counts down: the TTL
 changes when the clock is moved (``%clock advance``). Hovering a TTL shows the deadline itself.
 
-A store may hold 100,000 keys. The view sorts them once, in a Python list, and then keeps the
-list in order by bisection (O(log n) to find the place; the list shifts in C): at each push it
-places the keys that the commands heard since the last push named, once each (see _live.py:
-hearing a command only notes its keys). Only a command that may change any key (FLUSHDB,
+A store may hold 100,000 keys. The view sorts them once, and then keeps them in order in a
+sorted list in pieces (_sorted.py: a key finds its place by bisection and shifts at most a
+thousand others): at each push it places the keys that the commands heard since the last push
+named, once each (see _live.py: hearing a command only notes its keys). Only a command that may change any key (FLUSHDB,
 FLUSHALL), a change of database (SELECT) or of the filter sorts them afresh. The browser gets one
 page of rows (``page_size``) and the totals, never the whole store.
 
@@ -24,7 +24,6 @@ it (glob.py).
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from typing import TYPE_CHECKING, Any
 
 import traitlets
@@ -32,6 +31,7 @@ import traitlets
 from ..glob import compile_glob
 from ._format import change_text, command_text, key_text, type_of, value_size, value_text, when_text
 from ._live import LiveView, static_file
+from ._sorted import SortedPieces
 
 if TYPE_CHECKING:
     from ..engine import Kedis
@@ -41,14 +41,12 @@ if TYPE_CHECKING:
 __all__ = ["StoreView"]
 
 
-def _place(keys: list[bytes], key: bytes, present: bool) -> None:
-    """Insert ``key`` into the sorted list ``keys`` or remove it, by bisection."""
-    i = bisect_left(keys, key)
-    listed = i < len(keys) and keys[i] == key
-    if present and not listed:
-        keys.insert(i, key)
-    elif listed and not present:
-        del keys[i]
+def _place(keys: SortedPieces, key: bytes, present: bool) -> None:
+    """Put ``key`` in the sorted keys or take it out."""
+    if present:
+        keys.add(key)
+    else:
+        keys.discard(key)
 
 
 def _pattern_bytes(pattern: str) -> bytes:
@@ -76,8 +74,8 @@ class StoreView(LiveView):
                  page_size: int = 50, **kwargs: Any) -> None:
         self._follow = db is None          # follow the selected database
         self._database: Database = engine.keyspace if db is None else engine.databases[db]
-        self._keys: list[bytes] = []       # every key of the database, sorted
-        self._shown: list[bytes] = []      # those that match the filter (the same list for "*")
+        self._keys = SortedPieces()        # every key of the database, sorted
+        self._shown = self._keys           # those that match the filter (the same for "*")
         self._match = compile_glob(_pattern_bytes(pattern))
         self._expired_now: dict[bytes, str] = {}  # keys that expired during the running command
         # What the commands heard since the last push ask of it (see _catch_up): the keys they
@@ -101,7 +99,7 @@ class StoreView(LiveView):
         """Sort the database's keys again (a new database, a FLUSHDB...): the only O(n log n)."""
         if self._follow:
             self._database = self.engine.keyspace
-        self._keys = sorted(self._database.data)
+        self._keys = SortedPieces(self._database.data)
         self._rows = {}
         self._named = set()
         self._resort = False
@@ -127,9 +125,9 @@ class StoreView(LiveView):
         if _pattern_bytes(self.pattern) == b"*":
             self._shown = self._keys
         else:
-            # The keys are already sorted, and filtering keeps their order: no sort needed.
+            # The keys come in order, and filtering keeps it: sorting them again is one pass.
             match = self._match
-            self._shown = [key for key in self._keys if match(key)]
+            self._shown = SortedPieces(key for key in self._keys if match(key))
 
     def _sync_key(self, key: bytes) -> None:
         """Put ``key`` in the sorted lists or take it out, as the database has it now."""
