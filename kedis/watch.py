@@ -45,6 +45,18 @@ class KeyChange:
     def changed(self) -> bool:
         return self.before != self.after
 
+    @property
+    def came_or_went(self) -> bool:
+        """The command created the key or deleted it (a new value or deadline is not that)."""
+        return (self.before is None) is not (self.after is None)
+
+    @property
+    def deadline_moved(self) -> bool:
+        """The key's deadline was set, changed or removed (or the key came or went with one)."""
+        before = self.before.expires_at if self.before is not None else None
+        after = self.after.expires_at if self.after is not None else None
+        return before != after
+
 
 @dataclass(frozen=True)
 class CommandEvent:

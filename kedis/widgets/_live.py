@@ -215,12 +215,13 @@ class LiveView(anywidget.AnyWidget):
         super().close()
 
     # --- hearing events: cheap, inside the command -------------------------------------------
-    def _guard(self, handle: Callable[..., None], *args: Any) -> None:
+    def _guard(self, handle: Callable[..., None], *args: Any, push: bool = True) -> None:
         try:
             with self._lock:
                 handle(*args)
                 self._dirty = True
-            self._maybe_push()
+            if push:
+                self._maybe_push()
         except Exception:  # a view's bug must not become the command's failure
             self.log.exception("Kedis view %r failed on an engine event", self)
 
@@ -228,7 +229,10 @@ class LiveView(anywidget.AnyWidget):
         self._guard(self._command, event)
 
     def _on_expire(self, db: Database, key: bytes, how: str) -> None:
-        self._guard(self._expired, db, key, how)
+        # Noted, not pushed: a key expires lazily inside a command, whose event follows, or
+        # actively inside a tick, whose report follows; a push now would show the command (or
+        # the cycle) half done.
+        self._guard(self._expired, db, key, how, push=False)
 
     def _on_tick(self, report: CycleReport) -> None:
         self._guard(self._ticked, report)

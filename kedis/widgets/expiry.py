@@ -65,7 +65,7 @@ class ExpiryView(LiveView):
         self._deadline: dict[bytes, int] = {}       # key -> the deadline _queue holds for it
         self._events: deque[dict] = deque(maxlen=EVENTS)
         self._rows: dict[tuple[int, bytes], dict] = {}  # the rows last pushed, to reuse
-        self._named: set[bytes] = set()  # keys named since the last push: placed at the push
+        self._named: set[bytes] = set()  # keys whose deadline moved: placed at the push
         self._resort = False             # sort afresh at the push (another database, a flush)
         self._cycle: CycleReport | None = engine.last_cycle
         super().__init__(engine, db=self._database.id, limit=max(limit, 1), **kwargs)
@@ -85,8 +85,8 @@ class ExpiryView(LiveView):
         self._resort = False
 
     def _catch_up(self) -> None:
-        """Move the keys named since the last push to where their deadlines put them now (each
-        once, however many commands named it), or sort afresh if a command asked for it."""
+        """Move the keys whose deadline moved since the last push to where it puts them now
+        (each once, however many commands moved it), or sort afresh if a command asked for it."""
         if self._resort:
             self._rebuild()
         else:
@@ -115,10 +115,14 @@ class ExpiryView(LiveView):
             self._database = self.engine.keyspace  # another database, sorted afresh at the push
             self._resort = True
             return
-        if event.whole_keyspace and event.db == self._database.id:
-            self._resort = True  # FLUSHDB here (FLUSHALL from elsewhere: the push sees the count)
-        # O(keys named); another database's COPY ... DB n included
-        self._named.update(change.key for change in event.keys)
+        if event.db != self._database.id:
+            # another database's COPY ... DB n may write here: checked at the push
+            self._named.update(change.key for change in event.keys)
+            return
+        if event.whole_keyspace:
+            self._resort = True  # FLUSHDB (a FLUSHALL from elsewhere: the push sees the count)
+        # Only a key whose deadline moved changes place (or one that expired: _expired noted it).
+        self._named.update(change.key for change in event.keys if change.deadline_moved)
 
     def _expired(self, db: Database, key: bytes, how: str) -> None:
         if db is self._database:

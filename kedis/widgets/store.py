@@ -79,8 +79,9 @@ class StoreView(LiveView):
         self._match = compile_glob(_pattern_bytes(pattern))
         self._expired_now: dict[bytes, str] = {}  # keys that expired during the running command
         # What the commands heard since the last push ask of it (see _catch_up): the keys they
-        # named, whether to sort afresh, and the last command (with the keys that expired while
-        # it ran; None: it moved the view to another database, and has no changes to show).
+        # created or deleted, whether to sort afresh, and the last command (with the keys that
+        # expired while it ran; None: it moved the view to another database, and has no
+        # changes to show).
         self._named: set[bytes] = set()
         self._resort = False
         self._last: tuple[CommandEvent, dict[bytes, str] | None] | None = None
@@ -108,9 +109,10 @@ class StoreView(LiveView):
     def _catch_up(self) -> None:
         """Bring the sorted keys up to date with the commands heard since the last push.
 
-        Hearing a command only notes the keys it named; they are placed here, at the push,
-        once each however many commands named them (a key set then deleted between two pushes
-        costs nothing).
+        Hearing a command only notes the keys it created or deleted (a key that only changed
+        keeps its place; its row is made again); they are placed here, at the push, once each
+        however many commands named them (a key set then deleted between two pushes costs
+        nothing).
         """
         if self._resort:
             self._rebuild()
@@ -146,14 +148,21 @@ class StoreView(LiveView):
             self._resort = True
             self._last = (event, None)
             return
-        mine = event.db == self._database.id
-        if event.whole_keyspace and mine:
-            self._resort = True  # FLUSHDB here (FLUSHALL from elsewhere: the push sees the count)
-        # A command of another database may still write here (COPY ... DB n), so the keys it
-        # named are checked against this database in any case: O(keys named), never O(n).
-        self._named.update(change.key for change in event.keys)
-        if mine:
-            self._last = (event, expired)
+        if event.db != self._database.id:
+            # A command of another database may still write here (COPY ... DB n), so the keys it
+            # named are checked against this database at the push: O(keys named), never O(n).
+            self._named.update(change.key for change in event.keys)
+            return
+        if event.whole_keyspace:
+            self._resort = True  # FLUSHDB (a FLUSHALL from elsewhere: the push sees the count)
+        # A key keeps its place unless the command created or deleted it (or it expired:
+        # _expired noted it).
+        for change in event.keys:
+            if change.came_or_went:
+                self._named.add(change.key)  # to put in its place, or take out, at the push
+            elif change.changed:
+                self._rows.pop(change.key, None)  # its row is made again at the push
+        self._last = (event, expired)
 
     def _expired(self, db: Database, key: bytes, how: str) -> None:
         if db is self._database:
