@@ -280,7 +280,10 @@ def dashboard(runner: CellRunner, args: str) -> None:
 
     if args:
         raise _usage_error("dashboard")
-    runner.show_widget(Dashboard(runner.engine))
+    board = Dashboard(runner.engine)
+    if runner.last_trace:  # as %flow does: the flow starts at the command last run
+        board.flow.show(runner.last_trace)
+    runner.show_widget(board)
 
 
 # --- Python and help --------------------------------------------------------------------------

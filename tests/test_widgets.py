@@ -547,6 +547,13 @@ def test_store_expiry_and_dashboard_magics_show_live_views(runner, outputs):
     assert keys_of(store) == ['"user:1"', '"user:2"'] and keys_of(expiry) == ['"user:2"']
 
 
+def test_dashboard_magic_starts_at_the_last_commands_flow(runner):
+    runner.run("SET k v\n%dashboard")
+    board = shown(runner)[0]
+    assert [entry["label"] for entry in board.flow.recent] == ["SET k v"]
+    assert board.flow.steps[0]["layer"] == "input"
+
+
 def test_store_magic_takes_one_pattern_at_most(runner):
     with pytest.raises(MagicError, match="usage: %store"):
         runner.run("%store a b")

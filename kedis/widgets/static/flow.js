@@ -19,7 +19,7 @@ function entryBox(cls, label, entry, diff) {
     ["type", entry.type, "type"],
     ["value", entry.value, "value"],
     ["TTL", entry.expires_at === null ? "none" : `until ${entry.expires_text}`, "expires_at"],
-    ["size", `${entry.size} bytes`, "value"],
+    ["size", `${entry.size} ${entry.size === 1 ? "byte" : "bytes"}`, "value"],
   ];
   const list = h("dl", "kedis-entry");
   for (const [name, text, field] of fields) {
