@@ -237,7 +237,7 @@ class Kedis:
 
     def __repr__(self) -> str:
         keys = sum(len(db) for db in self.databases)
-        return f"<Kedis {keys} keys in {len(self.databases)} databases, clock={self._clock!r}>"
+        return f"<Kedis {keys} key{'s' if keys != 1 else ''} in {len(self.databases)} databases, clock={self._clock!r}>"
 
 
 def _to_bytes(value: Any) -> bytes:

@@ -72,7 +72,7 @@ class ExpiryView(LiveView):
         self.refresh()
 
     def __repr__(self) -> str:
-        return f"<ExpiryView of db {self._database.id}: {len(self._queue)} keys with a TTL>"
+        return f"<ExpiryView of db {self._database.id}: {len(self._queue)} key{'s' if len(self._queue) != 1 else ''} with a TTL>"
 
     # --- the queue -----------------------------------------------------------------------------
     def _rebuild(self) -> None:

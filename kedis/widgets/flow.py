@@ -107,7 +107,7 @@ class FlowView(LiveView):
         super().__init__(engine, **kwargs)
 
     def __repr__(self) -> str:
-        return f"<FlowView: {len(self._history)} commands, showing {self.selected}>"
+        return f"<FlowView: {len(self._history)} command{'s' if len(self._history) != 1 else ''}, showing {self.selected}>"
 
     # --- recording --------------------------------------------------------------------------
     def _add(self, recorded: Recorded) -> None:

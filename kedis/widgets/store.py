@@ -93,7 +93,7 @@ class StoreView(LiveView):
         self.refresh()
 
     def __repr__(self) -> str:
-        return f"<StoreView of db {self._database.id}: {len(self._keys)} keys>"
+        return f"<StoreView of db {self._database.id}: {len(self._keys)} key{'s' if len(self._keys) != 1 else ''}>"
 
     # --- the sorted keys -----------------------------------------------------------------------
     def _rebuild(self) -> None:
