@@ -3,7 +3,8 @@
     %trace on|off               show each command's flow through the layers after it runs
     %clock                      show the engine's clock
     %clock real                 the system clock (the default)
-    %clock fake [START|now]     a clock that moves only when told to (START in Unix seconds)
+    %clock fake [START|now]     a clock that moves only when told to (START in Unix seconds);
+                                random choices (RANDOMKEY, expiry samples) repeat from run to run
     %clock advance 10s          move the fake clock (ms, s, m, h, d; a bare number is seconds)
     %tick                       run one cycle of active expiry now (the fake clock's way)
     %reset                      a fresh, empty engine (the clock stays)
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["Magic", "MAGICS", "parse_duration", "describe_clock"]
 
 DEFAULT_FAKE_START = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC: the same for every reader
+FAKE_SEED = 0  # the engine's random choices start from this seed when the clock turns fake
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,9 @@ def clock(runner: CellRunner, args: str) -> None:
             except ValueError:
                 raise _usage_error("clock") from None
         engine.clock = FakeClock(start)
+        # A fake clock makes a run replayable, and so should the engine's random choices be
+        # (the expiry cycle's samples, RANDOMKEY): a tutorial shows the same at every run.
+        engine.rng.seed(FAKE_SEED)
     elif words[0] == "advance" and len(words) == 2:
         if not isinstance(engine.clock, FakeClock):
             from .cells import MagicError

@@ -126,6 +126,20 @@ def test_the_fake_clock_moves_only_when_told(runner, outputs):
         "fake clock: 1700000010.001 (2023-11-14 22:13:30.001 UTC)", "(nil)"]
 
 
+def test_on_a_fake_clock_random_choices_repeat_from_run_to_run():
+    def a_run() -> list[str]:
+        shown = Outputs()
+        runner = CellRunner(kedis.Kedis(), display=shown)
+        runner.run("%clock fake\n" + "\n".join(f"SET k{i} v PX {1 + i % 2 * 10_000}"
+                                                for i in range(200)))
+        runner.engine.clock.advance(1)
+        runner.run("%tick\nRANDOMKEY\nRANDOMKEY\nDBSIZE")
+        return shown.texts[-4:]
+
+    first = a_run()
+    assert "expired" in first[0] and all(a_run() == first for _ in range(3))
+
+
 def test_the_real_clock_cannot_be_advanced(runner):
     runner.run("%clock real")
     with pytest.raises(MagicError, match="real"):
