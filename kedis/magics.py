@@ -256,13 +256,17 @@ def expiry(runner: CellRunner, args: str) -> None:
 def flow(runner: CellRunner, args: str) -> None:
     from .cells import MagicError
     from .parser import ParseError, split_args
+    from .trace import format_trace
     from .widgets import FlowView
 
     if not args:
         view = FlowView(runner.engine)  # live: the commands that follow come in too
-        if runner.last_trace:
-            view.show(runner.last_trace)
-        runner.show_widget(view)
+        steps = runner.last_trace
+        if steps:
+            view.show(steps)
+        # A front end that cannot draw widgets (a console, a notebook read on a code host) gets
+        # the same flow as text.
+        runner.show_widget(view, text=format_trace(steps) if steps else None)
         return
     if runner.mode == "redis":
         raise MagicError("%flow runs its command on the embedded engine: %connect embedded first")
@@ -272,10 +276,11 @@ def flow(runner: CellRunner, args: str) -> None:
         raise MagicError(f"Invalid argument(s): {args}") from None
     if not argv:
         raise _usage_error("flow")
-    runner.show_widget(FlowView(runner.engine))  # shown first: it fills in as the command runs
     with runner.lock:
         reply = runner.engine.run(args, trace=True)
     runner.last_trace = reply.trace
+    view = FlowView(runner.engine).show(reply)  # live too, from this command on
+    runner.show_widget(view, text=format_trace(reply.trace))
     runner.show(reply, argv)
 
 

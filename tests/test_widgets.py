@@ -578,6 +578,17 @@ def test_flow_magic_with_a_command_runs_it_and_shows_its_flow(runner, outputs):
     assert runner.engine.run("TTL k").value == 10
 
 
+def test_flow_magic_writes_the_flow_as_text_for_front_ends_without_widgets(runner, outputs):
+    runner.run("%flow")  # nothing run yet
+    assert outputs[-1]["text/plain"] == "<FlowView: 0 commands, no command yet>"
+    runner.run("%flow GET nope")
+    lines = outputs[-2]["text/plain"].splitlines()
+    assert WIDGET_MIME in outputs[-2] and lines[0].split()[:2] == ["1", "input"]
+    assert "no such key" in outputs[-2]["text/plain"] and outputs[-1]["text/plain"] == "(nil)"
+    runner.run("%flow")
+    assert outputs[-1]["text/plain"].splitlines() == lines
+
+
 def test_trace_on_shows_a_flow_view_with_the_text_for_plain_front_ends(runner, outputs):
     runner.run("%trace on\nSET k v")
     trace_output = outputs[1]

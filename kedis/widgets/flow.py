@@ -107,7 +107,9 @@ class FlowView(LiveView):
         super().__init__(engine, **kwargs)
 
     def __repr__(self) -> str:
-        return f"<FlowView: {len(self._history)} command{'s' if len(self._history) != 1 else ''}, showing {self.selected}>"
+        count = len(self._history)
+        showing = f"showing #{self.selected}" if self.selected >= 0 else "no command yet"
+        return f"<FlowView: {count} command{'s' if count != 1 else ''}, {showing}>"
 
     # --- recording --------------------------------------------------------------------------
     def _add(self, recorded: Recorded) -> None:
