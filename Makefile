@@ -8,10 +8,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: lab test setup kernel system-deps lint bench repl clean
 
-# JupyterLab on the tutorials, with the Kedis kernel installed in .venv. LAB_ARGS passes options
+# JupyterLab on the tutorials (the first one open), with the Kedis kernel installed in .venv. LAB_ARGS passes options
 # (e.g. LAB_ARGS="--no-browser --port 8899").
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root) \
+		$(LAB_ARGS) notebooks/00-welcome.ipynb
 
 test: setup
 	$(BIN)/ruff check kedis tests benchmarks tools
@@ -51,6 +52,7 @@ lint: setup
 bench: setup
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/kernel.py
+	$(BIN)/python benchmarks/widgets.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
