@@ -1,6 +1,7 @@
 """The handlers, one module per command family, named like Redis's own source files.
 
     strings.py       t_string.c    SET, GET, INCR, APPEND, GETRANGE...
+    sets.py          t_set.c       SADD, SREM, SMEMBERS, SINTER, SUNION, SDIFF, SPOP, SSCAN...
     keys.py          db.c          DEL, EXISTS, TYPE, KEYS, SCAN, RENAME, COPY...
     expire.py        expire.c      EXPIRE, TTL, PERSIST... (the active cycle is in kedis/expiry.py)
     connection.py    server.c      PING, ECHO, SELECT
@@ -10,4 +11,4 @@
 Importing this package registers every handler in the command table (command_table.py).
 """
 
-from . import connection, expire, introspection, keys, server, strings  # noqa: F401
+from . import connection, expire, introspection, keys, server, sets, strings  # noqa: F401
