@@ -153,6 +153,7 @@ class Database:
         if self.scan_order is not None and key not in self.data:
             self.scan_order = None
         self.data[key] = value
+        self.stats.dirty += 1  # one change more to save (persistence.py)
         dropped_ttl = not keep_ttl and self.expires and self.expires.discard(key)
         if tracer is not None:
             tracer.write(self, key, before)
@@ -166,6 +167,7 @@ class Database:
         if self.scan_order is not None and key not in self.data:
             self.scan_order = None
         self.data[key] = value
+        self.stats.dirty += 1
         if tracer is not None:
             tracer.write(self, key, before)
 
@@ -181,6 +183,7 @@ class Database:
 
     def changed(self, key: bytes, before: tuple | None) -> None:
         """Note that the value at ``key`` was changed in place (Redis's signalModifiedKey)."""
+        self.stats.dirty += 1
         tracer = self.hooks.tracer
         if tracer is not None:
             tracer.modified(self, key, before)
@@ -191,6 +194,7 @@ class Database:
         before = tracer.state(self, key) if tracer is not None else None
         if self.data.pop(key, None) is None:
             return False
+        self.stats.dirty += 1
         if self.expires:
             self.expires.discard(key)
         if tracer is not None:
@@ -202,6 +206,7 @@ class Database:
         tracer = self.hooks.tracer
         before = tracer.state(self, key) if tracer is not None else None
         self.expires.set(key, deadline)
+        self.stats.dirty += 1
         if tracer is not None:
             tracer.expiry(self, key, "set", before, deadline)
 
@@ -210,6 +215,7 @@ class Database:
         tracer = self.hooks.tracer
         before = tracer.state(self, key) if tracer is not None else None
         removed = self.expires.discard(key)
+        self.stats.dirty += removed
         if removed and tracer is not None:
             tracer.expiry(self, key, "remove", before, None)
         return removed
@@ -235,6 +241,7 @@ class Database:
     def flush(self) -> int:
         """Remove every key (FLUSHDB); returns how many there were."""
         removed = len(self.data)
+        self.stats.dirty += removed
         if self.hooks.tracer is not None:
             self.hooks.tracer.flush(self, removed)
         self.data.clear()

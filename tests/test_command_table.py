@@ -18,8 +18,12 @@ SETS = """sadd srem smembers sismember smismember scard sinter sunion sdiff sint
 sdiffstore smove sintercard spop srandmember sscan""".split()
 
 
+# Persistence's commands (issue 6).
+PERSISTENCE = "save bgsave lastsave".split()
+
+
 def test_every_command_of_the_issues_is_in_the_table():
-    assert sorted(ISSUE_2 + SETS) == sorted(name.decode() for name in TABLE)
+    assert sorted(ISSUE_2 + SETS + PERSISTENCE) == sorted(name.decode() for name in TABLE)
 
 
 @pytest.mark.parametrize("cmd", ALL, ids=lambda c: c.name)

@@ -6,9 +6,19 @@
     expire.py        expire.c      EXPIRE, TTL, PERSIST... (the active cycle is in kedis/expiry.py)
     connection.py    server.c      PING, ECHO, SELECT
     server.py        server.c      DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO, CONFIG
+    persistence.py   rdb.c         SAVE, BGSAVE, LASTSAVE (the file: kedis/rdb.py)
     introspection.py server.c      COMMAND, and Kedis's HELP
 
 Importing this package registers every handler in the command table (command_table.py).
 """
 
-from . import connection, expire, introspection, keys, server, sets, strings  # noqa: F401
+from . import (  # noqa: F401
+    connection,
+    expire,
+    introspection,
+    keys,
+    persistence,
+    server,
+    sets,
+    strings,
+)
