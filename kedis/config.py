@@ -5,8 +5,10 @@ Redis has about 200 parameters (config.c). Kedis declares only those that change
 - ``databases``: how many logical databases (fixed when the engine starts, as in Redis);
 - ``hz``: how many times a second hosts run the active expiry cycle (``Kedis.tick``), 1..500;
 - ``proto-max-bulk-len``: the longest string a command may build (APPEND, SETRANGE), 512mb;
-- persistence (persistence.py, rdb.py): ``save`` (the snapshot rules, "3600 1 300 100"),
-  ``dir`` and ``dbfilename`` (where the dump goes), ``rdbcompression`` and ``rdbchecksum``.
+- persistence (persistence.py, rdb.py, aof.py): ``save`` (the snapshot rules, "3600 1 300 100"),
+  ``dir`` and ``dbfilename`` (where the dump goes), ``rdbcompression``, ``rdbchecksum``,
+  ``appendonly``, ``appendfsync``, ``appendfilename``, ``appenddirname``,
+  ``aof-use-rdb-preamble`` and ``aof-load-truncated``.
 
 Values are parsed and checked the way Redis checks them, with the same error texts. Numbers are
 stored as ints, yes/no as bools, ``save`` as a tuple of (seconds, changes) rules, the rest as str.
@@ -71,6 +73,15 @@ def _parse_yes_no(value: bytes) -> bool:
 
 def _show_yes_no(value: bool) -> bytes:
     return b"yes" if value else b"no"
+
+
+def _one_of(*choices: str) -> Callable[[bytes], str]:
+    def parse(value: bytes) -> str:
+        word = value.lower().decode("utf-8", "replace")
+        if word not in choices:
+            raise ConfigError(f"argument(s) must be one of the following: {', '.join(choices)}")
+        return word
+    return parse
 
 
 #: Redis's default snapshot rules: after an hour if one key changed, 5 minutes if 100 did, a
@@ -165,4 +176,13 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     Parameter("dbfilename", "dump.rdb", None, None, _parse_file_name, show=_show_text),
     Parameter("rdbcompression", True, None, None, _parse_yes_no, show=_show_yes_no),
     Parameter("rdbchecksum", True, None, None, _parse_yes_no, mutable=False, show=_show_yes_no),
+    Parameter("appendonly", False, None, None, _parse_yes_no, show=_show_yes_no),
+    Parameter("appendfsync", "everysec", None, None, _one_of("everysec", "always", "no"),
+              show=_show_text),
+    Parameter("appendfilename", "appendonly.aof", None, None, _parse_file_name, mutable=False,
+              show=_show_text),
+    Parameter("appenddirname", "appendonlydir", None, None, _parse_file_name, mutable=False,
+              show=_show_text),
+    Parameter("aof-use-rdb-preamble", True, None, None, _parse_yes_no, show=_show_yes_no),
+    Parameter("aof-load-truncated", True, None, None, _parse_yes_no, show=_show_yes_no),
 )}

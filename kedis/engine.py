@@ -88,6 +88,9 @@ class Kedis:
         self.config["databases"] = databases
         self.config["dir"] = os.getcwd()  # as Redis: the working directory it was started in
         self.hooks = Hooks()  # the tracer and expiry listeners, shared by every database
+        #: The append-only file while ``appendonly`` is yes (aof.AppendOnlyFile), else None:
+        #: each write command that changed the store is appended to it after it ran.
+        self.aof: Any = None
         self.databases = [Database(i, self._clock, self.stats, self.hooks)
                           for i in range(databases)]
         self.started = time.time()
@@ -195,7 +198,9 @@ class Kedis:
                                argc),
                               ("handler", "call", argv, None, None, None, None, None, cmd))
         try:
-            return cmd.handler(client, argv)
+            if self.aof is None:
+                return cmd.handler(client, argv)
+            return self.aof.call(cmd, client, argv)  # the handler, then the AOF (aof.py)
         except CommandError as error:
             self.stats.total_error_replies += 1
             return error.reply

@@ -1,6 +1,7 @@
 """Persistence: when the store goes to disk, and how it comes back (Redis's rdb.c, server.c).
 
-The format is elsewhere (rdb.py); this module is the server's side of it, what Redis keeps in ``struct redisServer``:
+The formats are elsewhere (rdb.py for the snapshot, aof.py for the append-only file); this module
+is the server's side of them, what Redis keeps in ``struct redisServer``:
 
 - **changes since the last save** (``dirty``, counted by the keyspace at every change): INFO's
   rdb_changes_since_last_save, and what the save rules look at;
@@ -8,8 +9,13 @@ The format is elsewhere (rdb.py); this module is the server's side of it, what R
   background while commands go on; both to ``dir``/``dbfilename``, crash-safely (rdb.write_file);
 - **the save rules** (``save "3600 1 300 100"``: after 3600 s if at least 1 key changed, after
   300 s if 100 did): checked at every ``tick()``, the engine's serverCron, they start a BGSAVE;
-- **start-up** (``load``): the dump, as loadDataFromDisk;
-- **shutdown**: a SAVE when there are save rules.
+- **start-up** (``load``): the AOF when ``appendonly`` is on, else the dump, as loadDataFromDisk;
+- **BGREWRITEAOF** and ``appendonly`` turned on or off (the AOF itself is in aof.py);
+- **shutdown**: the last AOF bytes to disk, and a SAVE when there are save rules.
+
+As in Redis, one background job runs at a time: a BGSAVE asked for during an AOF rewrite is
+refused (or, with SCHEDULE, started when the rewrite ends), and a rewrite asked for during a
+BGSAVE is scheduled.
 
 How BGSAVE keeps its promise, "the file is the store at one instant, and commands do not wait":
 Redis forks. The child process gets a copy of the parent's memory that the kernel makes lazily,
@@ -76,7 +82,7 @@ def rdb_aux(server: Kedis, aof_base: bool = False) -> dict[str, str | int]:
 
 
 class Persistence:
-    """The persistence state of one engine (the rdb_* fields of redisServer)."""
+    """The persistence state of one engine (the rdb_* and aof_* fields of redisServer)."""
 
     def __init__(self, server: Kedis) -> None:
         self.server = server
@@ -87,11 +93,17 @@ class Persistence:
         self.saves = 0
         self.loaded_keys = 0
         self.loaded_expired = 0
-        self.messages: list[str] = []  # what start-up had to say, for hosts
+        self.messages: list[str] = []  # what start-up had to say (a truncated AOF...), for hosts
         self._bgsave: threading.Thread | None = None
         self._bgsave_started = 0.0
         self._bgsave_dirty = 0
         self._bgsave_result: tuple[bool, str] | None = None
+        self.bgsave_scheduled = False
+        self.rewrite: Any = None  # an aof.Rewrite while BGREWRITEAOF runs
+        self.rewrite_scheduled = False
+        self.rewrites = 0
+        self.last_rewrite_seconds = -1
+        self.last_rewrite_ok = True
 
     # --- where ----------------------------------------------------------------------------------
     @property
@@ -144,17 +156,40 @@ class Persistence:
         self._bgsave = threading.Thread(target=write, name="kedis-bgsave", daemon=True)
         self._bgsave.start()
 
+    @property
+    def rewrite_in_progress(self) -> bool:
+        self.check_done()
+        return self.rewrite is not None
+
+    def bgrewriteaof(self) -> None:
+        """Start an AOF rewrite (aof.Rewrite)."""
+        from .aof import Rewrite
+
+        self.rewrite_scheduled = False
+        self.rewrite = Rewrite(self.server)
+
     def check_done(self) -> None:
-        """Take note of a finished BGSAVE (Redis's checkChildrenDone, in serverCron).
+        """Take note of a finished BGSAVE or AOF rewrite (Redis's checkChildrenDone, in
+        serverCron), and start what was scheduled behind it.
 
         Done here, on the thread that runs commands, not in the saving thread: the changes made
         while the snapshot was written are still unsaved, so ``dirty`` goes down by the changes
         the snapshot holds, and only commands may touch it.
         """
+        rewrite = self.rewrite
+        if rewrite is not None and not rewrite.running:
+            self.rewrite = None
+            self.last_rewrite_ok = rewrite.finish()
         thread = self._bgsave
         if thread is not None and not thread.is_alive():
             self._bgsave = None
             self._bgsave_done()
+        if self._bgsave is None and self.rewrite is None:
+            if self.rewrite_scheduled:
+                self.bgrewriteaof()
+            elif self.bgsave_scheduled:
+                self.bgsave_scheduled = False
+                self.bgsave()
 
     def _bgsave_done(self) -> None:
         ok, reason = self._bgsave_result or (False, "the saving thread died")
@@ -168,10 +203,13 @@ class Persistence:
             self.note(f"Background saving error: {reason}")
 
     def wait(self) -> None:
-        """Wait for a BGSAVE in progress to finish (tests, shutdown)."""
-        if self._bgsave is not None:
-            self._bgsave.join()
-        self.check_done()
+        """Wait for a BGSAVE or an AOF rewrite in progress to finish (tests, shutdown)."""
+        while self._bgsave is not None or self.rewrite is not None:
+            if self._bgsave is not None:
+                self._bgsave.join()
+            if self.rewrite is not None:
+                self.rewrite.thread.join()
+            self.check_done()
 
     # --- serverCron's part ----------------------------------------------------------------------
     def cron(self) -> None:
@@ -179,7 +217,7 @@ class Persistence:
         self.check_done()
         server = self.server
         rules = server.config["save"]
-        if not rules or self._bgsave is not None:
+        if not rules or self._bgsave is not None or self.rewrite is not None:
             return
         now = int(server.clock.time())
         dirty = server.stats.dirty
@@ -193,9 +231,15 @@ class Persistence:
 
     # --- start and end --------------------------------------------------------------------------
     def load(self) -> None:
-        """Load the store at start-up (loadDataFromDisk): the dump, if there is one. Raises
-        rdb.RDBError for a damaged file: a server does not start on half its data."""
+        """Load the store at start-up (loadDataFromDisk): the AOF if appendonly is on (the dump
+        is then ignored, as in Redis), else the dump if there is one. Raises rdb.RDBError or
+        aof.AOFError for a damaged file: a server does not start on half its data."""
         server = self.server
+        if server.config["appendonly"]:
+            from . import aof
+
+            aof.load(server)
+            return
         path = self.rdb_path
         if not os.path.exists(path):
             return
@@ -224,13 +268,37 @@ class Persistence:
         self.loaded_keys = loaded
 
     def start(self) -> None:
-        """What a server does when it starts with this configuration: load its file."""
+        """What a server does when it starts with this configuration: load, then open the AOF."""
         self.load()
+        if self.server.config["appendonly"]:
+            from . import aof
+
+            aof.start(self.server)
+
+    def set_appendonly(self, on: bool) -> None:
+        """CONFIG SET appendonly yes|no (startAppendOnly / stopAppendOnly)."""
+        from . import aof
+
+        server = self.server
+        if on and server.aof is None:
+            self.wait()  # one background job at a time
+            aof.start(server, at_startup=False)  # a rewrite in the background
+        elif not on and server.aof is not None:
+            aof.stop(server)
+
+    def set_appendfsync(self, policy: str) -> None:
+        if self.server.aof is not None:
+            self.server.aof.always = policy == "always"
 
     def shutdown(self) -> None:
-        """What Redis does on SHUTDOWN (prepareForShutdown): a SAVE when there are save rules."""
+        """What Redis does on SHUTDOWN (prepareForShutdown): the AOF's last bytes to disk, and a
+        SAVE when there are save rules."""
         server = self.server
         self.wait()
+        if server.aof is not None:
+            from . import aof
+
+            aof.stop(server)
         if server.config["save"]:
             self.save()
 
@@ -251,6 +319,16 @@ class Persistence:
             ("rdb_saves", self.saves),
             ("rdb_last_load_keys_expired", self.loaded_expired),
             ("rdb_last_load_keys_loaded", self.loaded_keys),
+            ("aof_enabled", int(server.aof is not None)),
+            ("aof_rewrite_in_progress", int(self.rewrite is not None)),
+            ("aof_rewrite_scheduled", int(self.rewrite_scheduled)),
+            ("aof_last_rewrite_time_sec", self.last_rewrite_seconds),
+            ("aof_current_rewrite_time_sec", round(time.monotonic() - self.rewrite.started)
+             if self.rewrite is not None else -1),
+            ("aof_last_bgrewrite_status", "ok" if self.last_rewrite_ok else "err"),
+            ("aof_rewrites", self.rewrites),
+            ("aof_last_write_status", "ok" if server.aof is None or server.aof.write_ok
+             else "err"),
         ]
 
 

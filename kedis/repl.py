@@ -23,9 +23,10 @@ each command's flow through the layers before its reply, and ``--fake-clock`` st
 that only moves when told to, with ``:advance SECONDS`` typed at the prompt.
 
 Persistence is redis-server's part, so its options are redis-server's: ``--dir DIR`` loads the
-store from DIR at start (its dump) and saves it there by Redis's default rules (``--save "3600 1
-300 100 60 10000"``) and when the REPL ends; ``--save`` and ``--dbfilename`` work as in
-redis.conf. Without them the store lives in memory only.
+store from DIR at start (the dump, or the AOF with ``--appendonly yes``) and saves it there by
+Redis's default rules (``--save "3600 1 300 100 60 10000"``) and when the REPL ends; ``--save``,
+``--dbfilename``, ``--appendonly`` and ``--appendfsync`` work as in redis.conf. Without them the
+store lives in memory only.
 
 The store lives in this process, so Kedis parts from redis-cli on Ctrl-C, which ends redis-cli: here
 it cancels the line being typed, or stops a repeated command after the one running (a command is
@@ -355,6 +356,9 @@ def main(argv: list[str] | None = None) -> int:
     persistence.add_argument("--save", metavar="RULES", help='snapshot rules, "SECONDS CHANGES '
                              '..." (default with --dir: "3600 1 300 100 60 10000"; "" for none)')
     persistence.add_argument("--dbfilename", help="the dump's name (default dump.rdb)")
+    persistence.add_argument("--appendonly", choices=("yes", "no"), help="the append-only file")
+    persistence.add_argument("--appendfsync", choices=("always", "everysec", "no"),
+                             help="when the AOF reaches the disk (default everysec)")
     parser.add_argument("--version", action="version", version=f"kedis {__version__}")
     parser.add_argument("command", nargs=argparse.REMAINDER,
                         help="a command to run once instead of the REPL, as in 'redis-cli PING'")
@@ -364,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     config = _persistence_config(options)
     try:
         engine = Kedis(clock=clock, config=config)
-    except (OSError, ValueError) as error:  # a damaged dump, a bad option: as redis-server
+    except (OSError, ValueError) as error:  # a damaged dump or AOF, a bad option: as redis-server
         sys.stderr.write(f"kedis: cannot start: {error}\n")
         return 1
     for message in engine.persistence.messages:
@@ -393,13 +397,14 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop.set()
         with session.lock:
-            engine.shutdown()  # a SAVE when there are save rules
+            engine.shutdown()  # the last AOF bytes, and a SAVE when there are save rules
     return 0
 
 
 def _persistence_config(options: argparse.Namespace) -> dict[str, str] | None:
     """The engine's configuration from the persistence options; None (memory only) without."""
-    given = {name: getattr(options, name) for name in ("dir", "save", "dbfilename")
+    given = {name: getattr(options, name) for name in ("dir", "save", "dbfilename",
+                                                       "appendonly", "appendfsync")
              if getattr(options, name) is not None}
     if not given:
         return None

@@ -12,4 +12,7 @@ def test_persistence_benchmark_prints_ratios_beside_its_anchors():
                              "--quick"], capture_output=True, text=True, timeout=300, check=True)
     assert "redis-server (anchor)" in result.stdout
     assert "Ratios (same run): Kedis SAVE" in result.stdout
+    assert "appendfsync always" in result.stdout
+    assert "Crash runs: 4 (SIGKILL while writing)" in result.stdout
+    assert "met   nothing lost in 4 crash runs" in result.stdout
     assert "Targets:" in result.stdout

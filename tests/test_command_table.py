@@ -19,7 +19,7 @@ sdiffstore smove sintercard spop srandmember sscan""".split()
 
 
 # Persistence's commands (issue 6).
-PERSISTENCE = "save bgsave lastsave".split()
+PERSISTENCE = "save bgsave lastsave bgrewriteaof".split()
 
 
 def test_every_command_of_the_issues_is_in_the_table():

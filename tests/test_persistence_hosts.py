@@ -24,6 +24,13 @@ def test_the_repl_with_dir_saves_at_the_end_and_loads_at_start(tmp_path):
     assert "DB loaded from disk" in again.stderr
 
 
+def test_the_repl_with_appendonly_replays_the_aof(tmp_path):
+    kedis_cli("--dir", str(tmp_path), "--appendonly", "yes", "--save", "",
+              stdin="INCR n\nINCR n\n")
+    assert not (tmp_path / "dump.rdb").exists()
+    assert kedis_cli("--dir", str(tmp_path), "--appendonly", "yes", "GET", "n").stdout == "2\n"
+
+
 def test_the_repl_refuses_to_start_on_a_damaged_dump(tmp_path):
     (tmp_path / "dump.rdb").write_bytes(b"REDIS0010\xfe")
     result = kedis_cli("--dir", str(tmp_path), "DBSIZE")

@@ -30,7 +30,9 @@ def config_set_failed(name: str, reason: str) -> bytes:
 
 
 PARAMETER_NAMES = [b"databases", b"hz", b"proto-max-bulk-len", b"save", b"dir", b"dbfilename",
-                   b"rdbcompression", b"rdbchecksum"]
+                   b"rdbcompression", b"rdbchecksum", b"appendonly", b"appendfsync",
+                   b"appendfilename", b"appenddirname", b"aof-use-rdb-preamble",
+                   b"aof-load-truncated"]
 
 
 def config_value(db: kedis.Kedis, name: str) -> bytes:

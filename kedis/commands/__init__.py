@@ -6,7 +6,7 @@
     expire.py        expire.c      EXPIRE, TTL, PERSIST... (the active cycle is in kedis/expiry.py)
     connection.py    server.c      PING, ECHO, SELECT
     server.py        server.c      DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO, CONFIG
-    persistence.py   rdb.c         SAVE, BGSAVE, LASTSAVE (the file: kedis/rdb.py)
+    persistence.py   rdb.c, aof.c  SAVE, BGSAVE, LASTSAVE, BGREWRITEAOF (the files: kedis/rdb.py, aof.py)
     introspection.py server.c      COMMAND, and Kedis's HELP
 
 Importing this package registers every handler in the command table (command_table.py).

@@ -1,9 +1,10 @@
-"""Persistence commands: putting the store on disk (Redis keeps them in rdb.c).
+"""Persistence commands: putting the store on disk (Redis keeps them in rdb.c and aof.c).
 
 SAVE writes the snapshot while every other command waits; BGSAVE writes it in the background
-while commands go on; LASTSAVE says when the last one succeeded. Teaches: the trade-off between
-blocking and copying (persistence.py explains how BGSAVE sees the store at one instant), and
-that a snapshot is only as fresh as its last save: INFO persistence counts the changes since.
+while commands go on; LASTSAVE says when the last one succeeded. BGREWRITEAOF compacts the
+append-only file (aof.py). Teaches: the trade-off between blocking and copying (persistence.py
+explains how BGSAVE sees the store at one instant), and that a snapshot is only as fresh as its
+last save: INFO persistence counts the changes since.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def save(client, argv: list[bytes]) -> Reply:
     old dump, so a crash mid-save leaves the old dump whole. Look at the bytes: rdb.py.
     """
     persistence = client.server.persistence
-    if persistence.bgsave_in_progress:
+    if persistence.bgsave_in_progress or persistence.rewrite_in_progress:
         raise CommandError(BGSAVE_IN_PROGRESS)
     try:
         persistence.save()
@@ -50,6 +51,12 @@ def bgsave(client, argv: list[bytes]) -> Reply:
     persistence = client.server.persistence
     if persistence.bgsave_in_progress:
         raise CommandError(BGSAVE_IN_PROGRESS)
+    if persistence.rewrite_in_progress:
+        if len(argv) == 2:
+            persistence.bgsave_scheduled = True
+            return Status("Background saving scheduled")
+        raise CommandError("ERR Another child process is active (AOF?): can't BGSAVE right now. "
+                           "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.")
     persistence.bgsave()
     return Status("Background saving started")
 
@@ -68,3 +75,28 @@ def lastsave(client, argv: list[bytes]) -> Reply:
     return Integer(persistence.lastsave)
 
 
+
+@command("bgrewriteaof", arity=1, flags="admin noscript no_async_loading", group="server",
+         since="1.0.0", complexity="O(1)",
+         summary="Compacts the append-only file in the background: a new base of the store as "
+                 "it is now, and the writes since.")
+def bgrewriteaof(client, argv: list[bytes]) -> Reply:
+    """BGREWRITEAOF
+
+    Teaches: an AOF grows with every write, even when the same key is set a million times; the
+    rewrite replaces the history by the store it led to. Writes go on during it, into a new
+    incr file, and the manifest switches to the new files only once they are complete.
+    """
+    persistence = client.server.persistence
+    if persistence.rewrite_in_progress:
+        raise CommandError("ERR Background append only file rewriting already in progress")
+    if persistence.bgsave_in_progress:
+        persistence.rewrite_scheduled = True
+        return Status("Background append only file rewriting scheduled")
+    try:
+        persistence.bgrewriteaof()
+    except OSError as error:
+        persistence.note(f"Can't rewrite append only file in background: {error}")
+        raise CommandError("ERR Can't execute an AOF background rewriting. Please check the "
+                           "server logs for more information.") from None
+    return Status("Background append only file rewriting started")

@@ -289,7 +289,13 @@ def config_set(client, argv: list[bytes]) -> Reply:
         except ConfigError as error:
             raise CommandError(f"ERR CONFIG SET failed (possibly related to argument "
                                f"'{name}') - {error}") from None
-    client.server.config.update(chosen)
+    server = client.server
+    server.config.update(chosen)
+    # Some parameters act at once (Redis's "apply" functions): the AOF opens or closes.
+    if "appendonly" in chosen:
+        server.persistence.set_appendonly(chosen["appendonly"])
+    if "appendfsync" in chosen:
+        server.persistence.set_appendfsync(chosen["appendfsync"])
     return OK
 
 

@@ -2,7 +2,7 @@
 
     python -m kedis.kernel install [--user | --sys-prefix | --prefix P] [--dir DIR]
     python -m kedis.kernel -f CONNECTION_FILE        (what kernel.json tells Jupyter to run)
-    python -m kedis.kernel -f CONNECTION_FILE --dir DIR [--save RULES] ...
+    python -m kedis.kernel -f CONNECTION_FILE --dir DIR [--appendonly yes] ...
 
 The persistence options are redis-server's, as the REPL's (kedis/repl.py): ``--dir DIR`` loads the
 store from DIR at start and saves it there (by Redis's default save rules unless ``--save`` says
@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-PERSISTENCE_OPTIONS = ("--dir", "--save", "--dbfilename")
+PERSISTENCE_OPTIONS = ("--dir", "--save", "--dbfilename", "--appendonly", "--appendfsync")
 
 
 def split_persistence_options(argv: list[str]) -> tuple[list[str], dict[str, str] | None]:

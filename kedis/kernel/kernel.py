@@ -96,7 +96,7 @@ class KedisKernel(IPythonKernel):
             iopub.schedule(lambda: setattr(iopub.socket, "sndhwm", 0))
 
     def do_shutdown(self, restart: bool) -> Any:
-        """Save as redis-server does when it stops (a SAVE by the rules)."""
+        """Save as redis-server does when it stops (the AOF's last bytes, a SAVE by the rules)."""
         with self.runner.lock:
             self.runner.engine.shutdown()
         return super().do_shutdown(restart)
