@@ -333,9 +333,9 @@ class Persistence:
 
 
 def make_value(value: Any) -> Any:
-    """A value read from a file (a Python set for a set) as the store keeps it: the type that
-    registered itself under that name in keyspace.TYPE_NAMES."""
-    if isinstance(value, (set, frozenset)):
+    """A value read from a file (rdb.SetMembers, or a Python set from an intset, for a set) as
+    the store keeps it: the type that registered itself under that name in keyspace.TYPE_NAMES."""
+    if isinstance(value, (set, frozenset, rdb.SetMembers)):
         for kind, name in TYPE_NAMES.items():
             if name == "set":
                 return kind(value)

@@ -354,9 +354,14 @@ class _Reader:
         raise self.fail(f"an unknown string encoding {length} ({what})", start)
 
 
-def _read_set(reader: _Reader, what: str) -> set[bytes]:
+class SetMembers(list):
+    """A set's members as read, in the file's order: the order Redis kept them in (its hash
+    table's), which a Python set would lose (its order changes from one process to the next)."""
+
+
+def _read_set(reader: _Reader, what: str) -> SetMembers:
     count = reader.length(what)
-    return {reader.string(what) for _ in range(count)}
+    return SetMembers(reader.string(what) for _ in range(count))
 
 
 def _read_intset(reader: _Reader, what: str) -> set[bytes]:
