@@ -21,7 +21,10 @@ SADD, then PEXPIREAT for a TTL).
 What is written is not always the command as typed, because replaying it later must give the
 same store: a relative TTL (``SET k v EX 10``, ``EXPIRE k 10``) becomes an absolute deadline
 (``SET k v PXAT <ms>``, ``PEXPIREAT k <ms>``), INCRBYFLOAT its result (``SET k <value> KEEPTTL``),
-SPOP the members it drew (``SREM``), and a key that expires becomes ``DEL``. See PROPAGATE.
+SPOP the members it drew (``SREM``), and a key that expires becomes ``DEL``. See PROPAGATE. When
+one command writes more than one (a key expired as the command read it: ``DEL``, then the command),
+they go between ``MULTI`` and ``EXEC``, as Redis 7.0 writes them, so that a replay applies both or
+neither.
 
 **appendfsync** says when the bytes reach the disk. Each command's bytes are handed to the kernel
 (``write``) before the command returns, whatever the policy, so a process that is killed loses
@@ -266,6 +269,7 @@ class AppendOnlyFile:
         self.unsynced = False          # bytes written since the last fsync
         self.last_fsync = time.monotonic()
         self.always = server.config["appendfsync"] == "always"
+        self._expired: list | None = None  # while a command runs: the DELs of keys it expired
         self._stop = threading.Event()
         self._syncer = threading.Thread(target=self._fsync_every_second, name="kedis-aof-fsync",
                                         daemon=True)
@@ -273,22 +277,39 @@ class AppendOnlyFile:
 
     def call(self, cmd: Any, client: Client, argv: tuple[bytes, ...]) -> Any:
         """Run a command's handler and append it if it changed the store (call() in server.c:
-        a command is propagated when it made the server dirty)."""
+        a command is propagated when it made the server dirty), after the DELs of the keys it
+        found expired."""
         stats = self.server.stats
         dirty = stats.dirty
-        reply = cmd.handler(client, argv)
+        expired = self._expired = []
+        try:
+            reply = cmd.handler(client, argv)
+        except BaseException:
+            self._expired = None
+            if expired:  # an error reply, but the expired keys are gone all the same
+                self.feed(expired)
+            raise
+        self._expired = None
         if stats.dirty != dirty:
             rewrite = PROPAGATE.get(cmd.name)
             db = client.db
-            self.feed(db.id, rewrite(db, argv, reply) if rewrite is not None else argv)
+            expired.append((db.id, rewrite(db, argv, reply) if rewrite is not None else argv))
+        if expired:
+            self.feed(expired)
         return reply
 
-    def feed(self, db_index: int, argv: Any) -> None:
-        """Append one command (after a SELECT when it runs in another database than the last)."""
-        data = encode_command(argv)
-        if db_index != self.selected_db:
-            data = encode_command((b"SELECT", b"%d" % db_index)) + data
-            self.selected_db = db_index
+    def feed(self, commands: list[tuple[int, Any]]) -> None:
+        """Append what one command wrote: ``[(database, argv), ...]``, each after a SELECT when
+        its database is not the last one's, and several of them between MULTI and EXEC."""
+        parts = []
+        if len(commands) > 1:
+            commands = [(commands[0][0], (b"MULTI",)), *commands, (commands[0][0], (b"EXEC",))]
+        for db_index, argv in commands:
+            if db_index != self.selected_db:
+                parts.append(encode_command((b"SELECT", b"%d" % db_index)))
+                self.selected_db = db_index
+            parts.append(encode_command(argv))
+        data = b"".join(parts)
         try:
             os.write(self.fd, data)
             if self.always:
@@ -301,8 +322,12 @@ class AppendOnlyFile:
             self.server.persistence.note(f"Error writing to the AOF file: {error}")
 
     def on_expire(self, db: Any, key: bytes, how: str) -> None:
-        """A key that expired (lazily or actively) is written as a DEL, as Redis propagates it."""
-        self.feed(db.id, (b"DEL", key))
+        """A key that expired (lazily or actively) is written as a DEL, as Redis propagates it:
+        with the command that found it expired, or alone (the active cycle)."""
+        if self._expired is not None:
+            self._expired.append((db.id, (b"DEL", key)))
+        else:
+            self.feed([(db.id, (b"DEL", key))])
 
     def _fsync_every_second(self) -> None:
         while not self._stop.wait(1.0):
@@ -543,16 +568,30 @@ def load(server: Kedis) -> int:
 
 
 def _replay(server: Kedis, client: Client, data: bytes, name: str, path: str, last: bool) -> int:
+    """Run the commands of one file. Those between MULTI and EXEC run at the EXEC, all of them;
+    a file that ends before the EXEC is cut before the MULTI (loadSingleAppendOnlyFile)."""
     count = 0
     valid_up_to = 0
+    transaction: list[tuple[list[bytes], int]] | None = None  # inside MULTI: waiting for EXEC
     try:
         for argv, end in parse_commands(data, name):
-            reply = server.execute(*argv, client=client)
-            if reply.is_error and reply.value.startswith("ERR unknown command"):
-                raise AOFError(f"Unknown command '{argv[0].decode('utf-8', 'replace')}' reading "
-                               f"the append only file {name} at byte {valid_up_to}")
+            word = argv[0].upper() if argv else b""
+            if word == b"MULTI":
+                transaction = []
+                multi_at = valid_up_to
+            elif word == b"EXEC" and transaction is not None:
+                for queued, at in transaction:
+                    _run_loaded(server, client, queued, name, at)
+                count += len(transaction)
+                transaction = None
+            elif transaction is not None:
+                transaction.append((argv, valid_up_to))
+            else:
+                _run_loaded(server, client, argv, name, valid_up_to)
+                count += 1
             valid_up_to = end
-            count += 1
+        if transaction is not None:
+            raise Truncated(multi_at)
     except Truncated as cut:
         if not last or not server.config["aof-load-truncated"]:
             raise AOFError(f"Unexpected end of file reading the append only file {name}: the "
@@ -567,3 +606,10 @@ def _replay(server: Kedis, client: Client, data: bytes, name: str, path: str, la
             os.fsync(file.fileno())
         persistence.note("AOF loaded anyway because aof-load-truncated is enabled")
     return count
+
+
+def _run_loaded(server: Kedis, client: Client, argv: list[bytes], name: str, at: int) -> None:
+    reply = server.execute(*argv, client=client)
+    if reply.is_error and reply.value.startswith("ERR unknown command"):
+        raise AOFError(f"Unknown command '{argv[0].decode('utf-8', 'replace')}' reading the "
+                       f"append only file {name} at byte {at}")

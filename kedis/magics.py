@@ -160,7 +160,9 @@ def reset(runner: CellRunner, args: str) -> None:
     if args:
         raise _usage_error("reset")
     with runner.lock:
-        runner.engine = Kedis(clock=runner.engine.clock)
+        previous = runner.engine
+        runner.engine = Kedis(clock=previous.clock)
+        previous.persistence.close()  # its AOF, if it had one, is closed (nothing is saved)
     runner.say("a fresh, empty engine")
 
 

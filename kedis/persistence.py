@@ -290,6 +290,15 @@ class Persistence:
         if self.server.aof is not None:
             self.server.aof.always = policy == "always"
 
+    def close(self) -> None:
+        """Let go of the files without saving (an engine replaced by %reset): the background
+        jobs end, and the AOF is closed with its last bytes on disk."""
+        self.wait()
+        if self.server.aof is not None:
+            from . import aof
+
+            aof.stop(self.server)
+
     def shutdown(self) -> None:
         """What Redis does on SHUTDOWN (prepareForShutdown): the AOF's last bytes to disk, and a
         SAVE when there are save rules."""

@@ -312,3 +312,61 @@ def test_the_aof_parameters_answer_as_redis_does(db, redis):
                  ["BGREWRITEAOF", "now"]):
         same(db, redis, *argv)
     redis.call("CONFIG", "SET", "appendfsync", "everysec")
+
+
+def test_appendonly_yes_at_start_ignores_the_dump_as_redis_7_does(tmp_path):
+    db = kedis.Kedis(clock=kedis.FakeClock(START), config={"dir": str(tmp_path)})
+    db.run("SET in-the-dump 1")
+    db.run("SAVE")
+    # redis-server 7.0 started with appendonly yes and no AOF starts empty, and creates one.
+    again = engine(tmp_path)
+    assert again.run("DBSIZE").value == 0
+    assert (tmp_path / "appendonlydir" / "appendonly.aof.manifest").exists()
+
+
+def test_reset_closes_the_aof_of_the_engine_it_replaces(tmp_path):
+    from kedis.cells import CellRunner
+
+    db = engine(tmp_path)
+    runner = CellRunner(engine=db, display=lambda data, metadata: None)
+    runner.run("SET a 1\n%reset\nSET b 2")
+    assert db.aof is None
+    assert runner.engine.aof is None  # the fresh engine lives in memory only
+    assert appended(tmp_path) == [[b"SELECT", b"0"], [b"SET", b"a", b"1"]]
+
+
+def test_a_key_found_expired_by_a_write_goes_with_it_between_multi_and_exec(tmp_path):
+    # What redis-server 7.0 writes for the same commands: MULTI, DEL k, INCR k, EXEC.
+    clock = kedis.FakeClock(START)
+    db = engine(tmp_path, clock)
+    db.run("SET k 5 PX 1")
+    clock.advance(1)
+    db.run("INCR k")
+    assert appended(tmp_path)[2:] == [[b"MULTI"], [b"DEL", b"k"], [b"INCR", b"k"], [b"EXEC"]]
+    assert redis_check_aof(tmp_path).returncode == 0
+    assert engine(tmp_path, clock).run("GET k").value == b"1"
+
+
+def test_a_key_found_expired_by_a_command_that_fails_is_still_deleted_in_the_aof(tmp_path):
+    clock = kedis.FakeClock(START)
+    db = engine(tmp_path, clock)
+    db.run("SET gone 1 PX 1")
+    clock.advance(1)
+    assert db.run("RENAME gone elsewhere").value == "ERR no such key"
+    assert appended(tmp_path)[-1] == [b"DEL", b"gone"]
+
+
+def test_a_transaction_is_replayed_whole_and_one_cut_before_its_exec_not_at_all(tmp_path):
+    db = engine(tmp_path)
+    db.run("SET k 5")
+    db.shutdown()
+    path = incr_file(tmp_path)
+    whole = path.read_bytes()
+    transaction = aof.encode_command([b"MULTI"]) + aof.encode_command([b"DEL", b"k"]) + \
+        aof.encode_command([b"INCR", b"k"])
+    path.write_bytes(whole + transaction + aof.encode_command([b"EXEC"]))
+    assert engine(tmp_path).run("GET k").value == b"1"
+    path.write_bytes(whole + transaction)  # the crash came before the EXEC
+    again = engine(tmp_path)
+    assert again.run("GET k").value == b"5"  # none of it: the file is cut before the MULTI
+    assert path.read_bytes() == whole
