@@ -9,7 +9,9 @@ An RDB file is the whole store at one instant, written as a stream of small reco
     fb <length> <length>           RESIZEDB: how many keys, and how many of them have a TTL
     fc <8 bytes, little-endian>    EXPIRETIME_MS: the next key's deadline, in Unix ms (optional)
     00 <string> <string>           a key of type 0 (string): its name, then its value
-    02 <length> <string>...        a key of type 2 (set): the number of members, then each
+    02 <string> <length> <string>...  a key of type 2 (set): its name, how many members, each
+    0b <string> <string>           type 11, a small set of integers: its name, then an intset
+                                   (one string: sorted integers of 2, 4 or 8 bytes)
     ff <8 bytes>                   EOF, then the CRC-64 of every byte before it (crc64.py)
 
 A *length* takes 1, 2, 5 or 9 bytes, picked by its first two bits: ``00`` means the 6 bits that
