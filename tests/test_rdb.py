@@ -462,3 +462,14 @@ def test_a_set_comes_back_in_the_order_it_was_saved(tmp_path):
     db.execute("SADD", "words", *members)
     db.run("SAVE")
     assert engine(tmp_path).run("SMEMBERS words").value == [m.encode() for m in members]
+
+
+@pytest.mark.redis
+def test_info_persistence_has_redis_fields_in_redis_order(db, redis):
+    def names(text: str) -> list[str]:
+        return [line.split(":")[0] for line in text.split("\r\n") if ":" in line]
+
+    theirs = names(parse_resp(redis.call("INFO", "persistence")).decode())
+    mine = names(db.run("INFO persistence").value)
+    assert set(mine) <= set(theirs)
+    assert mine == [name for name in theirs if name in mine]
