@@ -16,6 +16,16 @@ that is where the rules live that every command shares:
 - a container (a set) is changed in place, as Redis changes it: the command takes
   ``before_change`` first and calls ``changed`` after, so that a trace still sees both states.
 
+What these methods do *not* count is ``dirty``, the changes since the last save (stats.py:
+INFO's rdb_changes_since_last_save, which the save rules and the AOF read). What makes one
+change is the command's to say, not the keyspace's, so Redis counts it in each command
+(``server.dirty++`` in t_string.c, ``server.dirty += added`` in t_set.c), and so does Kedis, in
+each handler beside the same logic: ``SET k v EX 10`` writes a value and a deadline and counts 1;
+``SADD`` counts each member it added; ``RENAME`` deletes a key and writes another and counts 1;
+``SMOVE`` counts the removal, and the addition when the destination did not have the member; a
+key that lazy or active expiry deletes counts nothing. Counted here, each of those would need a
+correction, and a learner would not find the count beside the Redis logic it mirrors.
+
 When a command runs traced, each of these methods also records a step (what it read or wrote, the
 entry before and after) into the tracer of ``self.hooks``. Untraced, that costs one check.
 """
@@ -153,7 +163,6 @@ class Database:
         if self.scan_order is not None and key not in self.data:
             self.scan_order = None
         self.data[key] = value
-        self.stats.dirty += 1  # one change more to save (persistence.py)
         dropped_ttl = not keep_ttl and self.expires and self.expires.discard(key)
         if tracer is not None:
             tracer.write(self, key, before)
@@ -167,7 +176,6 @@ class Database:
         if self.scan_order is not None and key not in self.data:
             self.scan_order = None
         self.data[key] = value
-        self.stats.dirty += 1
         if tracer is not None:
             tracer.write(self, key, before)
 
@@ -183,7 +191,6 @@ class Database:
 
     def changed(self, key: bytes, before: tuple | None) -> None:
         """Note that the value at ``key`` was changed in place (Redis's signalModifiedKey)."""
-        self.stats.dirty += 1
         tracer = self.hooks.tracer
         if tracer is not None:
             tracer.modified(self, key, before)
@@ -194,7 +201,6 @@ class Database:
         before = tracer.state(self, key) if tracer is not None else None
         if self.data.pop(key, None) is None:
             return False
-        self.stats.dirty += 1
         if self.expires:
             self.expires.discard(key)
         if tracer is not None:
@@ -206,7 +212,6 @@ class Database:
         tracer = self.hooks.tracer
         before = tracer.state(self, key) if tracer is not None else None
         self.expires.set(key, deadline)
-        self.stats.dirty += 1
         if tracer is not None:
             tracer.expiry(self, key, "set", before, deadline)
 
@@ -215,7 +220,6 @@ class Database:
         tracer = self.hooks.tracer
         before = tracer.state(self, key) if tracer is not None else None
         removed = self.expires.discard(key)
-        self.stats.dirty += removed
         if removed and tracer is not None:
             tracer.expiry(self, key, "remove", before, None)
         return removed
@@ -239,9 +243,9 @@ class Database:
             listener(self, key, "active" if active else "lazy")
 
     def flush(self) -> int:
-        """Remove every key (FLUSHDB); returns how many there were."""
+        """Remove every key (FLUSHDB); returns how many there were (what FLUSHDB and FLUSHALL
+        add to ``dirty``, as Redis's emptyData answers them)."""
         removed = len(self.data)
-        self.stats.dirty += removed
         if self.hooks.tracer is not None:
             self.hooks.tracer.flush(self, removed)
         self.data.clear()

@@ -3,7 +3,7 @@
 The formats are elsewhere (rdb.py for the snapshot, aof.py for the append-only file); this module
 is the server's side of them, what Redis keeps in ``struct redisServer``:
 
-- **changes since the last save** (``dirty``, counted by the keyspace at every change): INFO's
+- **changes since the last save** (``dirty``, counted by each command as Redis counts it): INFO's
   rdb_changes_since_last_save, and what the save rules look at;
 - **SAVE** writes the dump now, while every command waits; **BGSAVE** writes it in the
   background while commands go on; both to ``dir``/``dbfilename``, crash-safely (rdb.write_file);

@@ -20,9 +20,13 @@ class Stats:
     expire_cycle_cpu_us: int = 0
     total_error_replies: int = 0
     unexpected_error_replies: int = 0  # Kedis bugs turned into error replies instead of crashes
-    #: Changes to the store since the last save (Redis's server.dirty): each key a command
-    #: creates, changes or deletes counts one. INFO's rdb_changes_since_last_save; the save rules
-    #: read it. A save zeroes it, CONFIG RESETSTAT does not: it is not a statistic but a state.
+    #: Changes to the store since the last save (Redis's server.dirty): INFO's
+    #: rdb_changes_since_last_save. The save rules read it (persistence.py), and the AOF appends
+    #: a command when it made it grow (aof.py). Each command handler adds its own changes, where
+    #: Redis's command does ``server.dirty++``: mostly one per key written, but one per member
+    #: for SADD and SREM, one for a SET with a TTL or a RENAME, none for a key that expires (see
+    #: keyspace.py for why the handlers count, not the keyspace). A save zeroes it, CONFIG
+    #: RESETSTAT does not: it is not a statistic but a state.
     dirty: int = 0
 
     def reset(self) -> None:

@@ -78,6 +78,12 @@ def _parse(data: bytes, start: int) -> tuple[Any, int]:
     raise ValueError(f"not RESP2: {data[start:start + 20]!r}")
 
 
+def changes_since_save(reply: bytes) -> int:
+    """INFO persistence's rdb_changes_since_last_save (Redis's server.dirty), from its reply's
+    RESP bytes."""
+    return int(info_fields(parse_resp(reply))["rdb_changes_since_last_save"])
+
+
 def info_fields(text: str | bytes) -> dict[str, str]:
     """INFO's ``field:value`` lines as a dict (section headers and blank lines skipped)."""
     if isinstance(text, bytes):

@@ -18,6 +18,9 @@ A few replies differ *by design*, and the test compares what they must have in c
 - SPOP and SRANDMEMBER are random: the same shape (nil, one member, or an array of that many,
   distinct when they must be), of members of the set. After an SPOP the members Redis popped
   are removed from Kedis's set too (and Kedis's popped ones put back), so both go on alike.
+- INFO persistence's ``rdb_changes_since_last_save`` (Redis's ``server.dirty``) is compared after
+  every step: it must grow by as much on both sides (the shared redis-server's count also holds
+  what the other tests wrote). Expiry counts nothing in either, so the clock does not matter.
 - Both servers read the real clock (Redis cannot be given a fake one), a few milliseconds apart.
   So the test never sleeps and uses only long TTLs (>= 1000 s) and absolute times far in the past
   or future, and TTL, PTTL, EXPIRETIME and PEXPIRETIME may differ by rounding and elapsed time:
@@ -29,8 +32,8 @@ A few replies differ *by design*, and the test compares what they must have in c
   depending on that random hash seed (its dicts hash the whole name but compare C strings). Names
   whose part before the NUL is a real name are not sent; other NUL bytes are.
 
-INFO, CONFIG GET of other parameters, COMMAND COUNT/LIST/DOCS and the HELP subcommands differ by
-design (Kedis has fewer commands and parameters) and are not compared.
+The rest of INFO, CONFIG GET of other parameters, COMMAND COUNT/LIST/DOCS and the HELP
+subcommands differ by design (Kedis has fewer commands and parameters) and are not compared.
 
 Run longer locally with ``KEDIS_DIFFERENTIAL_EXAMPLES=2000`` (random seeds, instead of the fixed
 ones CI uses).
@@ -41,7 +44,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from compare import parse_resp
+from compare import changes_since_save, parse_resp
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -150,6 +153,8 @@ class RedisTwin(RuleBasedStateMachine):
         for command in (["FLUSHALL"], ["SELECT", "0"], ["CONFIG", "SET", "hz", "10"],
                         ["CONFIG", "SET", "proto-max-bulk-len", "512mb"]):
             self.redis.call(*command)
+        self.sent: list[list[bytes]] = []  # the commands sent since the last step's checks
+        self.changes = self.changes_now()
 
     # -- sending ---------------------------------------------------------------------------------------
     def materialize(self, parts) -> list[bytes]:
@@ -157,7 +162,13 @@ class RedisTwin(RuleBasedStateMachine):
         return [p.text(self.step) if isinstance(p, RelativeTime) else p for p in parts]
 
     def both(self, argv: list[bytes]) -> tuple[bytes, bytes]:
+        self.sent.append(argv)
         return self.kedis.execute(*argv).resp(), self.redis.call(*argv)
+
+    def changes_now(self) -> tuple[int, int]:
+        """rdb_changes_since_last_save in Kedis and in Redis, as INFO persistence shows it."""
+        return (changes_since_save(self.kedis.execute(b"INFO", b"persistence").resp()),
+                changes_since_save(self.redis.call(b"INFO", b"persistence")))
 
     def check(self, parts) -> bytes:
         """Send one command to both and require the same reply; answer Redis's."""
@@ -407,8 +418,11 @@ class RedisTwin(RuleBasedStateMachine):
         assert set(mine_popped) <= set(before), explain(argv, mine, theirs)
         if sorted(mine_popped) != sorted(their_popped):
             # Let Kedis's set become Redis's again (its TTL stays: the key never went away).
+            # Redis saw no such changes: they are not counted in rdb_changes_since_last_save.
+            changes = self.kedis.stats.dirty
             self.kedis_call(b"SADD", key, *mine_popped)
             self.kedis_call(b"SREM", key, *their_popped)
+            self.kedis.stats.dirty = changes
             if self.redis_intset(key):
                 self.kedis_value(key).recreate()  # (Redis's SPOP may rebuild it as an intset)
 
@@ -488,6 +502,16 @@ class RedisTwin(RuleBasedStateMachine):
         # changes the state, so they can run after every step.
         self.check([b"DBSIZE"])
         self.check_unordered([b"KEYS", b"*"])
+
+    @invariant()
+    def same_rdb_changes(self):
+        # Each step's commands must add as many changes in Kedis as in Redis (server.dirty).
+        (mine, theirs), (my_last, their_last) = self.changes_now(), self.changes
+        self.changes = (mine, theirs)
+        sent, self.sent = self.sent, []
+        assert mine - my_last == theirs - their_last, (
+            f"rdb_changes_since_last_save grew by {mine - my_last} in Kedis, by "
+            f"{theirs - their_last} in Redis, after {sent!r}")
 
     def teardown(self):
         # At the end, every value and TTL of the two databases the machine uses.

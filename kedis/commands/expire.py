@@ -76,8 +76,9 @@ def _expire_generic(client, argv: list[bytes], basetime: int, unit_ms: int) -> R
             return ZERO
     if when <= client.server.clock.ms():
         db.delete(argv[1])  # a deadline already past: the key goes now
-        return ONE
-    db.set_expire(argv[1], when)
+    else:
+        db.set_expire(argv[1], when)
+    client.server.stats.dirty += 1  # the key deleted, or its deadline set: one change either way
     return ONE
 
 
@@ -185,6 +186,7 @@ def persist(client, argv: list[bytes]) -> Reply:
     Teaches: removing a TTL is removing the key from the expiry index; the value is untouched.
     """
     db = client.db
-    if db.lookup_write(argv[1]) is None:
-        return ZERO
-    return ONE if db.remove_expire(argv[1]) else ZERO
+    if db.lookup_write(argv[1]) is None or not db.remove_expire(argv[1]):
+        return ZERO  # no key, or no deadline: nothing changed, nothing to count
+    client.server.stats.dirty += 1
+    return ONE

@@ -6,6 +6,9 @@ What these commands teach:
 - why ``KEYS *`` is dangerous on a big store (it walks every key while nothing else can run), and
   how ``SCAN`` walks the keyspace a few keys per call instead, with a cursor;
 - that expired keys are invisible to every command, even before they are actually deleted.
+
+The writing commands count their changes in ``stats.dirty`` as db.c does (``server.dirty++``):
+DEL one per key it deleted, RENAME and COPY one each, though they delete a key and write another.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ def _delete_keys(client, argv: list[bytes]) -> Reply:
         # An expired key is removed as expired (and counted so), not as deleted by this command.
         if db.exists(name) and db.delete(name):
             deleted += 1
+    client.server.stats.dirty += deleted
     return Integer(deleted)
 
 
@@ -261,6 +265,7 @@ def _rename(client, argv: list[bytes], nx: bool) -> Reply:
     db.set_key(target, value)
     if deadline != -1:
         db.set_expire(target, deadline)
+    client.server.stats.dirty += 1  # one change in Redis, for all these steps
     return ONE if nx else OK
 
 
@@ -326,4 +331,5 @@ def copy(client, argv: list[bytes]) -> Reply:
     target_db.set_key(target, duplicate(value))
     if deadline != -1:
         target_db.set_expire(target, deadline)
+    server.stats.dirty += 1  # one change, even when it replaced the destination
     return ONE

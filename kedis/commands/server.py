@@ -51,7 +51,7 @@ def _flush_mode(argv: list[bytes]) -> None:
 def flushdb(client, argv: list[bytes]) -> Reply:
     """FLUSHDB [ASYNC | SYNC]"""
     _flush_mode(argv)
-    client.db.flush()
+    client.server.stats.dirty += client.db.flush()  # one change per key removed
     return OK
 
 
@@ -68,7 +68,7 @@ def flushall(client, argv: list[bytes]) -> Reply:
     _flush_mode(argv)
     server = client.server
     for db in server.databases:
-        db.flush()
+        server.stats.dirty += db.flush()
     if server.config["save"]:
         server.persistence.wait()  # (Redis kills a BGSAVE in progress; Kedis lets it end first)
         try:

@@ -16,6 +16,11 @@ ordered set of hashable things), changed in place by the commands, as Redis chan
 objects. Because it changes in place, each command takes the key's ``before_change`` snapshot
 and calls ``changed`` after (keyspace.py), so that a traced SADD shows the set before and after.
 
+**The count of changes** (``stats.dirty``, INFO's rdb_changes_since_last_save) is each
+member's, not each key's, as t_set.c counts it: ``SADD s a b c`` makes 3 changes, SREM one per
+member removed, SPOP one per member popped; SMOVE one for the removal and one more when the
+destination did not have the member; a STORE command one for the destination it wrote or deleted.
+
 **The order** in which SMEMBERS, SINTER, SUNION, SDIFF and SSCAN answer is not a promise of
 Redis, but learners see it, so Kedis follows Redis where it is cheap. Redis 7.0 keeps a small set
 whose members are all integers (at most ``set-max-intset-entries``, 512) as an *intset*: a sorted
@@ -184,6 +189,7 @@ def sadd(client, argv: list[bytes]) -> Reply:
     if value is None:
         value = SetValue(argv[2:])
         db.store(name, value)  # a new key: Redis's dbAdd
+        client.server.stats.dirty += len(value)  # one change per member, as below
         return Integer(len(value))
     before = db.before_change(name)
     added = 0
@@ -192,6 +198,7 @@ def sadd(client, argv: list[bytes]) -> Reply:
             added += 1
     if added:
         db.changed(name, before)
+    client.server.stats.dirty += added
     return Integer(added)
 
 
@@ -221,7 +228,8 @@ def srem(client, argv: list[bytes]) -> Reply:
     if removed:
         db.changed(name, before)
         if not value:
-            db.delete(name)
+            db.delete(name)  # (not one change more: Redis counts the members only)
+        client.server.stats.dirty += removed
     return Integer(removed)
 
 
@@ -330,8 +338,9 @@ def _store(client, destination: bytes, result: SetValue) -> Reply:
     db = client.db
     if result:
         db.set_key(destination, result)
-    else:
-        db.delete(destination)
+        client.server.stats.dirty += 1  # one change, however many members
+    elif db.delete(destination):
+        client.server.stats.dirty += 1
     return Integer(len(result))
 
 
@@ -509,12 +518,16 @@ def smove(client, argv: list[bytes]) -> Reply:
     db.changed(source_name, before)
     if not source:
         db.delete(source_name)
+    stats = client.server.stats
+    stats.dirty += 1  # the removal
     if target is None:
         db.store(target_name, SetValue([member]))
+        stats.dirty += 1  # and the addition, to a new set
     else:
         before = db.before_change(target_name)
         if target.add(member):
             db.changed(target_name, before)
+            stats.dirty += 1  # and the addition, when the destination did not have it
     return ONE
 
 
@@ -551,6 +564,7 @@ def spop(client, argv: list[bytes]) -> Reply:
     db.changed(name, before)
     if not value:
         db.delete(name)
+    client.server.stats.dirty += 1
     return Bulk(member)
 
 
@@ -564,6 +578,7 @@ def _spop_count(client, argv: list[bytes]) -> Reply:
     if value is None or count == 0:
         return EMPTY_ARRAY
     size = len(value)
+    client.server.stats.dirty += min(count, size)  # one change per member popped
     if count >= size:
         reply = _members_reply(value)  # the whole set, in its order, and the key goes
         db.delete(name)

@@ -10,6 +10,11 @@ module, and the one every other type is built from. What these commands teach:
 - a TTL belongs to the key, and each command says whether it keeps it (APPEND, INCR, SETRANGE) or
   drops it (SET, GETSET, MSET).
 
+Each handler that writes also counts its changes in ``stats.dirty`` (INFO's
+rdb_changes_since_last_save, Redis's ``server.dirty++``), as t_string.c counts them: one per key
+written, whatever options came with it (``SET k v EX 10`` is one change, not two), none when the
+command wrote nothing (``SET k v NX`` on an existing key, ``SETRANGE k 0 ""``).
+
 Every handler has the same shape: ``handler(client, argv) -> Reply``. argv[0] is the command name;
 its arity was checked by the dispatcher before the handler runs.
 """
@@ -128,6 +133,7 @@ def _set_generic(client, flags: int, key_name: bytes, value: bytes, expire: byte
     db.set_key(key_name, value, keep_ttl=bool(flags & KEEPTTL))
     if deadline is not None:
         db.set_expire(key_name, deadline)
+    client.server.stats.dirty += 1  # the value and its TTL: one change, as in Redis
     return old if old is not None else ok
 
 
@@ -167,6 +173,7 @@ def set_(client, argv: list[bytes]) -> Reply:
         if db.expires:
             db.lookup_write(argv[1])  # an expired key is removed (and counted) before it is replaced
         db.set_key(argv[1], argv[2])
+        client.server.stats.dirty += 1
         return OK
     flags, expire = _parse_options(argv, 3, for_set=True)
     return _set_generic(client, flags, argv[1], argv[2], expire, "set")
@@ -235,6 +242,7 @@ def getdel(client, argv: list[bytes]) -> Reply:
     reply = _get_reply(client, argv[1])
     if reply is not NULL:
         client.db.delete(argv[1])
+        client.server.stats.dirty += 1
     return reply
 
 
@@ -254,13 +262,15 @@ def getex(client, argv: list[bytes]) -> Reply:
     if value is None:
         return NULL
     deadline = _deadline(client, expire, flags, "getex") if expire is not None else None
+    stats = client.server.stats
     if deadline is not None:
         if flags & (EXAT | PXAT) and deadline <= client.server.clock.ms():
             db.delete(argv[1])  # an absolute time in the past: the key is gone at once
         else:
             db.set_expire(argv[1], deadline)
+        stats.dirty += 1
     elif flags & PERSIST:
-        db.remove_expire(argv[1])
+        stats.dirty += db.remove_expire(argv[1])  # a change only if there was a TTL to remove
     return Bulk(value)
 
 
@@ -275,6 +285,7 @@ def getset(client, argv: list[bytes]) -> Reply:
     """
     reply = _get_reply(client, argv[1])
     client.db.set_key(argv[1], argv[2])
+    client.server.stats.dirty += 1
     return reply
 
 
@@ -304,6 +315,8 @@ def _mset_generic(client, argv: list[bytes], nx: bool) -> Reply:
         return ZERO
     for j in range(1, len(argv), 2):
         db.set_key(argv[j], argv[j + 1])
+    # One per pair, even for a key named twice (MSET a 1 a 2 counts 2), as Redis counts them.
+    client.server.stats.dirty += len(argv) // 2
     return ONE if nx else OK
 
 
@@ -346,12 +359,15 @@ def append(client, argv: list[bytes]) -> Reply:
     """
     db = client.db
     value = _string_or_error(db.lookup_write(argv[1]))
+    stats = client.server.stats
     if value is None:
-        db.store(argv[1], argv[2])
+        db.store(argv[1], argv[2])  # even an empty string: APPEND k "" creates k
+        stats.dirty += 1
         return Integer(len(argv[2]))
     _check_length(client, len(value), len(argv[2]))
     value += argv[2]
     db.store(argv[1], value)
+    stats.dirty += 1  # even when nothing was appended, as Redis counts it
     return Integer(len(value))
 
 
@@ -378,6 +394,7 @@ def _incr_by(client, key_name: bytes, increment: int) -> Reply:
     if result > LLONG_MAX or result < LLONG_MIN:
         raise CommandError(OVERFLOW)
     db.store(key_name, b"%d" % result)
+    client.server.stats.dirty += 1
     return Integer(result)
 
 
@@ -446,6 +463,7 @@ def incrbyfloat(client, argv: list[bytes]) -> Reply:
         raise CommandError(NAN_OR_INFINITY)
     text = longdouble.format_human(result)
     db.store(argv[1], text)
+    client.server.stats.dirty += 1  # even for an increment of 0
     return Bulk(text)
 
 
@@ -496,7 +514,7 @@ def setrange(client, argv: list[bytes]) -> Reply:
     value = _string_or_error(db.lookup_write(argv[1]))
     if value is None:
         if not patch:
-            return ZERO  # nothing to write: the key is not created
+            return ZERO  # nothing to write: the key is not created, and nothing is counted
         _check_length(client, offset, len(patch))
         value = b""
     else:
@@ -507,4 +525,5 @@ def setrange(client, argv: list[bytes]) -> Reply:
         value += b"\x00" * (offset - len(value))
     value = value[:offset] + patch + value[offset + len(patch):]
     db.store(argv[1], value)
+    client.server.stats.dirty += 1
     return Integer(len(value))
