@@ -222,7 +222,7 @@ def test_info_section_names_are_case_insensitive_and_unknown_ones_empty(db, redi
 def test_info_stats_has_the_counters_kedis_keeps(db):
     assert list(info_fields(db.run("INFO stats").value)) == [
         "total_connections_received", "total_commands_processed", "instantaneous_ops_per_sec",
-        "keyspace_hits", "keyspace_misses", "expired_keys", "expired_keys_lazy",
+        "rejected_connections", "keyspace_hits", "keyspace_misses", "expired_keys", "expired_keys_lazy",
         "expired_keys_active", "expired_stale_perc", "expired_time_cap_reached_count",
         "expire_cycle_cpu_milliseconds", "evicted_keys", "total_error_replies",
         "unexpected_error_replies"]
