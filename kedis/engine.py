@@ -165,8 +165,10 @@ class Kedis:
         """Forget a client whose connection closed: its WATCHes and its MONITOR go with it."""
         client.unwatch_all()
         self.clients.pop(client.id, None)
-        if client in self.monitors:
-            self.monitors.remove(client)
+        if client.monitor:
+            from .commands.monitor import stop_monitor
+
+            stop_monitor(client)
 
     # --- running commands ---------------------------------------------------------------------
     def run(self, line: str | bytes, trace: bool = False) -> Reply | None:

@@ -147,13 +147,15 @@ class Reply:
 class Status(Reply):
     """A simple string (``+OK``): a short status that can hold no newline."""
 
-    __slots__ = ("text",)
+    __slots__ = ("text", "_wire")
 
     def __init__(self, text: str) -> None:
         self.text = text
+        # Encoded once: OK and the other shared statuses are sent again and again by a server.
+        self._wire = b"+" + _text_bytes(text) + b"\r\n"
 
     def resp(self) -> bytes:
-        return b"+" + _text_bytes(self.text) + b"\r\n"
+        return self._wire
 
     def _tty(self, prefix: str) -> bytes:
         return _c_string(_text_bytes(self.text))

@@ -36,6 +36,8 @@ tests; the server uses it when hiredis is installed.
 
 from __future__ import annotations
 
+from collections import deque
+
 from .parser import ParseError, split_args
 from .reply import Reply
 
@@ -223,19 +225,21 @@ class HiredisRequestParser(RequestParser):
     """The RequestParser, with hiredis's C reader parsing whole multibulk commands.
 
     hiredis reads RESP *replies*, which include arrays of bulk strings, so it can read requests
-    too; but it is more lenient than Redis (``$03`` is 3 for it, an error for Redis), knows no
-    inline commands and has its own error texts. So it is trusted only where it provably agrees:
-    each chunk of bytes that begins with ``*`` goes to hiredis, and its commands are kept only if
-    the chunk is exactly those commands, written the one way Redis accepts (their lengths add up
-    to the chunk's: any leniency would have cost extra bytes). Anything else (a chunk that ends
-    in the middle of a command, inline text, an error, a client that has not authenticated yet)
-    goes to the plain Python parser, which goes on until it is idle again.
+    too. It reads numbers as strictly as Redis (its string2ll is Redis's) and skips the two bytes
+    after an argument as Redis does; but it also reads what no command is (a nested array, an
+    integer, a null), knows no inline commands, has its own error texts, and holds half a command
+    where we cannot see it. So it is trusted only where it provably agrees: each chunk of bytes
+    that begins with ``*`` goes to hiredis, and its commands are kept only if they are all arrays
+    of bulk strings and the chunk is exactly those commands (their encoded lengths add up to the
+    chunk's: nothing left half read inside hiredis). Anything else (a chunk that ends in the
+    middle of a command, inline text, an error, a client that has not authenticated yet) goes to
+    the plain Python parser, from the chunk's first byte, which goes on until it is idle again.
     """
 
     def __init__(self, max_bulk_len: int = 512 * 1024 * 1024) -> None:
         super().__init__(max_bulk_len)
         self._reader = _hiredis.Reader()
-        self._ready: list[list[bytes]] = []
+        self._ready: deque[list[bytes]] = deque()
         self._python = False  # the Python parser has bytes to finish
 
     def feed(self, data: bytes) -> None:
@@ -248,35 +252,30 @@ class HiredisRequestParser(RequestParser):
         commands = []
         expected = 0
         try:
-            while True:
-                argv = reader.gets()
-                if argv is False:
-                    break
-                if type(argv) is not list or not argv:
-                    raise ValueError(argv)
-                # Each argument costs "$<len>\r\n<bytes>\r\n", the command "*<count>\r\n".
-                expected += len(str(len(argv))) + 3
-                for arg in argv:
-                    if type(arg) is not bytes:
-                        raise ValueError(arg)
-                    size = len(arg)
-                    expected += size + len(str(size)) + 5
+            while (argv := reader.gets()) is not False:
+                if set(map(type, argv)) != _BYTES_ONLY:  # a nested array, a number, nothing...
+                    raise TypeError
+                # "*<count>\r\n", then "$<length>\r\n<bytes>\r\n" for each argument, counted with
+                # built-ins that loop in C: this is the hot path of a pipelining client.
+                sizes = list(map(len, argv))
+                expected += (_HEADER[len(argv)] - 2 + sum(sizes)
+                             + sum(map(_HEADER.__getitem__, sizes)))
                 commands.append(argv)
-        except (ValueError, _hiredis.ProtocolError):
+        except (TypeError, IndexError, _hiredis.ProtocolError):
             expected = -1
         if expected != len(data):
             self._reader = _hiredis.Reader()  # it may hold half a command: start afresh
             self._python = True
             self.buffer += data
             return
-        self._ready += commands
+        self._ready.extend(commands)
 
     def idle(self) -> bool:
         return not self._ready and super().idle()
 
     def next_command(self) -> list[bytes] | None:
         if self._ready:
-            return self._ready.pop(0)
+            return self._ready.popleft()
         if not self._python:
             return None
         argv = super().next_command()
@@ -284,11 +283,11 @@ class HiredisRequestParser(RequestParser):
             self._python = False  # caught up: hiredis may take the next chunk
         return argv
 
-    def take_all(self) -> list[list[bytes]]:
-        """Every command hiredis has ready (the server's fast path; then call next_command)."""
-        ready = self._ready
-        self._ready = []
-        return ready
+
+#: The bytes around an argument of ``n`` bytes: "$<n>\r\n" before it, "\r\n" after. An array's
+#: "*<n>\r\n" is the same less the 2 after. Longer arguments go to the Python parser (IndexError).
+_HEADER = [len(b"$%d\r\n\r\n" % n) for n in range(65536)]
+_BYTES_ONLY = {bytes}
 
 
 try:

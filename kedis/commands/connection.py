@@ -180,8 +180,9 @@ def reset(client, argv: list[bytes]) -> Reply:
     client.multi_error = client.dirty = False
     client.unwatch_all()
     if client.monitor:
-        client.monitor = 0
-        client.server.monitors.remove(client)
+        from .monitor import stop_monitor
+
+        stop_monitor(client)
     client.select(0)
     client.resp = 2
     client.name = b""

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ..command_table import Command
     from ..engine import Client, Kedis
 
-__all__ = ["feed_monitors", "monitor_line"]
+__all__ = ["feed_monitors", "monitor_line", "start_monitor", "stop_monitor"]
 
 
 def _shown_args(cmd: Command, argv) -> list[bytes]:
@@ -57,9 +57,52 @@ def feed_monitors(server: Kedis, client: Client, cmd: Command, argv) -> None:
         return
     line = monitor_line(server.clock.time(), client.db.id, client.addr or "embedded", cmd, argv)
     data = b"+" + line.encode("utf-8", "surrogateescape") + b"\r\n"
+    traced = None
     for monitor in list(server.monitors):
-        if monitor.connection is not None:
+        if monitor.connection is None:
+            continue
+        if monitor.monitor == 2:
+            if traced is None:
+                traced = data + _trace_lines(server)
+            monitor.connection.push(traced)
+        else:
             monitor.connection.push(data)
+
+
+def _trace_lines(server: Kedis) -> bytes:
+    # While a MONITOR TRACE client is connected, every command runs traced (see start_monitor),
+    # so the steps recorded so far are in the engine's tracer: all but the reply's.
+    tracer = server.hooks.tracer
+    if tracer is None:
+        return b""
+    from ..trace import as_steps, format_trace
+
+    text = format_trace(as_steps(list(tracer.steps)))
+    return b"".join(b"+\t" + line.encode("utf-8", "replace") + b"\r\n"
+                    for line in text.splitlines())
+
+
+def _keep_tracing(event) -> None:
+    """A watcher that asks for every command's trace (watch.py), for MONITOR TRACE."""
+
+
+def start_monitor(client: Client, trace: bool) -> None:
+    server = client.server
+    stop_monitor(client)
+    server.monitors.append(client)
+    client.monitor = 2 if trace else 1
+    if trace:
+        server.watch(_keep_tracing, trace=True)
+
+
+def stop_monitor(client: Client) -> None:
+    """The client leaves MONITOR mode (RESET, or its connection closed)."""
+    server = client.server
+    if client in server.monitors:
+        server.monitors.remove(client)
+    if client.monitor == 2:
+        server.unwatch(_keep_tracing, trace=True)
+    client.monitor = 0
 
 
 @command("monitor", arity=-1, flags="admin noscript loading stale", acl="connection",
@@ -76,7 +119,5 @@ def monitor(client, argv: list[bytes]) -> Reply:
         raise CommandError(wrong_arity("monitor"))
     if client.multi is not None:
         raise CommandError("ERR MONITOR isn't allowed in MULTI")  # not reached: MONITOR is queued
-    if not client.monitor:
-        client.server.monitors.append(client)
-    client.monitor = 2 if len(argv) == 2 else 1
+    start_monitor(client, trace=len(argv) == 2)
     return OK
