@@ -251,6 +251,12 @@ class Kedis:
         self.stats.total_error_replies += 1
         if client.multi is not None:
             client.multi_error = True  # EXEC will answer EXECABORT (flagTransaction in multi.c)
+        if cmd is not None and cmd.name == "exec":
+            # A refused EXEC ends the transaction, and says so (execCommandAbort in multi.c).
+            from .commands.multi import discard_transaction
+
+            discard_transaction(client)
+            text = "EXECABORT Transaction discarded because of: " + text.removeprefix("ERR ")
         reply = Error(text)
         if tracer is not None:
             tracer.add("command table", "reject", argv[0], reply, detail=(cmd, len(argv)))

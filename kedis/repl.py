@@ -378,7 +378,7 @@ class _Selected:
 
 def monitor(host: str, port: int, out: BinaryIO, trace: bool = True) -> int:
     """``kedis monitor``: print the server's MONITOR feed, as ``redis-cli monitor`` does; against
-    kedis-server, each command is followed by its steps through the layers (MONITOR TRACE)."""
+    kedis-server, each command is followed by its steps through the layers (MONITOR.TRACE)."""
     import socket
 
     from .resp import encode_command
@@ -389,9 +389,9 @@ def monitor(host: str, port: int, out: BinaryIO, trace: bool = True) -> int:
         sys.stderr.write(f"Could not connect to Redis at {host}:{port}: {error.strerror}\n")
         return 1
     reader = sock.makefile("rb")
-    sock.sendall(encode_command([b"MONITOR", b"TRACE"] if trace else [b"MONITOR"]))
+    sock.sendall(encode_command([b"MONITOR.TRACE"] if trace else [b"MONITOR"]))
     first = reader.readline()
-    if first.startswith(b"-") and trace:  # a real Redis: MONITOR has no TRACE there
+    if first.startswith(b"-") and trace:  # a real Redis: no MONITOR.TRACE there
         sock.sendall(encode_command([b"MONITOR"]))
         first = reader.readline()
     if not first.startswith(b"+OK"):

@@ -36,6 +36,7 @@ tests; the server uses it when hiredis is installed.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 
 from .parser import ParseError, split_args
@@ -225,15 +226,26 @@ class HiredisRequestParser(RequestParser):
     """The RequestParser, with hiredis's C reader parsing whole multibulk commands.
 
     hiredis reads RESP *replies*, which include arrays of bulk strings, so it can read requests
-    too. It reads numbers as strictly as Redis (its string2ll is Redis's) and skips the two bytes
-    after an argument as Redis does; but it also reads what no command is (a nested array, an
-    integer, a null), knows no inline commands, has its own error texts, and holds half a command
-    where we cannot see it. So it is trusted only where it provably agrees: each chunk of bytes
-    that begins with ``*`` goes to hiredis, and its commands are kept only if they are all arrays
-    of bulk strings and the chunk is exactly those commands (their encoded lengths add up to the
-    chunk's: nothing left half read inside hiredis). Anything else (a chunk that ends in the
-    middle of a command, inline text, an error, a client that has not authenticated yet) goes to
-    the plain Python parser, from the chunk's first byte, which goes on until it is idle again.
+    too, and it reads numbers as strictly as Redis (its string2ll is Redis's) and skips the two
+    bytes after an argument as Redis does. But it also reads what no request is (RESP3's sets,
+    maps, pushes, a status or a number inside an array), knows no inline commands, has its own
+    error texts, and may hold half a command where we cannot see it. So it gets only the chunks
+    where it provably reads as Redis does, and its commands are kept only when the chunk turns
+    out to be exactly whole commands:
+
+    - the chunk starts with ``*`` and has no ``\r\n`` followed by ``+ = ~ > |`` (the types
+      hiredis would turn into bytes or lists; an argument starting with one of them is only sent
+      to the slower path): every other type comes back as something other than bytes, and is
+      caught below;
+    - every command is a list of bytes;
+    - after the chunk, an empty command ``*0\r\n`` is fed as a sentinel: hiredis gives it back as
+      ``[]`` only if the chunk ended between two commands. Otherwise the sentinel fell into a
+      half-read command, and the reader is thrown away.
+
+    Anything else (a chunk that ends in the middle of a command, inline text, a protocol error, a
+    client that has not authenticated yet) goes to the plain Python parser, from the chunk's
+    first byte, which goes on until it is idle again. A client that pipelines whole commands
+    (redis-benchmark, redis-py's pipelines) stays on the fast path.
     """
 
     def __init__(self, max_bulk_len: int = 512 * 1024 * 1024) -> None:
@@ -243,32 +255,31 @@ class HiredisRequestParser(RequestParser):
         self._python = False  # the Python parser has bytes to finish
 
     def feed(self, data: bytes) -> None:
-        if self._python or self.auth_required or data[:1] != b"*" or len(data) > 1 << 20:
+        if (self._python or self.auth_required or data[:1] != b"*" or len(data) > 1 << 20
+                or _ODD_TYPES.search(data) is not None):
             self._python = True
             self.buffer += data
             return
         reader = self._reader
         reader.feed(data)
+        reader.feed(_SENTINEL)
         commands = []
-        expected = 0
+        last = None
         try:
             while (argv := reader.gets()) is not False:
-                if set(map(type, argv)) != _BYTES_ONLY:  # a nested array, a number, nothing...
-                    raise TypeError
-                # "*<count>\r\n", then "$<length>\r\n<bytes>\r\n" for each argument, counted with
-                # built-ins that loop in C: this is the hot path of a pipelining client.
-                sizes = list(map(len, argv))
-                expected += (_HEADER[len(argv)] - 2 + sum(sizes)
-                             + sum(map(_HEADER.__getitem__, sizes)))
+                last = argv
+                if type(argv) is not list or (argv and set(map(type, argv)) != _BYTES_ONLY):
+                    raise TypeError  # a nested array, a number, a map... not a command
                 commands.append(argv)
-        except (TypeError, IndexError, _hiredis.ProtocolError):
-            expected = -1
-        if expected != len(data):
+        except (TypeError, _hiredis.ProtocolError):
+            last = None
+        if last != []:
             self._reader = _hiredis.Reader()  # it may hold half a command: start afresh
             self._python = True
             self.buffer += data
             return
-        self._ready.extend(commands)
+        commands.pop()  # the sentinel
+        self._ready.extend(argv for argv in commands if argv)  # "*0" is no command
 
     def idle(self) -> bool:
         return not self._ready and super().idle()
@@ -284,10 +295,9 @@ class HiredisRequestParser(RequestParser):
         return argv
 
 
-#: The bytes around an argument of ``n`` bytes: "$<n>\r\n" before it, "\r\n" after. An array's
-#: "*<n>\r\n" is the same less the 2 after. Longer arguments go to the Python parser (IndexError).
-_HEADER = [len(b"$%d\r\n\r\n" % n) for n in range(65536)]
+_SENTINEL = b"*0\r\n"
 _BYTES_ONLY = {bytes}
+_ODD_TYPES = re.compile(rb"\r\n[+=~>|]")
 
 
 try:

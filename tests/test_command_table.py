@@ -15,7 +15,7 @@ pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist""".split()
 
 
 # kedis-server's: the connection's own commands, transactions, MONITOR.
-ISSUE_7 = "auth hello quit reset client multi exec discard watch unwatch monitor".split()
+ISSUE_7 = "auth hello quit reset client multi exec discard watch unwatch monitor monitor.trace".split()
 
 
 def test_every_command_of_the_issue_is_in_the_table():

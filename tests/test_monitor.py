@@ -1,4 +1,4 @@
-"""MONITOR on kedis-server, compared with redis-server's feed; MONITOR TRACE; ``kedis monitor``;
+"""MONITOR on kedis-server, compared with redis-server's feed; MONITOR.TRACE; ``kedis monitor``;
 and the REPL's -h/-p, which talks to a server as redis-cli does."""
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def test_the_monitor_feed_is_redis_s(server, redis_server):
 
 def test_monitor_trace_follows_each_line_with_the_command_s_steps(server):
     monitor = socket.create_connection(("127.0.0.1", server.port))
-    monitor.sendall(b"MONITOR TRACE\r\n")
+    monitor.sendall(b"MONITOR.TRACE\r\n")
     read_lines(monitor, b"+OK\r\n")
     RawClient(server.port).call("SET", "k", "v")
     lines = read_lines(monitor, b"keyspace")

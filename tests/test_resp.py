@@ -202,3 +202,21 @@ def expected_bytes(commands: list[list[bytes]], error: str | None) -> bytes:
 def test_redis_reads_the_vectors_the_same_way(redis_server, data, commands, error):
     require_redis_binaries("redis-server")
     assert _exchange(redis_server.port, data) == expected_bytes(commands, error)
+
+
+ODD = [
+    b"*1\r\n$4\r\nPING\r\n~1\r\n$4\r\nPING\r\n",   # a RESP3 set is no command: inline text
+    b"*1\r\n$4\r\nPING\r\n>1\r\n$4\r\nPING\r\n",   # nor a push
+    b"*1\r\n$4\r\nPING\r\n|1\r\n$1\r\na\r\n$1\r\nb\r\n*1\r\n$4\r\nPING\r\n",  # nor an attribute
+    b"*1\r\n+PING\r\n", b"*1\r\n=8\r\ntxt:PING\r\n", b"*2\r\n$4\r\nECHO\r\n:5\r\n",
+    b"*2\r\n$4\r\nECHO\r\n_\r\n", b"*2\r\n$4\r\nECHO\r\n%1\r\n$1\r\na\r\n$1\r\nb\r\n",
+    b"*1\r\n$4\r\nPING\r\n*0\r\n*0\r\n", b"*1\r\n$4\r\nPING\r\n*1\r\n", b"*1\r\n$4\r\nPING\r\n$4\r\n",
+    b"*2\r\n$4\r\nECHO\r\n$2\r\n+1\r\n", b"*1\r\n$4\r\nPING\r\n*-1\r\n",
+]
+
+
+@pytest.mark.parametrize("data", ODD, ids=repr)
+def test_hiredis_reads_what_is_not_a_request_as_redis_does(data):
+    if not HAVE_HIREDIS:
+        pytest.skip("hiredis is not installed")
+    assert run(HiredisRequestParser(), [data]) == run(RequestParser(), [data])

@@ -10,9 +10,10 @@ redis-cli quotes them. Passwords are shown as "(redacted)", and admin commands (
 LIST...) not at all, as in Redis. A command is reported after it has run (so ``SELECT 1`` shows
 database 1), refused commands (unknown, wrong arity) never.
 
-Kedis adds ``MONITOR TRACE``: each line is followed by the command's journey through the layers
-(the same steps the kernel's %trace shows), as more status lines each starting with a tab. The
-command then runs traced, which costs time, but only while such a monitor is connected.
+Kedis adds ``MONITOR.TRACE`` (a command of its own, so that MONITOR stays exactly Redis's): each
+line is followed by the command's journey through the layers (the steps the kernel's %trace
+shows), as more status lines, each starting with a tab. Commands then run traced, which costs
+time, but only while such a monitor is connected.
 ``kedis monitor`` (kedis/monitor_cli.py) is the client that shows it.
 """
 
@@ -21,7 +22,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..command_table import command
-from ..errors import CommandError, wrong_arity
 from ..reply import OK, Reply, repr_bytes
 
 if TYPE_CHECKING:
@@ -105,19 +105,27 @@ def stop_monitor(client: Client) -> None:
     client.monitor = 0
 
 
-@command("monitor", arity=-1, flags="admin noscript loading stale", acl="connection",
-         group="server", since="1.0.0", complexity="O(1)",
+@command("monitor", arity=1, flags="admin noscript loading stale", group="server",
+         since="1.0.0", complexity="O(1)",
          summary="Turns the connection into a feed of every command the server runs.")
 def monitor(client, argv: list[bytes]) -> Reply:
-    """MONITOR [TRACE]
+    """MONITOR
 
     Teaches: the server is one loop running one command at a time, from every client in turn:
-    the feed shows them interleaved, in the order they really ran. TRACE (Kedis only) adds each
-    command's steps through the layers.
+    the feed shows them interleaved, in the order they really ran.
     """
-    if len(argv) > 2 or (len(argv) == 2 and argv[1].lower() != b"trace"):
-        raise CommandError(wrong_arity("monitor"))
-    if client.multi is not None:
-        raise CommandError("ERR MONITOR isn't allowed in MULTI")  # not reached: MONITOR is queued
-    start_monitor(client, trace=len(argv) == 2)
+    start_monitor(client, trace=False)
+    return OK
+
+
+@command("monitor.trace", arity=1, flags="admin noscript loading stale", group="server",
+         since="kedis", complexity="O(1)",
+         summary="MONITOR, with each command's steps through the layers after its line "
+                 "(Kedis only).")
+def monitor_trace(client, argv: list[bytes]) -> Reply:
+    """MONITOR.TRACE
+
+    Teaches: what each command of every client does inside the server, layer by layer, live.
+    """
+    start_monitor(client, trace=True)
     return OK
