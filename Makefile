@@ -53,6 +53,7 @@ bench: setup
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/kernel.py
 	$(BIN)/python benchmarks/widgets.py
+	$(BIN)/python benchmarks/persistence.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

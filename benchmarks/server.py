@@ -55,8 +55,9 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 15) -> 
     raise RuntimeError(f"no server on port {port}")
 
 
-def start_kedis(port: int, parser: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "kedis.server", "--port", str(port)]
+def start_kedis(port: int, parser: str, folder: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "kedis.server", "--port", str(port), "--save", "",
+               "--dir", folder]
     if parser == "python":
         command += ["--hiredis", "no"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     folder = tempfile.mkdtemp(prefix="kedis-bench-")
     kedis_port, redis_port = free_port(), free_port()
-    kedis = start_kedis(kedis_port, options.parser)
+    kedis = start_kedis(kedis_port, options.parser, folder)
     redis = start_redis(redis_port, folder)
     print(f"redis-benchmark -t {','.join(TESTS)} -n {requests} -c 50, on {os.cpu_count()} cores "
           f"(kedis-server's parser: {options.parser})")

@@ -41,7 +41,13 @@ ACL_ORDER = ("keyspace", "read", "write", "set", "sortedset", "list", "hash", "s
 @dataclass(frozen=True)
 class KeySpec:
     """Where one group of keys sits in argv: starting at ``index``, up to ``last_key`` (0: just one
-    key; -1: to the end; n: n more), every ``key_step`` arguments."""
+    key; -1: to the end; n: n more), every ``key_step`` arguments (Redis's "range" find_keys).
+
+    Or, when ``keynum`` is set (Redis's "keynum" find_keys), the call itself says how many keys
+    there are: the count is at ``argv[index + keynum]`` and the keys start at
+    ``argv[index + first_key]`` (SINTERCARD numkeys key [key ...]). Such positions cannot be
+    known from the number of arguments alone, so ``positions`` needs the arguments.
+    """
 
     flags: tuple[str, ...]      # RO/RW/OW/RM, then access/update/insert/delete...
     index: int = 1
@@ -49,15 +55,32 @@ class KeySpec:
     key_step: int = 1
     limit: int = 0
     notes: str = ""
+    keynum: int | None = None   # keynum find_keys: where the count is, from ``index``
+    first_key: int = 1          # keynum find_keys: where the keys start, from ``index``
 
-    def positions(self, argc: int) -> range:
+    def positions(self, argc: int, argv: list[bytes] | None = None) -> range:
+        if self.keynum is not None:
+            return self._counted_positions(argc, argv)
         last = self.index + self.last_key if self.last_key >= 0 else argc + self.last_key
         return range(self.index, min(last, argc - 1) + 1, self.key_step)
 
+    def _counted_positions(self, argc: int, argv: list[bytes] | None) -> range:
+        # Redis's getKeysUsingKeySpecs: the count must be a strict integer, and every key it
+        # announces must be there; anything else is an invalid spec (no keys from it).
+        from .numbers import string_to_int
 
-def key(flags: str, index: int = 1, last_key: int = 0, key_step: int = 1, notes: str = "") -> KeySpec:
+        at = self.index + self.keynum  # type: ignore[operator]
+        count = string_to_int(argv[at]) if argv is not None and at < argc else None
+        first = self.index + self.first_key
+        if count is None or count < 1 or first + (count - 1) * self.key_step >= argc:
+            return range(0)
+        return range(first, first + count * self.key_step, self.key_step)
+
+
+def key(flags: str, index: int = 1, last_key: int = 0, key_step: int = 1, notes: str = "",
+        keynum: int | None = None, first_key: int = 1) -> KeySpec:
     """Shorthand for the decorator: ``key("RO access")`` is one read key at argv[1]."""
-    return KeySpec(tuple(flags.split()), index, last_key, key_step, 0, notes)
+    return KeySpec(tuple(flags.split()), index, last_key, key_step, 0, notes, keynum, first_key)
 
 
 @dataclass(slots=True)
@@ -84,31 +107,41 @@ class Command:
     #: read (RW access) or only overwritten (OW) depends on the GET option, so a function decides.
     getkeys: Callable[[list[bytes]], list[tuple[int, tuple[str, ...]]]] | None = None
 
+    # The legacy (first_key, last_key, step) triple of COMMAND INFO describes only the key specs
+    # whose places are fixed; a command whose keys the call counts (``movablekeys``) says 0 0 0.
+    @property
+    def _ranges(self) -> tuple[KeySpec, ...]:
+        return tuple(spec for spec in self.key_specs if spec.keynum is None)
+
     @property
     def first_key(self) -> int:
-        return self.key_specs[0].index if self.key_specs else 0
+        ranges = self._ranges
+        return ranges[0].index if ranges else 0
 
     @property
     def last_key(self) -> int:
-        if not self.key_specs:
+        ranges = self._ranges
+        if not ranges:
             return 0
-        last = self.key_specs[-1]
+        last = ranges[-1]
         return last.last_key if last.last_key < 0 else last.index + last.last_key
 
     @property
     def key_step(self) -> int:
-        return self.key_specs[0].key_step if self.key_specs else 0
+        ranges = self._ranges
+        return ranges[0].key_step if ranges else 0
 
     @property
     def display_name(self) -> str:
         """``CONFIG GET`` for ``config|get``: how HELP and the docs show the name."""
         return self.name.replace("|", " ").upper()
 
-    def key_positions(self, argc: int) -> list[int]:
-        """The argv indexes that hold keys, for a call with ``argc`` arguments."""
+    def key_positions(self, argc: int, argv: list[bytes] | None = None) -> list[int]:
+        """The argv indexes that hold keys, for a call with ``argc`` arguments (and, for a
+        command whose call counts its keys, the arguments themselves: without them, none)."""
         positions: list[int] = []
         for spec in self.key_specs:
-            positions.extend(p for p in spec.positions(argc) if p not in positions)
+            positions.extend(p for p in spec.positions(argc, argv) if p not in positions)
         return positions
 
     def tokens(self) -> list[str]:

@@ -4,20 +4,31 @@ Redis has about 200 parameters (config.c). Kedis declares only those that change
 
 - ``databases``: how many logical databases (fixed when the engine starts, as in Redis);
 - ``hz``: how many times a second hosts run the active expiry cycle (``Kedis.tick``), 1..500;
-- ``proto-max-bulk-len``: the longest string a command may build (APPEND, SETRANGE), 512mb.
+- ``proto-max-bulk-len``: the longest string a command may build (APPEND, SETRANGE), 512mb;
+- persistence (persistence.py, rdb.py, aof.py): ``save`` (the snapshot rules, "3600 1 300 100"),
+  ``dir`` and ``dbfilename`` (where the dump goes), ``rdbcompression``, ``rdbchecksum``,
+  ``appendonly``, ``appendfsync``, ``appendfilename``, ``appenddirname``,
+  ``aof-use-rdb-preamble`` and ``aof-load-truncated``.
 
-Values are parsed and checked the way Redis checks them, with the same error texts.
+Values are parsed and checked the way Redis checks them, with the same error texts. Numbers are
+stored as ints, yes/no as bools, ``save`` as a tuple of (seconds, changes) rules, the rest as str.
+``dir`` and ``dbfilename`` can be changed with CONFIG SET, as Redis allows with
+``enable-protected-configs local`` (every Kedis client is local: it is in the same process); Redis
+changes its process's working directory for ``dir``, Kedis keeps the absolute path instead.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .numbers import string_to_int
 
-__all__ = ["Parameter", "ConfigError", "PARAMETERS", "parse_memory"]
+__all__ = ["Parameter", "ConfigError", "PARAMETERS", "parse_memory", "parse_save_rules",
+           "DEFAULT_SAVE_RULES"]
 
 
 class ConfigError(ValueError):
@@ -53,19 +64,100 @@ def _parse_integer(value: bytes) -> int:
     return number
 
 
+def _parse_yes_no(value: bytes) -> bool:
+    word = value.lower()
+    if word not in (b"yes", b"no"):
+        raise ConfigError("argument must be 'yes' or 'no'")
+    return word == b"yes"
+
+
+def _show_yes_no(value: bool) -> bytes:
+    return b"yes" if value else b"no"
+
+
+def _one_of(*choices: str) -> Callable[[bytes], str]:
+    def parse(value: bytes) -> str:
+        word = value.lower().decode("utf-8", "replace")
+        if word not in choices:
+            raise ConfigError(f"argument(s) must be one of the following: {', '.join(choices)}")
+        return word
+    return parse
+
+
+#: Redis's default snapshot rules: after an hour if one key changed, 5 minutes if 100 did, a
+#: minute if 10,000 did. A plain Kedis() has none (it never writes a file unless asked); the REPL
+#: and the kernel use these when given a --dir.
+DEFAULT_SAVE_RULES = ((3600, 1), (300, 100), (60, 10000))
+
+
+_STRTOLL = re.compile(rb"[ \t\n\v\f\r]*[+-]?\d+\Z")
+
+
+def _strtoll(word: bytes) -> int | None:
+    """C's strtoll() as Redis checks it: all of ``word`` must be read ("" reads as 0)."""
+    if word == b"":
+        return 0
+    if not _STRTOLL.match(word):
+        return None
+    return max(min(int(word), _LONG_MAX), -_LONG_MAX - 1)
+
+
+def parse_save_rules(value: bytes) -> tuple[tuple[int, int], ...]:
+    """``b"900 1 300 10"`` -> ((900, 1), (300, 10)): pairs of seconds (at least 1) and changes
+    (at least 0), as Redis's ``save`` reads them (split at each single space, each word read by
+    strtoll); ``b""`` means no rules."""
+    if value == b"":
+        return ()
+    numbers = [_strtoll(word) for word in value.split(b" ")]
+    if len(numbers) % 2 or any(n is None for n in numbers):
+        raise ConfigError("Invalid save parameters")
+    rules = tuple(zip(numbers[::2], numbers[1::2], strict=True))
+    if any(seconds < 1 or changes < 0 for seconds, changes in rules):  # type: ignore[operator]
+        raise ConfigError("Invalid save parameters")
+    return rules  # type: ignore[return-value]
+
+
+def _show_save_rules(rules: tuple[tuple[int, int], ...]) -> bytes:
+    return " ".join(f"{seconds} {changes}" for seconds, changes in rules).encode()
+
+
+def _parse_dir(value: bytes) -> str:
+    path = os.fsdecode(value)
+    if not os.path.exists(path):
+        raise ConfigError("No such file or directory")
+    if not os.path.isdir(path):
+        raise ConfigError("Not a directory")
+    return os.path.abspath(path)
+
+
+def _parse_file_name(value: bytes) -> str:
+    if b"/" in value:
+        raise ConfigError("dbfilename can't be a path, just a filename")
+    return os.fsdecode(value)
+
+
+def _show_int(value: int) -> bytes:
+    return b"%d" % value
+
+
+def _show_text(value: str) -> bytes:
+    return os.fsencode(value)
+
+
 @dataclass
 class Parameter:
     name: str
-    default: int
-    minimum: int
-    maximum: int
-    parse: Callable[[bytes], int]
+    default: Any
+    minimum: int | None
+    maximum: int | None
+    parse: Callable[[bytes], Any]
     mutable: bool = True
     clamp: tuple[int, int] | None = None  # accepted, then held within this range (hz)
+    show: Callable[[Any], bytes] = _show_int  # the value as CONFIG GET answers it
 
-    def convert(self, raw: bytes) -> int:
+    def convert(self, raw: bytes) -> Any:
         value = self.parse(raw)
-        if not self.minimum <= value <= self.maximum:
+        if self.minimum is not None and not self.minimum <= value <= self.maximum:
             raise ConfigError(f"argument must be between {self.minimum} and {self.maximum} inclusive")
         if self.clamp:
             value = min(max(value, self.clamp[0]), self.clamp[1])
@@ -79,4 +171,18 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     Parameter("databases", 16, 1, _INT_MAX, _parse_integer, mutable=False),
     Parameter("hz", 10, 0, _INT_MAX, _parse_integer, clamp=(1, 500)),
     Parameter("proto-max-bulk-len", 512 * 1024 * 1024, 1024 * 1024, _LONG_MAX, parse_memory),
+    Parameter("save", (), None, None, parse_save_rules, show=_show_save_rules),
+    Parameter("dir", "", None, None, _parse_dir, show=_show_text),  # "": the cwd, at start
+    Parameter("dbfilename", "dump.rdb", None, None, _parse_file_name, show=_show_text),
+    Parameter("rdbcompression", True, None, None, _parse_yes_no, show=_show_yes_no),
+    Parameter("rdbchecksum", True, None, None, _parse_yes_no, mutable=False, show=_show_yes_no),
+    Parameter("appendonly", False, None, None, _parse_yes_no, show=_show_yes_no),
+    Parameter("appendfsync", "everysec", None, None, _one_of("everysec", "always", "no"),
+              show=_show_text),
+    Parameter("appendfilename", "appendonly.aof", None, None, _parse_file_name, mutable=False,
+              show=_show_text),
+    Parameter("appenddirname", "appendonlydir", None, None, _parse_file_name, mutable=False,
+              show=_show_text),
+    Parameter("aof-use-rdb-preamble", True, None, None, _parse_yes_no, show=_show_yes_no),
+    Parameter("aof-load-truncated", True, None, None, _parse_yes_no, show=_show_yes_no),
 )}

@@ -15,24 +15,33 @@ and networking.c. ``run`` and ``execute`` use the engine's own default client; a
 creates one Client per connection with ``new_client()``.
 
 Active expiry needs a host to call ``tick()`` about ``hz`` times a second: the REPL and the Jupyter
-kernel do it from a background thread, tests call it by hand.
+kernel do it from a background thread, tests call it by hand. ``tick()`` is also where the save
+rules start a BGSAVE (Redis's serverCron).
+
+A plain ``Kedis()`` lives in memory only. Given a configuration, it starts as a redis-server
+started with that configuration does: it loads its files from ``dir``, then saves by its rules::
+
+    db = Kedis(config={"dir": "data", "save": "60 1"})   # loads data/dump.rdb if it is there
+    db.shutdown()                                          # and saves at the end
 """
 
 from __future__ import annotations
 
+import os
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import command_table
 from .clock import FakeClock, RealClock
 from .command_table import Command
-from .config import PARAMETERS
+from .config import PARAMETERS, ConfigError
 from .errors import CommandError, unknown_command, unknown_subcommand, wrong_arity
 from .expiry import CycleReport, active_expire_cycle
 from .keyspace import Database, Hooks
 from .parser import ParseError, split_args
+from .persistence import Persistence
 from .reply import Error, Reply, Status
 from .stats import Stats
 from .trace import Tracer, as_steps
@@ -110,14 +119,19 @@ class Kedis:
     """An in-memory Redis-compatible store, made to be read and watched."""
 
     def __init__(self, clock: RealClock | FakeClock | None = None, *, databases: int = 16,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, config: Mapping[str, str | bytes] | None = None
+                 ) -> None:
         self._clock = clock if clock is not None else RealClock()
         self.stats = Stats()
         #: Randomness for RANDOMKEY and the active expiry cycle's samples; seed it to replay them.
         self.rng = random.Random(seed)
-        self.config: dict[str, int] = {name: p.default for name, p in PARAMETERS.items()}
+        self.config: dict[str, Any] = {name: p.default for name, p in PARAMETERS.items()}
         self.config["databases"] = databases
+        self.config["dir"] = os.getcwd()  # as Redis: the working directory it was started in
         self.hooks = Hooks()  # the tracer and expiry listeners, shared by every database
+        #: The append-only file while ``appendonly`` is yes (aof.AppendOnlyFile), else None:
+        #: each write command that changed the store is appended to it after it ran.
+        self.aof: Any = None
         self.databases = [Database(i, self._clock, self.stats, self.hooks)
                           for i in range(databases)]
         self.started = time.time()
@@ -133,6 +147,27 @@ class Kedis:
         self.monitors: list[Client] = []
         self._next_client_id = 1
         self.client = self.new_client()
+        self.persistence = Persistence(self)
+        if config is not None:
+            self.configure(config)
+            self.persistence.start()
+
+    def configure(self, config: Mapping[str, str | bytes]) -> None:
+        """Set parameters as a config file (or CONFIG SET) would: ``{"save": "60 1"}``.
+        Raises ValueError with Redis's reason for a value it refuses."""
+        for name, raw in config.items():
+            parameter = PARAMETERS.get(name.lower())
+            if parameter is None:
+                raise ValueError(f"unknown parameter {name!r}")
+            value = raw if isinstance(raw, bytes) else str(raw).encode()
+            try:
+                self.config[parameter.name] = parameter.convert(value)
+            except ConfigError as error:
+                raise ValueError(f"{name}: {error}") from None
+
+    def shutdown(self) -> None:
+        """Stop as Redis's SHUTDOWN does: finish the files, and SAVE if there are save rules."""
+        self.persistence.shutdown()
 
     # --- the clock ------------------------------------------------------------------------------
     @property
@@ -227,7 +262,9 @@ class Kedis:
                                argc),
                               ("handler", "call", argv, None, None, None, None, None, cmd))
         try:
-            return cmd.handler(client, argv)
+            if self.aof is None:
+                return cmd.handler(client, argv)
+            return self.aof.call(cmd, client, argv)  # the handler, then the AOF (aof.py)
         except CommandError as error:
             self.stats.total_error_replies += 1
             return error.reply
@@ -322,7 +359,9 @@ class Kedis:
 
     # --- background work ------------------------------------------------------------------------
     def tick(self, budget_ms: float | None = None) -> CycleReport:
-        """Run one active expiry cycle (call it ``hz`` times a second; see expiry.py)."""
+        """Run one active expiry cycle (call it ``hz`` times a second; see expiry.py), after the
+        save rules' check (persistence.py)."""
+        self.persistence.cron()
         return active_expire_cycle(self, budget_ms)
 
     def __repr__(self) -> str:

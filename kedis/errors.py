@@ -24,6 +24,13 @@ SYNTAX = "ERR syntax error"
 NOT_INTEGER = "ERR value is not an integer or out of range"
 # (sic: "must between" is Redis's own wording, and clients may match on it)
 INT32_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647"
+# SRANDMEMBER's count: any 64-bit integer but the lowest, whose opposite does not fit
+COUNT_RANGE = ("ERR value is out of range, value must between -9223372036854775807 and "
+               "9223372036854775807")
+POSITIVE = "ERR value is out of range, must be positive"
+NUMKEYS = "ERR numkeys should be greater than 0"
+NUMKEYS_OVER_ARGS = "ERR Number of keys can't be greater than number of args"
+LIMIT_NEGATIVE = "ERR LIMIT can't be negative"
 NOT_FLOAT = "ERR value is not a valid float"
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 OVERFLOW = "ERR increment or decrement would overflow"

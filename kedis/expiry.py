@@ -75,6 +75,13 @@ class Expires(dict):
         self._keys.clear()
         self._slot.clear()
 
+    def replace(self, deadlines: dict[bytes, int]) -> None:
+        """Hold exactly ``deadlines`` (a load from disk): built in bulk, not key by key."""
+        super().clear()
+        self.update(deadlines)
+        self._keys = list(deadlines)
+        self._slot = {key: slot for slot, key in enumerate(self._keys)}
+
     def sample(self, rng: random.Random, count: int) -> list[bytes]:
         """Up to ``count`` distinct keys picked at random."""
         keys = self._keys

@@ -3,7 +3,7 @@
 A Redis server holds 16 numbered databases (``SELECT 0`` .. ``SELECT 15``); each is two dicts:
 
 - ``data``: key -> value. Keys are bytes. The value's Python type *is* its Redis type, so no wrapper
-  object is needed per key: ``bytes`` is a string (later issues add lists, hashes, sets...);
+  object is needed per key: ``bytes`` is a string, a ``SetValue`` (commands/sets.py) a set;
 - ``expires``: key -> deadline in ms (see expiry.py), only for keys that have a TTL.
 
 Every command reaches the data through the few methods below, named after db.c's functions, and
@@ -12,7 +12,9 @@ that is where the rules live that every command shares:
 - ``lookup_read`` / ``lookup_write`` first expire the key if its deadline has passed (lazy expiry),
   and reads count ``keyspace_hits`` / ``keyspace_misses`` for INFO;
 - ``set_key`` (a SET) drops any TTL the key had, ``store`` (an INCR, an APPEND) keeps it;
-- ``delete`` removes a key and its deadline together.
+- ``delete`` removes a key and its deadline together;
+- a container (a set) is changed in place, as Redis changes it: the command takes
+  ``before_change`` first and calls ``changed`` after, so that a trace still sees both states.
 
 When a command runs traced, each of these methods also records a step (what it read or wrote, the
 entry before and after) into the tracer of ``self.hooks``. Untraced, that costs one check.
@@ -32,7 +34,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Database", "Hooks", "type_name", "duplicate", "TYPE_NAMES"]
 
-#: Python type of a stored value -> the name TYPE answers.
+#: Python type of a stored value -> the name TYPE answers. Each type's module adds its own
+#: (commands/sets.py adds SetValue: "set").
 TYPE_NAMES: dict[type, str] = {bytes: "string"}
 
 
@@ -43,8 +46,8 @@ def type_name(value: Any) -> str:
 def duplicate(value: Any) -> Any:
     """An independent copy of a stored value (COPY, and the trace's snapshots).
 
-    Strings are immutable bytes, so they are shared, not copied; the container types of later
-    issues are copied.
+    Strings are immutable bytes, so they are shared, not copied; containers (sets) are changed in
+    place, so they are copied: a snapshot must not change with the key.
     """
     return value if type(value) is bytes else value.copy()
 
@@ -156,6 +159,7 @@ class Database:
         self.data[key] = value
         if self.watchers:
             self.touch(key)
+        self.stats.dirty += 1  # one change more to save (persistence.py)
         dropped_ttl = not keep_ttl and self.expires and self.expires.discard(key)
         if tracer is not None:
             tracer.write(self, key, before)
@@ -171,8 +175,28 @@ class Database:
         self.data[key] = value
         if self.watchers:
             self.touch(key)
+        self.stats.dirty += 1
         if tracer is not None:
             tracer.write(self, key, before)
+
+    def before_change(self, key: bytes) -> tuple | None:
+        """The entry at ``key`` before a change in place (SADD, SREM...), for the trace: call it
+        before changing the value, then ``changed``. Untraced, it costs one check and is None.
+
+        A set is one object that commands change in place, as in Redis: without this snapshot,
+        the trace's "before" would be taken after the change and show the new members.
+        """
+        tracer = self.hooks.tracer
+        return tracer.state(self, key) if tracer is not None else None
+
+    def changed(self, key: bytes, before: tuple | None) -> None:
+        """Note that the value at ``key`` was changed in place (Redis's signalModifiedKey)."""
+        self.stats.dirty += 1
+        if self.watchers:
+            self.touch(key)
+        tracer = self.hooks.tracer
+        if tracer is not None:
+            tracer.modified(self, key, before)
 
     def delete(self, key: bytes) -> bool:
         """Remove ``key`` and its deadline; True if it was there."""
@@ -180,6 +204,7 @@ class Database:
         before = tracer.state(self, key) if tracer is not None else None
         if self.data.pop(key, None) is None:
             return False
+        self.stats.dirty += 1
         if self.expires:
             self.expires.discard(key)
         if self.watchers:
@@ -195,6 +220,7 @@ class Database:
         self.expires.set(key, deadline)
         if self.watchers:
             self.touch(key)
+        self.stats.dirty += 1
         if tracer is not None:
             tracer.expiry(self, key, "set", before, deadline)
 
@@ -205,6 +231,7 @@ class Database:
         removed = self.expires.discard(key)
         if removed and self.watchers:
             self.touch(key)
+        self.stats.dirty += removed
         if removed and tracer is not None:
             tracer.expiry(self, key, "remove", before, None)
         return removed
@@ -232,6 +259,7 @@ class Database:
     def flush(self) -> int:
         """Remove every key (FLUSHDB); returns how many there were."""
         removed = len(self.data)
+        self.stats.dirty += removed
         if self.hooks.tracer is not None:
             self.hooks.tracer.flush(self, removed)
         for key in [key for key in self.watchers if key in self.data]:

@@ -11,6 +11,8 @@
     %connect redis://host:port[/db] | embedded   where the following commands go
     %compare [redis://host:port[/db]] | off      run each command on Kedis and on Redis, and show
                                                  where they answer differently
+    %connect $name, %compare $name               the URL (or ``embedded``) held by the Python
+                                                 variable ``name``: a port chosen at run time
     %python CODE                run one line of Python; ``%%python`` on a cell's first line makes
                                 the whole cell Python; the engine is ``db``
     %store [PATTERN]            a live table of the keys (kedis.widgets.StoreView)
@@ -158,7 +160,9 @@ def reset(runner: CellRunner, args: str) -> None:
     if args:
         raise _usage_error("reset")
     with runner.lock:
-        runner.engine = Kedis(clock=runner.engine.clock)
+        previous = runner.engine
+        runner.engine = Kedis(clock=previous.clock)
+        previous.persistence.close()  # its AOF, if it had one, is closed (nothing is saved)
     runner.say("a fresh, empty engine")
 
 
@@ -175,6 +179,31 @@ def _connect(url: str):  # noqa: ANN202 - a remote.RedisTarget
         raise MagicError(str(error)) from None
 
 
+_VARIABLE = re.compile(r"\$([A-Za-z_]\w*)\Z")
+
+
+def _where(runner: CellRunner, args: str) -> str:
+    """The argument of %connect and %compare, or the text of the Python variable it names.
+
+    A Redis started from Python (a test's, a tutorial's) listens on a port known only at run
+    time: ``%connect $url`` takes its URL from the variable ``url``. Only a whole argument is
+    read this way, as in IPython's ``$name``; a URL never starts with ``$``.
+    """
+    from .cells import MagicError
+
+    match = _VARIABLE.match(args)
+    if match is None:
+        return args
+    name = match.group(1)
+    if name not in runner.namespace:
+        raise MagicError(f"no Python variable named {name} (set it in a %%python cell first)")
+    value = runner.namespace[name]
+    if not isinstance(value, str):
+        raise MagicError(f"${name} holds {type(value).__name__} {value!r}, not a Redis URL (or "
+                         "embedded)")
+    return value.strip()
+
+
 def _disconnect(runner: CellRunner) -> None:
     if runner.remote is not None:
         runner.remote.close()
@@ -185,6 +214,7 @@ def _disconnect(runner: CellRunner) -> None:
        "send the following commands to a real Redis server, or back to the embedded engine",
        choices=("embedded", "redis://127.0.0.1:6379"))
 def connect(runner: CellRunner, args: str) -> None:
+    args = _where(runner, args)
     if args == "embedded":
         _disconnect(runner)
         runner.mode = "embedded"
@@ -202,9 +232,18 @@ def connect(runner: CellRunner, args: str) -> None:
        "run each command on Kedis and on Redis, and show where they answer differently",
        choices=("off", "redis://127.0.0.1:6379"))
 def compare(runner: CellRunner, args: str) -> None:
-    if args == "off":
-        summary = (f"compared {runner.compared} commands: {runner.differences} answered "
-                   "differently")
+    args = _where(runner, args)
+    if args == "embedded" and runner.mode != "compare":
+        # Nothing to compare with: what ``%compare $url`` finds when ``url`` says there is no
+        # Redis (a notebook run where redis-server is not installed). The commands stay here.
+        _disconnect(runner)
+        runner.mode = "embedded"
+        runner.say("nothing to compare with: commands go to the embedded Kedis engine")
+        return
+    if args in ("off", "embedded"):
+        count = runner.compared
+        summary = (f"compared {count} command{'s' if count != 1 else ''}: {runner.differences} "
+                   "answered differently")
         _disconnect(runner)
         runner.mode = "embedded"
         runner.say(summary + "; commands go to the embedded Kedis engine")

@@ -22,6 +22,12 @@ Kedis adds: ``#`` comment lines are skipped, ``HELP`` is a command of the engine
 each command's flow through the layers before its reply, and ``--fake-clock`` starts with a clock
 that only moves when told to, with ``:advance SECONDS`` typed at the prompt.
 
+Persistence is redis-server's part, so its options are redis-server's: ``--dir DIR`` loads the
+store from DIR at start (the dump, or the AOF with ``--appendonly yes``) and saves it there by
+Redis's default rules (``--save "3600 1 300 100 60 10000"``) and when the REPL ends; ``--save``,
+``--dbfilename``, ``--appendonly`` and ``--appendfsync`` work as in redis.conf. Without them the
+store lives in memory only.
+
 The store lives in this process, so Kedis parts from redis-cli on Ctrl-C, which ends redis-cli: here
 it cancels the line being typed, or stops a repeated command after the one running (a command is
 never cut in half), and only Ctrl-D, ``quit`` or ``exit`` leave.
@@ -43,6 +49,7 @@ from typing import BinaryIO
 
 from . import __version__
 from .clock import FakeClock
+from .config import DEFAULT_SAVE_RULES
 from .engine import Client, Kedis
 from .parser import ParseError, split_args, split_repeat
 from .reply import OK, Error, Reply, shown_raw
@@ -429,6 +436,14 @@ def main(argv: list[str] | None = None) -> int:
                         metavar="START", help="use a clock that moves only with ':advance "
                         "SECONDS' (starting at START, Unix seconds)")
     parser.add_argument("-n", type=_atoi, default=0, metavar="DB", help="database number")
+    persistence = parser.add_argument_group("persistence (as redis-server's options)")
+    persistence.add_argument("--dir", help="load the store from DIR at start, and save it there")
+    persistence.add_argument("--save", metavar="RULES", help='snapshot rules, "SECONDS CHANGES '
+                             '..." (default with --dir: "3600 1 300 100 60 10000"; "" for none)')
+    persistence.add_argument("--dbfilename", help="the dump's name (default dump.rdb)")
+    persistence.add_argument("--appendonly", choices=("yes", "no"), help="the append-only file")
+    persistence.add_argument("--appendfsync", choices=("always", "everysec", "no"),
+                             help="when the AOF reaches the disk (default everysec)")
     parser.add_argument("--version", action="version", version=f"kedis {__version__}")
     parser.add_argument("command", nargs=argparse.REMAINDER,
                         help="a command to run once instead of the REPL, as in 'redis-cli PING'")
@@ -455,8 +470,15 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write(f"Could not connect to Redis at {host}:{port}: {error}\n")
             return 1
     else:
-        engine = Kedis(clock=FakeClock(options.fake_clock) if options.fake_clock is not None
-                       else None)
+        clock = FakeClock(options.fake_clock) if options.fake_clock is not None else None
+        config = _persistence_config(options)
+        try:
+            engine = Kedis(clock=clock, config=config)
+        except (OSError, ValueError) as error:  # a damaged dump or AOF, a bad option: as redis-server
+            sys.stderr.write(f"kedis: cannot start: {error}\n")
+            return 1
+        for message in engine.persistence.messages:
+            sys.stderr.write(message + "\n")
     # redis-cli's rule: formatted output for a terminal, raw for a pipe, unless told otherwise.
     raw = options.raw or (not options.no_raw and not sys.stdout.isatty())
     session = Session(engine, sys.stdout.buffer, raw, options.trace, err=sys.stderr.buffer)
@@ -466,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
         # As redis-cli does with a command on its command line: run it, print the reply, leave.
         command = [os.fsencode(arg) for arg in options.command]
         session.handle_argv(command)
+        engine.shutdown()
         return 0
     stop = session.start_expiry() if not remote else threading.Event()
     try:
@@ -479,7 +502,21 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         stop.set()
+        with session.lock:
+            engine.shutdown()  # the last AOF bytes, and a SAVE when there are save rules
     return 0
+
+
+def _persistence_config(options: argparse.Namespace) -> dict[str, str] | None:
+    """The engine's configuration from the persistence options; None (memory only) without."""
+    given = {name: getattr(options, name) for name in ("dir", "save", "dbfilename",
+                                                       "appendonly", "appendfsync")
+             if getattr(options, name) is not None}
+    if not given:
+        return None
+    if "save" not in given:
+        given["save"] = " ".join(f"{s} {c}" for s, c in DEFAULT_SAVE_RULES)
+    return given
 
 
 if __name__ == "__main__":  # pragma: no cover

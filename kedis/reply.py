@@ -143,6 +143,13 @@ class Reply:
         # IPython shows a reply the way redis-cli would.
         printer.text(self.cli())
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # IPython's printer walks the class's MRO and takes the first class that defines either
+        # _repr_pretty_ or __repr__: each reply class defines its own __repr__, which would win
+        # over the _repr_pretty_ inherited from here. So each class gets it in its own namespace.
+        super().__init_subclass__(**kwargs)
+        cls._repr_pretty_ = Reply._repr_pretty_
+
 
 class Status(Reply):
     """A simple string (``+OK``): a short status that can hold no newline."""

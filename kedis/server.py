@@ -74,10 +74,8 @@ class ServerConfig:
     query_buffer_limit: int = 1024 ** 3          # client-query-buffer-limit
     output_buffer_limit: int = 0                 # client-output-buffer-limit normal: 0 = none
     monitor_output_buffer_limit: int = 256 * 1024 ** 2  # monitors are "replica" class in Redis
-    dir: str | None = None
-    appendonly: bool = False
     use_hiredis: bool | None = None              # None: when installed
-    engine_config: dict[str, str] = field(default_factory=dict)  # hz, proto-max-bulk-len...
+    engine_config: dict[str, str] = field(default_factory=dict)  # hz, dir, save... (make_engine)
 
 
 def is_loopback(host: str) -> bool:
@@ -246,8 +244,6 @@ class KedisServer:
     def __init__(self, engine: Kedis | None = None, config: ServerConfig | None = None) -> None:
         self.config = config or ServerConfig()
         self.engine = engine if engine is not None else Kedis()
-        for name, value in self.config.engine_config.items():
-            _configure(self.engine, name, value)
         self.engine.requirepass = self.config.requirepass
         # The engine's own client is not a connection: it should not show in CLIENT LIST.
         self.engine.clients.pop(self.engine.client.id, None)
@@ -306,18 +302,6 @@ class KedisServer:
             self._stopped.set()
 
 
-def _configure(engine: Kedis, name: str, value: str) -> None:
-    from .config import PARAMETERS, ConfigError
-
-    parameter = PARAMETERS.get(name)
-    if parameter is None:
-        raise SystemExit(f"kedis-server: unknown parameter '{name}'")
-    try:
-        engine.config[parameter.name] = parameter.convert(value.encode())
-    except ConfigError as error:
-        raise SystemExit(f"kedis-server: {name}: {error}") from None
-
-
 # --- the command line, and the config file ------------------------------------------------------
 def _yes_no(text: str) -> bool:
     if text.lower() not in ("yes", "no"):
@@ -363,12 +347,16 @@ def parse_arguments(argv: list[str] | None) -> ServerConfig:
     parser.add_argument("--client-query-buffer-limit", type=_memory, default=1024 ** 3)
     parser.add_argument("--client-output-buffer-limit", type=_memory, default=0,
                         help="close a normal client whose unread replies pass this (0: never)")
+    # The engine's own parameters (config.py), given as strings, as in a config file.
     parser.add_argument("--hz", help="active expiry cycles per second (10)")
     parser.add_argument("--proto-max-bulk-len", help="the longest argument (512mb)")
     parser.add_argument("--databases", help="number of databases (16)")
-    parser.add_argument("--dir", help="the working directory, where persistence files go")
-    parser.add_argument("--appendonly", type=_yes_no, default=False, metavar="yes|no")
-    parser.add_argument("--save", help="RDB snapshot rules, as in redis.conf")
+    parser.add_argument("--dir", help="where the RDB and AOF files go (the current directory)")
+    parser.add_argument("--save", help='RDB snapshot rules, "SECONDS CHANGES ..." (default: '
+                        '"3600 1 300 100 60 10000", as redis-server; "" for none)')
+    parser.add_argument("--dbfilename", help="the RDB file's name (dump.rdb)")
+    parser.add_argument("--appendonly", metavar="yes|no", help="keep an append-only file")
+    parser.add_argument("--appendfsync", metavar="always|everysec|no")
     parser.add_argument("--hiredis", type=_yes_no, default=None, metavar="yes|no",
                         help="parse requests with hiredis (default: when installed)")
     parser.add_argument("--version", action="version", version=f"kedis-server {__version__}")
@@ -376,12 +364,9 @@ def parse_arguments(argv: list[str] | None) -> ServerConfig:
     if arguments and not arguments[0].startswith("-"):
         arguments = read_config_file(arguments[0]) + arguments[1:]
     options = parser.parse_args(arguments)
-    engine_config = {name: getattr(options, name.replace("-", "_"))
-                     for name in ("hz", "proto-max-bulk-len") if getattr(options, name.replace("-", "_"))}
-    for name in ("save",):
-        if getattr(options, name) is not None:
-            engine_config[name] = getattr(options, name)
-    if options.databases:
+    engine_config = {name: getattr(options, name.replace("-", "_")) for name in ENGINE_OPTIONS
+                     if getattr(options, name.replace("-", "_")) is not None}
+    if options.databases is not None:
         engine_config["databases"] = options.databases
     return ServerConfig(
         port=options.port, bind=options.bind,
@@ -389,37 +374,37 @@ def parse_arguments(argv: list[str] | None) -> ServerConfig:
         maxclients=options.maxclients, protected_mode=options.protected_mode,
         query_buffer_limit=options.client_query_buffer_limit,
         output_buffer_limit=options.client_output_buffer_limit,
-        dir=options.dir, appendonly=options.appendonly, use_hiredis=options.hiredis,
-        engine_config=engine_config)
+        use_hiredis=options.hiredis, engine_config=engine_config)
 
 
-def _make_engine(config: ServerConfig) -> Kedis:
-    databases = int(config.engine_config.pop("databases", 16))
-    if config.dir:
-        os.chdir(config.dir)  # as Redis does: its files are relative to it
-    persistence = {name: config.engine_config.pop(name) for name in ("save",)
-                   if name in config.engine_config}
-    if config.appendonly:
-        persistence["appendonly"] = "yes"
-    if not persistence and not config.dir:
-        return Kedis(databases=databases)
-    try:  # persistence, when this Kedis has it (an engine that takes a config)
-        return Kedis(databases=databases, config={"dir": os.getcwd(), **persistence})
-    except TypeError:
-        if persistence:
-            raise SystemExit("kedis-server: this Kedis has no persistence yet "
-                             f"({', '.join(persistence)})") from None
-        return Kedis(databases=databases)
+ENGINE_OPTIONS = ("hz", "proto-max-bulk-len", "save", "dir", "dbfilename", "appendonly",
+                  "appendfsync")
+
+
+def make_engine(config: ServerConfig) -> Kedis:
+    """The engine as redis-server starts: its files loaded from ``dir``, saved by the rules."""
+    from .config import DEFAULT_SAVE_RULES
+
+    options = dict(config.engine_config)
+    databases = int(options.pop("databases", 16))
+    options.setdefault("save", " ".join(f"{s} {c}" for s, c in DEFAULT_SAVE_RULES))
+    return Kedis(databases=databases, config=options)
 
 
 def main(argv: list[str] | None = None) -> int:
     config = parse_arguments(argv)
-    engine = _make_engine(config)
+    try:
+        engine = make_engine(config)
+    except (OSError, ValueError) as error:  # a damaged dump or AOF, a bad option
+        print(f"kedis-server: cannot start: {error}", file=sys.stderr)
+        return 1
     try:
         import uvloop  # the optional speed-up: a faster event loop, same behaviour
     except ImportError:
         uvloop = None
     server = KedisServer(engine, config)
+    for message in engine.persistence.messages:
+        server.log(message)
 
     async def run() -> None:
         loop = asyncio.get_running_loop()

@@ -20,7 +20,12 @@ class Stats:
     expire_cycle_cpu_us: int = 0
     total_error_replies: int = 0
     unexpected_error_replies: int = 0  # Kedis bugs turned into error replies instead of crashes
+    #: Changes to the store since the last save (Redis's server.dirty): each key a command
+    #: creates, changes or deletes counts one. INFO's rdb_changes_since_last_save; the save rules
+    #: read it. A save zeroes it, CONFIG RESETSTAT does not: it is not a statistic but a state.
+    dirty: int = 0
 
     def reset(self) -> None:
         for f in fields(self):
-            setattr(self, f.name, f.default)
+            if f.name != "dirty":
+                setattr(self, f.name, f.default)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .keyspace import duplicate, type_name
+from .keyspace import TYPE_NAMES, duplicate, type_name
 from .reply import repr_bytes
 
 if TYPE_CHECKING:
@@ -36,8 +36,8 @@ LAYERS = ("input", "parser", "command table", "handler", "keyspace", "expiry", "
 class KeyState(NamedTuple):
     """One keyspace entry at one moment."""
 
-    type: str                 # "string", ...
-    value: Any                # a copy of the value (bytes for strings)
+    type: str                 # "string", "set"
+    value: Any                # a copy of the value (bytes for strings, a SetValue for sets)
     expires_at: int | None    # deadline in ms since the epoch, or None for no TTL
 
     def describe(self, width: int = 40) -> str:
@@ -46,11 +46,30 @@ class KeyState(NamedTuple):
 
 
 def preview(value: Any, width: int = 40) -> str:
-    """A value shown as redis-cli quotes it, cut to about ``width`` bytes."""
+    """A value shown as redis-cli quotes it, cut to about ``width`` bytes.
+
+    A set is shown as its members in braces, each quoted: ``{"a", "b"}``, in the order SMEMBERS
+    gives them; a long one stops at about ``width`` characters with ``...}``.
+    """
     if isinstance(value, (bytes, bytearray)):
         text = repr_bytes(bytes(value[:width]))
         return text[:-1] + '..."' if len(value) > width else text
+    if TYPE_NAMES.get(type(value)) == "set":
+        return _members_preview(value, width)
     return repr(value)
+
+
+def _members_preview(members: Any, width: int) -> str:
+    # Only the members that fit are quoted: a set of a million members costs a few of them.
+    pieces: list[str] = []
+    used = 0
+    for member in members:
+        piece = preview(member, width)
+        if pieces and used + len(piece) + 2 > width:
+            return "{" + ", ".join(pieces) + ", ...}"
+        pieces.append(piece)
+        used += len(piece) + 2
+    return "{" + ", ".join(pieces) + "}"
 
 
 class Step(NamedTuple):
@@ -142,6 +161,31 @@ def _write_sentence(step: Step) -> str:
     return f"{verb} {preview(step.key)} = {preview(value)}"
 
 
+def _modify_sentence(step: Step) -> str:
+    # A change in place says what it changed: for a set, the members that came and went.
+    before, after = step.before, step.after
+    key = preview(step.key)
+    if before is None or after is None or before.type != "set" or after.type != "set":
+        return f"changed {key} in place"
+    parts = []
+    added = [m for m in after.value if m not in before.value]
+    removed = [m for m in before.value if m not in after.value]
+    for verb, members in (("added", added), ("removed", removed)):
+        if members:
+            shown = ", ".join(preview(m) for m in members[:3])
+            more = f" and {len(members) - 3} more" if len(members) > 3 else ""
+            parts.append(f"{verb} {shown}{more}")
+    return f"changed the set {key} in place: " + ("; ".join(parts) or "no member changed")
+
+
+def _delete_sentence(step: Step) -> str:
+    before = step.before
+    if before is not None and before.type != "string" and not before.value:
+        # Redis never keeps an empty container: SREM of the last member deletes the key.
+        return f"deleted {preview(step.key)}: an empty {before.type} is no value, so no key"
+    return f"deleted {preview(step.key)}"
+
+
 def _expired_sentence(step: Step) -> str:
     deadline, now = step.detail
     how = "by the active expiry cycle" if step.action == "active" else "on access (lazy expiry)"
@@ -173,7 +217,8 @@ _SENTENCES = {
                                    f"kedis/commands/{s.detail.module}.py",
     ("keyspace", "read"): _read_sentence,
     ("keyspace", "write"): _write_sentence,
-    ("keyspace", "delete"): lambda s: f"deleted {preview(s.key)}",
+    ("keyspace", "modify"): _modify_sentence,
+    ("keyspace", "delete"): _delete_sentence,
     ("keyspace", "flush"): lambda s: f"removed {_count(s.detail, 'key')}: all of database {s.db}",
     ("expiry", "set"): lambda s: f"set {preview(s.key)} to expire at {s.detail[0]} ms "
                                  f"(in {s.detail[0] - s.detail[1]} ms)",
@@ -221,6 +266,11 @@ class Tracer:
     def write(self, db: Database, key: bytes, before: tuple | None) -> None:
         after = self.state(db, key)
         self.steps.append(("keyspace", "write", key, after[1] if after else None, db.id, key,
+                           before, after, None))
+
+    def modified(self, db: Database, key: bytes, before: tuple | None) -> None:
+        after = self.state(db, key)
+        self.steps.append(("keyspace", "modify", key, after[1] if after else None, db.id, key,
                            before, after, None))
 
     def delete(self, db: Database, key: bytes, before: tuple | None) -> None:

@@ -44,7 +44,7 @@ def check(engine: Kedis, expected: Mapping[str, str] | Iterable[tuple[str, str]]
     for line, want in pairs:
         got = answer(engine, line)
         if got == want:
-            print(f"✔ {line}  ->  {got}")
+            print(f"✔ {line}  ->  {_one_line(got)}")
         else:
             wrong += 1
             print(f"✘ {line}  ->  {_one_line(got)}, expected {_one_line(want)}")

@@ -17,9 +17,10 @@ START = 1_700_000_000.0
 
 
 class KedisServerThread:
-    def __init__(self, config: ServerConfig | None = None, *, fake_clock: bool = True) -> None:
-        self.clock = kedis.FakeClock(START) if fake_clock else None
-        self.engine = kedis.Kedis(clock=self.clock, seed=0)
+    def __init__(self, config: ServerConfig | None = None, *, fake_clock: bool = True,
+                 engine: kedis.Kedis | None = None) -> None:
+        self.clock = kedis.FakeClock(START) if fake_clock and engine is None else None
+        self.engine = engine if engine is not None else kedis.Kedis(clock=self.clock, seed=0)
         config = config or ServerConfig()
         config.port = 0
         self.server = KedisServer(self.engine, config)
@@ -37,6 +38,11 @@ class KedisServerThread:
         if not started.wait(10):
             raise RuntimeError("kedis-server did not start")
         self.port = self.server.port
+
+    @classmethod
+    def around(cls, engine: kedis.Kedis, config: ServerConfig) -> KedisServerThread:
+        """A server around a given engine (one with persistence, say), on the real clock."""
+        return cls(config, engine=engine)
 
     def call(self, function, *args):
         """Run ``function(*args)`` in the server's loop (its thread) and return its result, for

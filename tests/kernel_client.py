@@ -78,13 +78,13 @@ class CellResult:
 class KernelSession:
     """One running kernel and a blocking client connected to it."""
 
-    def __init__(self, kernel_name: str = "kedis") -> None:
+    def __init__(self, kernel_name: str = "kedis", arguments: list[str] | tuple = ()) -> None:
         self.kernel_name = kernel_name
         self.ipython_dir = tempfile.mkdtemp(prefix="kedis-kernel-test-")
         self.km = KernelManager(kernel_name=kernel_name)
         env = dict(os.environ, IPYTHONDIR=self.ipython_dir)
         try:
-            self.km.start_kernel(env=env)
+            self.km.start_kernel(env=env, extra_arguments=list(arguments))
         except NoSuchKernel:
             shutil.rmtree(self.ipython_dir, ignore_errors=True)
             raise RuntimeError(f"no kernelspec named {kernel_name!r}: `make setup` installs the "
@@ -97,9 +97,10 @@ class KernelSession:
             self.close()
             raise
 
-    def close(self) -> None:
+    def close(self, now: bool = True) -> None:
+        """Stop the kernel: at once (``now``), or with a shutdown_request it answers first."""
         self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
+        self.km.shutdown_kernel(now=now)
         shutil.rmtree(self.ipython_dir, ignore_errors=True)
 
     # --- requests ----------------------------------------------------------------------------

@@ -94,23 +94,33 @@ class RawClient:
 
 
 class RedisServer:
-    """A private redis-server process: no persistence, DEBUG allowed, on a free port."""
+    """A private redis-server process: no persistence, DEBUG allowed, on a free port.
 
-    def __init__(self) -> None:
+    ``dir`` makes it work in that folder (loading the dump or AOF it finds there, which the
+    persistence tests put there) instead of a fresh one; ``options`` are more ``--name value``
+    arguments, which come after the defaults and so win over them (``["--save", "60 1"]``).
+    """
+
+    def __init__(self, dir: str | None = None, options: list[str] | tuple[str, ...] = (),
+                 timeout: float = 10) -> None:
         require_redis_binaries("redis-server")
-        self.dir = tempfile.mkdtemp(prefix="kedis-redis-")
+        self.own_dir = dir is None
+        self.dir = tempfile.mkdtemp(prefix="kedis-redis-") if dir is None else dir
         self.port = free_port()
+        self.log = os.path.join(self.dir, "redis.log")
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", self.dir, "--enable-debug-command", "yes",
-             "--daemonize", "no", "--loglevel", "warning"],
+             "--daemonize", "no", "--loglevel", "notice" if dir else "warning",
+             "--logfile", self.log if dir else "", *options],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + timeout
         while True:
             try:
                 client = RawClient(self.port)
-                if client.call("PING") == b"+PONG\r\n":
-                    client.close()
+                answer = client.call("PING")  # -LOADING while it reads its files
+                client.close()
+                if answer == b"+PONG\r\n":
                     break
             except OSError:
                 pass
@@ -129,4 +139,5 @@ class RedisServer:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if self.own_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)

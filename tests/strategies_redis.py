@@ -70,6 +70,19 @@ offsets = st.one_of(
                      b"9223372036854775808", b"abc", b"", b"1.5", b"01"]),
 )
 
+# Set members: few, so that sets share some; integers (Redis keeps a set of only integers as a
+# sorted intset), integers Redis would not write that way ("007", "-0", "+1"), and bytes.
+MEMBERS = [b"a", b"b", b"c", b"1", b"2", b"3", b"-5", b"9223372036854775807", b"007", b"-0",
+           b"+1", b"", b"\x00\xff", b"x" * 40]
+members = st.sampled_from(MEMBERS)
+# Counts for SPOP and SRANDMEMBER: small, and the edges of their errors. (A huge negative count
+# would make Redis answer that many members, so there is none.)
+set_counts = st.one_of(
+    st.integers(min_value=-6, max_value=6).map(lambda n: b"%d" % n),
+    st.sampled_from([b"100", b"9223372036854775807", b"-9223372036854775808", b"abc", b"",
+                     b"1.5", b"01", b"9223372036854775808"]),
+)
+
 # --- command names --------------------------------------------------------------------------------------
 
 

@@ -10,7 +10,9 @@ tests/output/screenshots/.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import nbformat
 import pytest
 from browser import (
     JupyterServer,
@@ -25,6 +27,7 @@ from browser import (
 import kedis
 
 XSS_KEY = "<img src=x onerror=alert(1)>"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -301,3 +304,33 @@ def test_the_dashboard_shows_the_three_views_following_the_engine(server, browse
         expect(flow.locator(".kedis-current")).to_have_attribute("data-layer", "parser")
         notebook.screenshot(f"dashboard-{app}.png", dashboard)
         assert notebook.problems == []
+
+
+# --- the tutorials, as a reader runs them ----------------------------------------------------------
+TUTORIAL_VIEWS = {  # a tutorial that runs in the browser, and the views it must draw
+    "00-welcome": [".kedis-store"],
+    "02-time-and-expiry": [".kedis-expiry"],
+    "03-inside-a-command": [".kedis-flow"],
+    "04-kedis-in-python": [".kedis-store", ".kedis-dashboard"],
+}
+
+
+@pytest.mark.parametrize("tutorial", sorted(TUTORIAL_VIEWS))
+def test_a_tutorial_runs_to_its_end_in_jupyterlab_and_draws_its_views(server, browser, tutorial):
+    # As a reader meets it: Run All from the top, through the cells that are meant to fail (a
+    # lesson about an error: tagged raises-exception, so the run goes on), to the last cell.
+    notebook = nbformat.read(NOTEBOOKS / f"{tutorial}.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.write(notebook, server.root / f"{tutorial}.ipynb")
+    with NotebookPage.open(browser, server, f"{tutorial}.ipynb") as page:
+        page.run_all(timeout=90)
+        for selector in TUTORIAL_VIEWS[tutorial]:
+            expect(page.panel.locator(selector).first).to_be_visible()
+        checks = [i for i, cell in enumerate(c for c in notebook.cells if c.cell_type == "code")
+                  if "check(" in cell.source]
+        for index in checks:  # the exercises are not done: each check says so
+            expect(page.outputs(index).last).to_contain_text("Not yet")
+        page.screenshot(f"tutorial-{tutorial}.png")
+        assert page.problems == []

@@ -206,6 +206,26 @@ def test_connect_refuses_what_is_not_a_redis_url(runner):
         runner.run("%connect localhost:6379")
 
 
+def test_connect_and_compare_may_read_the_url_from_a_python_variable(runner, outputs):
+    runner.namespace["where"] = "embedded"  # what a notebook sets when no Redis is installed
+    runner.run("%connect $where\n%compare $where\nSET k v")
+    assert outputs.texts == ["commands go to the embedded Kedis engine",
+                             "nothing to compare with: commands go to the embedded Kedis engine",
+                             "OK"]
+    assert runner.mode == "embedded"
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (None, "no Python variable named url"),
+    (6379, r"\$url holds int 6379, not a Redis URL"),
+])
+def test_a_missing_or_wrong_url_variable_fails_the_cell(runner, value, message):
+    if value is not None:
+        runner.namespace["url"] = value
+    with pytest.raises(MagicError, match=message):
+        runner.run("%connect $url")
+
+
 def test_read_cell_classifies_each_line():
     lines = read_cell("SET k v\n%trace on\nGET?\n# c", MAGICS.keys())
     assert [(line.number, line.kind) for line in lines] == [
@@ -236,6 +256,17 @@ def test_a_lone_question_mark_argument_is_a_value(runner, outputs):
 def test_info_from_a_real_redis_is_shown_as_redis_cli_shows_it(runner, outputs, redis_server):
     runner.run(f"%connect redis://127.0.0.1:{redis_server.port}\nINFO keyspace\n%connect embedded")
     assert outputs.texts[1].startswith("# Keyspace\r\n")  # raw, not a quoted "...\r\n" string
+
+
+@pytest.mark.redis
+def test_a_url_in_a_python_variable_connects_and_compares(runner, outputs, redis_server):
+    runner.namespace["url"] = f"redis://127.0.0.1:{redis_server.port}"
+    runner.run("%connect $url\nPING\n%compare $url\nECHO same\n%compare off")
+    assert outputs.texts[0].startswith(f"commands go to redis://127.0.0.1:{redis_server.port}/0")
+    assert outputs.texts[1:] == [
+        "PONG", outputs.texts[2], '"same"',
+        "compared 1 command: 0 answered differently; commands go to the embedded Kedis engine"]
+    assert outputs.texts[2].startswith("each command runs on the embedded Kedis engine and on")
 
 
 @pytest.mark.redis

@@ -13,13 +13,21 @@ getex getset setnx setex psetex mget mset msetnx append strlen incr decr incrby 
 getrange setrange del unlink exists type keys scan rename renamenx randomkey touch copy expire
 pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist""".split()
 
+# The set type's commands.
+SETS = """sadd srem smembers sismember smismember scard sinter sunion sdiff sinterstore sunionstore
+sdiffstore smove sintercard spop srandmember sscan""".split()
 
-# kedis-server's: the connection's own commands, transactions, MONITOR.
-ISSUE_7 = "auth hello quit reset client multi exec discard watch unwatch monitor monitor.trace".split()
+
+# Persistence's commands (issue 6).
+PERSISTENCE = "save bgsave lastsave bgrewriteaof".split()
+
+# kedis-server's (issue 7): the connection's own commands, transactions, MONITOR.
+SERVER = "auth hello quit reset client multi exec discard watch unwatch monitor monitor.trace".split()
 
 
-def test_every_command_of_the_issue_is_in_the_table():
-    assert sorted(ISSUE_2 + ISSUE_7) == sorted(name.decode() for name in TABLE)
+def test_every_command_of_the_issues_is_in_the_table():
+    assert sorted(ISSUE_2 + SETS + PERSISTENCE + SERVER) == sorted(
+        name.decode() for name in TABLE)
 
 
 @pytest.mark.parametrize("cmd", ALL, ids=lambda c: c.name)
@@ -42,6 +50,14 @@ def test_key_positions_follow_the_key_specs():
     assert TABLE[b"copy"].key_positions(6) == [1, 2]
     assert TABLE[b"ping"].key_positions(2) == []
     assert (TABLE[b"mset"].first_key, TABLE[b"mset"].last_key, TABLE[b"mset"].key_step) == (1, -1, 2)
+
+
+def test_a_command_that_counts_its_keys_needs_the_arguments_to_find_them():
+    sintercard = TABLE[b"sintercard"]
+    assert sintercard.key_positions(5, [b"SINTERCARD", b"2", b"a", b"b", b"LIMIT"]) == [2, 3]
+    assert sintercard.key_positions(4, [b"SINTERCARD", b"3", b"a", b"b"]) == []  # b is no key
+    assert sintercard.key_positions(4) == []
+    assert (sintercard.first_key, sintercard.last_key, sintercard.key_step) == (0, 0, 0)
 
 
 def test_options_for_completion_come_from_the_syntax():

@@ -12,6 +12,12 @@ A few replies differ *by design*, and the test compares what they must have in c
 - SCAN's cursors are positions in each server's own table: a whole iteration is run on each side,
   and the sets of keys they return are compared (``SCAN 0`` and its errors byte for byte).
 - RANDOMKEY is random: both must answer nil, or both a key of the database.
+- The members of a set come in hash-table order (SMEMBERS, SINTER, SUNION, SDIFF): compared as
+  sorted lists, except for a set Redis keeps as an intset, whose sorted order Kedis must give
+  too (and Kedis's encoding must be Redis's). SSCAN is compared as a whole iteration, like SCAN.
+- SPOP and SRANDMEMBER are random: the same shape (nil, one member, or an array of that many,
+  distinct when they must be), of members of the set. After an SPOP the members Redis popped
+  are removed from Kedis's set too (and Kedis's popped ones put back), so both go on alike.
 - Both servers read the real clock (Redis cannot be given a fake one), a few milliseconds apart.
   So the test never sleeps and uses only long TTLs (>= 1000 s) and absolute times far in the past
   or future, and TTL, PTTL, EXPIRETIME and PEXPIRETIME may differ by rounding and elapsed time:
@@ -55,9 +61,11 @@ from strategies_redis import (
     getex_options,
     integer_texts,
     keys,
+    members,
     offsets,
     patterns,
     relative_times,
+    set_counts,
     set_options,
     spelled,
     values,
@@ -92,7 +100,7 @@ def explain(argv: list[bytes], mine: bytes, theirs: bytes) -> str:
 
 # --- the state machine ------------------------------------------------------------------------------------
 ONE_KEY_COMMANDS = ["get", "getdel", "strlen", "incr", "decr", "type", "ttl", "pttl", "expiretime",
-                    "pexpiretime", "persist"]
+                    "pexpiretime", "persist", "scard"]
 MULTI_KEY_COMMANDS = ["mget", "exists", "touch", "del", "unlink"]
 EXPIRE_COMMANDS = {"expire": (False, False), "pexpire": (True, False),
                    "expireat": (False, True), "pexpireat": (True, True)}
@@ -168,8 +176,9 @@ class RedisTwin(RuleBasedStateMachine):
         assert mine == theirs, explain(argv, mine, theirs)
         return b
 
-    def full_scan(self, argv: list[bytes]) -> None:
-        """Run ``SCAN 0 [options]`` to the end on both; same errors, or the same set of keys."""
+    def full_scan(self, argv: list[bytes], at: int = 1) -> None:
+        """Run ``SCAN 0 [options]`` to the end on both; same errors, or the same set of keys.
+        ``at`` is where the cursor goes (2 for ``SSCAN key 0``)."""
         mine, theirs = self.both(argv)
         a, b = parse_resp(mine), parse_resp(theirs)
         if not (isinstance(a, list) and isinstance(b, list)):
@@ -182,7 +191,7 @@ class RedisTwin(RuleBasedStateMachine):
             for _ in range(1000):
                 if cursor == b"0":
                     break
-                reply = parse_resp(call(argv[0], cursor, *argv[2:]))
+                reply = parse_resp(call(*argv[:at], cursor, *argv[at + 1:]))
                 assert isinstance(reply, list), reply
                 cursor = reply[0]
                 seen.update(reply[1])
@@ -263,7 +272,8 @@ class RedisTwin(RuleBasedStateMachine):
                   st.sampled_from([b"1", b"2", b"10", b"1000", b"0", b"-1", b"abc",
                                    b"9223372036854775807"])),
         st.tuples(st.sampled_from([b"TYPE", b"type"]),
-                  st.sampled_from([b"string", b"STRING", b"list", b"none", b"foo"])),
+                  st.sampled_from([b"string", b"STRING", b"set", b"SET", b"list", b"none",
+                                   b"foo"])),
         st.sampled_from([(b"MATCH",), (b"FOO", b"bar"), (b"COUNT",)]),
     ), max_size=3))
     def scan(self, name, options):
@@ -304,6 +314,103 @@ class RedisTwin(RuleBasedStateMachine):
     ), max_size=3))
     def copy(self, name, source, destination, options):
         self.check([name, source, destination, *[t for option in options for t in option]])
+
+    # -- sets ----------------------------------------------------------------------------------------------
+    def kedis_value(self, key: bytes):
+        return self.kedis.client.db.data.get(key)
+
+    def redis_intset(self, key: bytes) -> bool:
+        return self.redis.call(b"OBJECT", b"ENCODING", key) == b"$6\r\nintset\r\n"
+
+    @rule(name=st.sampled_from(["sadd", "srem", "smismember"]).flatmap(spelled), key=keys,
+          names=st.lists(members, min_size=1, max_size=4))
+    def members_of_one_set(self, name, key, names):
+        self.check([name, key, *names])
+
+    @rule(name=spelled("sismember"), key=keys, member=members)
+    def sismember(self, name, key, member):
+        self.check([name, key, member])
+
+    @rule(name=spelled("smembers"), key=keys)
+    def smembers(self, name, key):
+        # An intset answers in numeric order on both; and Kedis encodes a set as Redis does.
+        if self.redis_intset(key):
+            self.check([name, key])
+        else:
+            self.check_unordered([name, key])
+        value = self.kedis_value(key)
+        if hasattr(value, "encoding"):
+            theirs = self.redis.call(b"OBJECT", b"ENCODING", key)
+            assert theirs == b"$%d\r\n%s\r\n" % (len(value.encoding), value.encoding.encode()), (
+                key, value, theirs)
+
+    @rule(name=st.sampled_from(["sinter", "sunion", "sdiff"]).flatmap(spelled),
+          names=st.lists(keys, min_size=1, max_size=3))
+    def set_algebra(self, name, names):
+        self.check_unordered([name, *names])
+
+    @rule(name=st.sampled_from(["sinterstore", "sunionstore", "sdiffstore"]).flatmap(spelled),
+          destination=keys, names=st.lists(keys, min_size=1, max_size=3))
+    def set_algebra_store(self, name, destination, names):
+        self.check([name, destination, *names])
+
+    @rule(name=spelled("sintercard"), numkeys=st.sampled_from(
+        [b"1", b"2", b"3", b"0", b"-1", b"x", b"01", b"4"]), names=st.lists(keys, max_size=3),
+          limit=st.lists(st.tuples(st.sampled_from([b"LIMIT", b"limit", b"FOO"]), st.sampled_from(
+              [b"0", b"1", b"2", b"-1", b"x"])).map(list), max_size=2))
+    def sintercard(self, name, numkeys, names, limit):
+        self.check([name, numkeys, *names, *[t for option in limit for t in option]])
+
+    @rule(name=spelled("smove"), source=keys, destination=keys, member=members)
+    def smove(self, name, source, destination, member):
+        self.check([name, source, destination, member])
+
+    @rule(name=spelled("sscan"), key=keys, options=st.lists(st.one_of(
+        st.tuples(st.sampled_from([b"MATCH", b"match"]), patterns),
+        st.tuples(st.sampled_from([b"COUNT", b"count"]), st.sampled_from([b"1", b"2", b"0",
+                                                                          b"abc"])),
+        st.sampled_from([(b"TYPE", b"set"), (b"MATCH",)]),
+    ), max_size=2))
+    def sscan(self, name, key, options):
+        self.full_scan([name, key, b"0", *[t for option in options for t in option]], at=2)
+
+    @rule(name=spelled("srandmember"), key=keys, count=st.one_of(st.none(), set_counts))
+    def srandmember(self, name, key, count):
+        argv = [name, key] + ([count] if count is not None else [])
+        mine, theirs = self.both(argv)
+        a, b = parse_resp(mine), parse_resp(theirs)
+        if b is None or isinstance(b, str) or b == []:  # nil, an error, an empty array: exact
+            assert mine == theirs, explain(argv, mine, theirs)
+            return
+        everything = set(parse_resp(self.redis.call(b"SMEMBERS", key)))
+        picked = [a] if isinstance(b, bytes) else a
+        assert type(a) is type(b) and set(picked) <= everything, explain(argv, mine, theirs)
+        if isinstance(b, list):
+            assert len(a) == len(b), explain(argv, mine, theirs)
+            if int(count) > 0:
+                assert len(set(a)) == len(a), explain(argv, mine, theirs)
+
+    @rule(name=spelled("spop"), key=keys, count=st.one_of(st.none(), set_counts))
+    def spop(self, name, key, count):
+        argv = [name, key] + ([count] if count is not None else [])
+        before = parse_resp(self.redis.call(b"SMEMBERS", key))
+        mine, theirs = self.both(argv)
+        a, b = parse_resp(mine), parse_resp(theirs)
+        if b is None or isinstance(b, str) or b == []:
+            assert mine == theirs, explain(argv, mine, theirs)
+            return
+        mine_popped = [a] if isinstance(a, bytes) else a
+        their_popped = [b] if isinstance(b, bytes) else b
+        assert type(a) is type(b) and len(mine_popped) == len(their_popped), explain(
+            argv, mine, theirs)
+        assert len(set(mine_popped)) == len(mine_popped), explain(argv, mine, theirs)
+        assert set(mine_popped) <= set(before), explain(argv, mine, theirs)
+        if sorted(mine_popped) != sorted(their_popped):
+            # Let Kedis's set become Redis's again (its TTL stays: the key never went away).
+            self.kedis_call(b"SADD", key, *mine_popped)
+            self.kedis_call(b"SREM", key, *their_popped)
+            if self.redis_intset(key):
+                self.kedis_value(key).recreate()  # (Redis's SPOP may rebuild it as an intset)
 
     # -- expiry ------------------------------------------------------------------------------------------
     @rule(data=st.data(), command=st.sampled_from(sorted(EXPIRE_COMMANDS)), key=keys,
@@ -360,7 +467,8 @@ class RedisTwin(RuleBasedStateMachine):
         # Redis finds a command in a dict hashed over the whole name but compared as a C string:
         # "get\x00x" is found as GET only when its hash lands in GET's bucket, which depends on
         # the process's random hash seed. So names whose C string is a command are left out.
-        assume(name.split(b"\x00", 1)[0].lower() not in self.redis_commands)
+        # HELP is Kedis's own command (redis-cli answers it itself): not unknown to Kedis.
+        assume(name.split(b"\x00", 1)[0].lower() not in self.redis_commands | {b"help"})
         self.check([name, *args])
 
     @rule(sub=st.sampled_from([b"GETKEYS", b"getkeysandflags"]),
@@ -389,7 +497,10 @@ class RedisTwin(RuleBasedStateMachine):
             self.check([b"SELECT", index])
             for key in self.check_unordered([b"KEYS", b"*"]):
                 self.check([b"PTTL", key])
-                self.check([b"GET", key])
+                if self.check([b"TYPE", key]) == b"+set\r\n":
+                    self.check_unordered([b"SMEMBERS", key])
+                else:
+                    self.check([b"GET", key])
 
 
 def _settings(examples: int, steps: int) -> settings:
@@ -510,6 +621,8 @@ GETKEYS_CASES = [
     "MGET a b c", "DEL a b c", "EXISTS a b", "EXPIRE a 10", "RENAME a b", "COPY a b DB 1",
     "KEYS a", "SCAN 0", "PING", "ECHO a", "DBSIZE x", "TIME 1", "CONFIG GET a", "CONFIG GET",
     "CONFIG FOO", "COMMAND INFO", "FOO a", "config|get a", "GETDEL a", "GETSET a b",
+    "SADD s a b", "SINTERSTORE d a b", "SMOVE a b m", "SINTERCARD 2 a b LIMIT 1",
+    "SINTERCARD 02 a b", "SINTERCARD 3 a b", "SINTERCARD 0 a", "SSCAN s 0", "SPOP s 2",
 ]
 
 

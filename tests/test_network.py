@@ -343,7 +343,7 @@ def test_a_client_that_never_reads_does_not_stop_the_others_and_loses_nothing(se
 
 
 def test_the_output_buffer_limit_closes_a_slow_reader():
-    instance = KedisServerThread(ServerConfig(output_buffer_limit=2_000_000))
+    instance = KedisServerThread(ServerConfig(output_buffer_limit=500_000))
     try:
         fast = redis.Redis(port=instance.port)
         fast.set("big", b"x" * 100_000)
@@ -434,7 +434,8 @@ def test_a_redis_cli_script_answers_as_with_redis_server(server, redis_server, m
 def test_the_kedis_server_script_starts_and_stops(tmp_path):
     port = _free_port()
     process = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "kedis-server"),
-                                "--port", str(port)], stderr=subprocess.PIPE, text=True)
+                                "--port", str(port), "--dir", str(tmp_path)],
+                               stderr=subprocess.PIPE, text=True)
     try:
         line = process.stderr.readline()
         while "Ready to accept connections" not in line:
@@ -446,6 +447,28 @@ def test_the_kedis_server_script_starts_and_stops(tmp_path):
     finally:
         process.terminate()
         assert process.wait(10) == 0
+    # As redis-server, it saved at shutdown (its default save rules), and loads it at start.
+    assert (tmp_path / "dump.rdb").exists()
+
+
+def test_the_server_keeps_its_data_across_restarts_with_the_aof(tmp_path):
+    from kedis.server import make_engine, parse_arguments
+
+    config = parse_arguments(["--port", "0", "--dir", str(tmp_path), "--appendonly", "yes",
+                              "--save", ""])
+    first = KedisServerThread.around(make_engine(config), config)
+    client = redis.Redis(port=first.port)
+    client.set("k", "v")
+    with client.pipeline(transaction=True) as pipe:
+        pipe.incr("n").incr("n").execute()
+    client.close()
+    first.stop()
+    assert b"MULTI" in b"".join(p.read_bytes() for p in (tmp_path / "appendonlydir").iterdir())
+    second = KedisServerThread.around(make_engine(config), config)
+    client = redis.Redis(port=second.port)
+    assert (client.get("k"), client.get("n")) == (b"v", b"2")
+    client.close()
+    second.stop()
 
 
 def _free_port() -> int:

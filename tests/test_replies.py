@@ -50,6 +50,16 @@ def test_cli_raw_is_the_text_redis_cli_raw_shows(reply, resp, text, raw):
     assert reply.cli(raw=True) == raw
 
 
+@pytest.mark.parametrize("reply", [
+    Status("OK"), Bulk(b"hello world"), Integer(12), Null(), Error("ERR syntax error"),
+    Array([Bulk(b"a"), Null()]),
+])
+def test_ipython_shows_a_reply_as_redis_cli_does(reply):
+    from IPython.lib.pretty import pretty
+
+    assert pretty(reply) == reply.cli()
+
+
 def test_str_of_a_reply_is_its_cli_text():
     assert str(Integer(3)) == "(integer) 3"
 

@@ -40,6 +40,10 @@ def notebook(request):
     return nbformat.read(request.param, as_version=4)
 
 
+def test_the_tutorials_are_all_there():
+    assert [path.stem[:2] for path in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06"]
+
+
 def test_each_tutorial_has_a_goal_predictions_exercises_and_a_summary(notebook):
     text = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     assert "**Goal:**" in notebook.cells[0].source

@@ -131,6 +131,27 @@ def test_a_long_value_is_cut_near_sixty_characters_never_inside_an_escape(db, st
     assert repr_bytes(bytes(range(256))).startswith(binary[:-4])  # a prefix of whole escapes
 
 
+def test_the_store_shows_a_set_with_its_members_escaped_and_their_total_size(db, store):
+    db.execute("SADD", "tags", "b", "a", b"\x00\"q")
+    db.execute("SADD", "ids", "30", "4")
+    rows = {row["key"]: row for row in store.rows}
+    assert rows['"tags"']["type"] == "set"
+    assert rows['"tags"']["value"] == '{"b", "a", "\\x00\\"q"}'
+    assert rows['"tags"']["size"] == 5  # the members' bytes, added up
+    assert rows['"ids"']["value"] == '{"4", "30"}'  # a small set of integers: sorted
+    db.execute("SADD", "tags", "c")
+    assert store.changes == [{"key": '"tags"', "changed": True,
+                              "change": '{"b", "a", "\\x00\\"q"} → {"b", "a", "\\x00\\"q", "c"}'}]
+    assert {row["key"]: row for row in store.rows}['"tags"']["size"] == 6
+
+
+def test_a_big_set_is_cut_near_sixty_characters(db, store):
+    db.execute("SADD", "big", *[b"member:%05d" % i for i in range(10_000)])
+    value = store.rows[0]["value"]
+    assert value.startswith('{"member:00000", ') and value.endswith(", ...}")
+    assert len(value) <= 70
+
+
 def test_the_javascript_never_writes_html_from_data():
     static = files("kedis.widgets").joinpath("static")
     sources = {path.name: path.read_text() for path in static.iterdir() if path.name.endswith(".js")}
@@ -337,6 +358,15 @@ def test_the_flow_shows_the_last_command_step_by_step(db, flow):
     assert ttl["before"]["expires_at"] is None and ttl["after"]["expires_at"] == START_MS + 100_000
     assert ttl["diff"] == ["expires_at"]
     assert flow.steps[-1]["handed_on"] == '"+OK\\r\\n"'
+
+
+def test_the_flow_of_sadd_shows_the_set_before_and_after_its_change_in_place(db, flow):
+    db.run("SADD s a")
+    db.run("SADD s b")
+    change = next(step for step in flow.steps if step["action"] == "modify")
+    assert change["did"] == 'changed the set "s" in place: added "b"'
+    assert change["before"]["value"] == '{"a"}' and change["after"]["value"] == '{"a", "b"}'
+    assert change["changed"] is True and change["diff"] == ["value"]
 
 
 def test_forward_back_and_play_move_through_the_steps(db, flow):

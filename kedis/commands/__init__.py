@@ -1,10 +1,12 @@
 """The handlers, one module per command family, named like Redis's own source files.
 
     strings.py       t_string.c    SET, GET, INCR, APPEND, GETRANGE...
+    sets.py          t_set.c       SADD, SREM, SMEMBERS, SINTER, SUNION, SDIFF, SPOP, SSCAN...
     keys.py          db.c          DEL, EXISTS, TYPE, KEYS, SCAN, RENAME, COPY...
     expire.py        expire.c      EXPIRE, TTL, PERSIST... (the active cycle is in kedis/expiry.py)
     connection.py    networking.c  PING, ECHO, SELECT, AUTH, HELLO, QUIT, RESET, CLIENT
     server.py        server.c      DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO, CONFIG
+    persistence.py   rdb.c, aof.c  SAVE, BGSAVE, LASTSAVE, BGREWRITEAOF (the files: kedis/rdb.py, aof.py)
     introspection.py server.c      COMMAND, and Kedis's HELP
     multi.py         multi.c       MULTI, EXEC, DISCARD, WATCH, UNWATCH
     monitor.py       replication.c MONITOR, and the feed of commands to monitors
@@ -12,4 +14,15 @@
 Importing this package registers every handler in the command table (command_table.py).
 """
 
-from . import connection, expire, introspection, keys, monitor, multi, server, strings  # noqa: F401
+from . import (  # noqa: F401
+    connection,
+    expire,
+    introspection,
+    keys,
+    monitor,
+    multi,
+    persistence,
+    server,
+    sets,
+    strings,
+)

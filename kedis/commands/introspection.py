@@ -22,14 +22,21 @@ def _keyspec_reply(spec) -> Reply:
     fields: list[Reply] = []
     if spec.notes:
         fields += [Bulk(b"notes"), Bulk(spec.notes.encode())]
+    if spec.keynum is not None:  # the call says how many keys: SINTERCARD numkeys key ...
+        find_keys = Array([Bulk(b"type"), Bulk(b"keynum"), Bulk(b"spec"),
+                           Array([Bulk(b"keynumidx"), Integer(spec.keynum),
+                                  Bulk(b"firstkey"), Integer(spec.first_key),
+                                  Bulk(b"keystep"), Integer(spec.key_step)])])
+    else:
+        find_keys = Array([Bulk(b"type"), Bulk(b"range"), Bulk(b"spec"),
+                           Array([Bulk(b"lastkey"), Integer(spec.last_key),
+                                  Bulk(b"keystep"), Integer(spec.key_step),
+                                  Bulk(b"limit"), Integer(spec.limit)])])
     fields += [
         Bulk(b"flags"), Array([Status(flag) for flag in spec.flags]),
         Bulk(b"begin_search"), Array([Bulk(b"type"), Bulk(b"index"), Bulk(b"spec"),
                                       Array([Bulk(b"index"), Integer(spec.index)])]),
-        Bulk(b"find_keys"), Array([Bulk(b"type"), Bulk(b"range"), Bulk(b"spec"),
-                                   Array([Bulk(b"lastkey"), Integer(spec.last_key),
-                                          Bulk(b"keystep"), Integer(spec.key_step),
-                                          Bulk(b"limit"), Integer(spec.limit)])]),
+        Bulk(b"find_keys"), find_keys,
     ]
     return Array(fields)
 
@@ -163,13 +170,14 @@ def _keys_of(argv: list[bytes]) -> list[tuple[int, tuple[str, ...]]]:
         raise CommandError("ERR The command has no key arguments")
     if (cmd.arity > 0 and len(target) != cmd.arity) or len(target) < -cmd.arity:
         raise CommandError("ERR Invalid number of arguments specified for command")
-    if cmd.getkeys is not None:
-        return cmd.getkeys(target)
     argc = len(target)
-    found = []
-    for position in cmd.key_positions(argc):
-        spec = next(s for s in cmd.key_specs if position in s.positions(argc))
-        found.append((position, spec.flags))
+    if cmd.getkeys is not None:
+        found = cmd.getkeys(target)
+    else:
+        found = []
+        for position in cmd.key_positions(argc, target):
+            spec = next(s for s in cmd.key_specs if position in s.positions(argc, target))
+            found.append((position, spec.flags))
     if not found:
         raise CommandError(INVALID_KEYS)
     return found

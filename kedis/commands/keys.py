@@ -108,7 +108,8 @@ def keys(client, argv: list[bytes]) -> Reply:
     return Array([Bulk(name) for name in db.data if matches(name) and not db.is_expired(name)])
 
 
-def _parse_cursor(data: bytes) -> int:
+def parse_cursor(data: bytes) -> int:
+    """SCAN's (and SSCAN's) cursor argument, or a CommandError (parseScanCursorOrReply)."""
     # Redis reads the cursor with strtoul() (parseScanCursorOrReply): an optional sign, decimal
     # digits (leading zeros are fine), 64 bits unsigned ("-1" wraps around to the largest cursor).
     # C sees the argument only up to its first NUL byte, so "0\x00abc" is cursor 0. Leading
@@ -131,16 +132,57 @@ def _parse_cursor(data: bytes) -> int:
     return (-value) % 2 ** 64 if sign == b"-" else value
 
 
-def _scan_hash(name: bytes) -> int:
+def scan_hash(name: bytes) -> int:
     return zlib.crc32(name) + 1  # 1 .. 2**32, so that 0 can mean "start" and "done"
 
 
 def _scan_order(db) -> tuple[list[int], list[bytes]]:
     """The keys sorted by a fixed hash, built when needed and dropped when a key is added."""
     if db.scan_order is None:
-        pairs = sorted((_scan_hash(name), name) for name in db.data)
+        pairs = sorted((scan_hash(name), name) for name in db.data)
         db.scan_order = ([h for h, _ in pairs], [name for _, name in pairs])
     return db.scan_order
+
+
+def parse_scan_options(argv: list[bytes], start: int,
+                       allow_type: bool) -> tuple[int, bytes | None, str | None]:
+    """COUNT, MATCH and (for SCAN only) TYPE, from ``argv[start:]``: (count, pattern, type).
+
+    Shared by SCAN and SSCAN, as Redis's scanGenericCommand is: COUNT must be at least 1, every
+    option needs its argument, and TYPE is SCAN's alone (a syntax error after SSCAN).
+    """
+    count = 10
+    pattern = None
+    wanted_type = None
+    i = start
+    while i < len(argv):
+        option = argv[i].split(b"\x00", 1)[0].lower()
+        if i + 1 >= len(argv):
+            raise CommandError(SYNTAX)
+        if option == b"count":
+            count = parse_int(argv[i + 1])
+            if count < 1:
+                raise CommandError(SYNTAX)
+        elif option == b"match":
+            pattern = argv[i + 1]
+        elif option == b"type" and allow_type:
+            wanted_type = argv[i + 1].split(b"\x00", 1)[0].lower().decode("utf-8", "replace")
+        else:
+            raise CommandError(SYNTAX)
+        i += 2
+    return count, pattern, wanted_type
+
+
+def scan_page(hashes: list[int], cursor: int, count: int) -> tuple[int, int, int]:
+    """One call's slice of a walk in hash order: (start, end, next cursor; 0 at the end).
+
+    ``hashes`` are the sorted hashes of the items; the cursor is the hash to resume from.
+    """
+    start = bisect_left(hashes, cursor)
+    end = min(start + count, len(hashes))
+    while 0 < end < len(hashes) and hashes[end] == hashes[end - 1]:
+        end += 1  # never split items that share a hash between two calls
+    return start, end, hashes[end] if end < len(hashes) else 0
 
 
 @command("scan", arity=-2, flags="readonly", acl="keyspace",
@@ -161,33 +203,11 @@ def scan(client, argv: list[bytes]) -> Reply:
     Kedis walks the keys in the order of a fixed hash (CRC32): the cursor is the hash to resume
     from, which gives the same guarantee, because a key's hash never changes.
     """
-    cursor = _parse_cursor(argv[1])
-    count = 10
-    pattern = None
-    wanted_type = None
-    i = 2
-    while i < len(argv):
-        option = argv[i].split(b"\x00", 1)[0].lower()
-        if i + 1 >= len(argv):
-            raise CommandError(SYNTAX)
-        if option == b"count":
-            count = parse_int(argv[i + 1])
-            if count < 1:
-                raise CommandError(SYNTAX)
-        elif option == b"match":
-            pattern = argv[i + 1]
-        elif option == b"type":
-            wanted_type = argv[i + 1].split(b"\x00", 1)[0].lower().decode("utf-8", "replace")
-        else:
-            raise CommandError(SYNTAX)
-        i += 2
+    cursor = parse_cursor(argv[1])
+    count, pattern, wanted_type = parse_scan_options(argv, 2, allow_type=True)
     db = client.db
     hashes, names = _scan_order(db)
-    start = bisect_left(hashes, cursor)
-    end = min(start + count, len(names))
-    while 0 < end < len(names) and hashes[end] == hashes[end - 1]:
-        end += 1  # never split keys that share a hash between two calls
-    next_cursor = hashes[end] if end < len(names) else 0
+    start, end, next_cursor = scan_page(hashes, cursor, count)
     matches = compile_glob(pattern) if pattern is not None else None
     found = []
     for name in names[start:end]:

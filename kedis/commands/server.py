@@ -52,6 +52,7 @@ def flushdb(client, argv: list[bytes]) -> Reply:
     """FLUSHDB [ASYNC | SYNC]"""
     _flush_mode(argv)
     client.db.flush()
+    client.server.stats.dirty += 1  # counted even when the database was empty, as in Redis
     return OK
 
 
@@ -60,10 +61,22 @@ def flushdb(client, argv: list[bytes]) -> Reply:
          group="server", since="1.0.0", complexity="O(N) where N is the number of keys in all "
          "databases", summary="Removes every key of every database.")
 def flushall(client, argv: list[bytes]) -> Reply:
-    """FLUSHALL [ASYNC | SYNC]"""
+    """FLUSHALL [ASYNC | SYNC]
+
+    Teaches: with save rules set, FLUSHALL also saves at once, as Redis does, so that the dump
+    on disk is empty too and a restart does not bring the keys back.
+    """
     _flush_mode(argv)
-    for db in client.server.databases:
+    server = client.server
+    for db in server.databases:
         db.flush()
+    if server.config["save"]:
+        server.persistence.wait()  # (Redis kills a BGSAVE in progress; Kedis lets it end first)
+        try:
+            server.persistence.save()
+        except OSError as error:
+            server.persistence.note(f"FLUSHALL could not save: {error}")
+    server.stats.dirty += 1  # counted even when there was nothing to flush, as in Redis
     return OK
 
 
@@ -166,6 +179,10 @@ def _stats_section(server) -> list[tuple[str, object]]:
     ]
 
 
+def _persistence_section(server) -> list[tuple[str, object]]:
+    return server.persistence.info()
+
+
 def _keyspace_section(server) -> list[tuple[str, object]]:
     return [(f"db{db.id}", f"keys={len(db.data)},expires={len(db.expires)},avg_ttl={db.avg_ttl}")
             for db in server.databases if db.data]
@@ -175,6 +192,7 @@ INFO_SECTIONS = {
     "server": ("Server", _server_section),
     "clients": ("Clients", _clients_section),
     "memory": ("Memory", _memory_section),
+    "persistence": ("Persistence", _persistence_section),
     "stats": ("Stats", _stats_section),
     "keyspace": ("Keyspace", _keyspace_section),
 }
@@ -199,7 +217,8 @@ def info_text(server, sections: list[str] | None = None) -> str:
 def info(client, argv: list[bytes]) -> Reply:
     """INFO [section [section ...]]
 
-    Sections: server, clients, memory, stats, keyspace (or all, default, everything).
+    Sections: server, clients, memory, persistence, stats, keyspace (or all, default,
+    everything).
     Teaches: watch keyspace_hits/keyspace_misses move with each read, and expired_keys (split
     into expired_keys_lazy and expired_keys_active in Kedis) with each expiration.
     """
@@ -236,7 +255,8 @@ def config_get(client, argv: list[bytes]) -> Reply:
                 found[name] = name
     items = []
     for name, shown in found.items():
-        items += [Bulk(shown.encode()), Bulk(b"%d" % client.server.config[name])]
+        value = client.server.config[name]
+        items += [Bulk(shown.encode()), Bulk(PARAMETERS[name].show(value))]
     return Array(items)
 
 
@@ -277,7 +297,13 @@ def config_set(client, argv: list[bytes]) -> Reply:
         except ConfigError as error:
             raise CommandError(f"ERR CONFIG SET failed (possibly related to argument "
                                f"'{name}') - {error}") from None
-    client.server.config.update(chosen)
+    server = client.server
+    server.config.update(chosen)
+    # Some parameters act at once (Redis's "apply" functions): the AOF opens or closes.
+    if "appendonly" in chosen:
+        server.persistence.set_appendonly(chosen["appendonly"])
+    if "appendfsync" in chosen:
+        server.persistence.set_appendfsync(chosen["appendfsync"])
     return OK
 
 

@@ -21,8 +21,9 @@ KERNEL_NAME = "kedis"
 SPEC_FILES = ("kernel.json", "logo-32x32.png", "logo-64x64.png")
 
 
-def install(user: bool = False, prefix: str | None = None) -> str:
-    """Install the kernelspec; returns the directory it went to."""
+def install(user: bool = False, prefix: str | None = None, dir: str | None = None) -> str:
+    """Install the kernelspec; returns the directory it went to. With ``dir``, the kernel
+    loads its store from that folder and saves it there (its argv gets ``--dir``)."""
     source = resources.files("kedis.kernelspec")
     with tempfile.TemporaryDirectory() as staging:
         for name in SPEC_FILES:
@@ -31,6 +32,8 @@ def install(user: bool = False, prefix: str | None = None) -> str:
         spec_path = Path(staging) / "kernel.json"
         spec = json.loads(spec_path.read_text())
         spec["argv"][0] = sys.executable
+        if dir is not None:
+            spec["argv"] += ["--dir", str(Path(dir).resolve())]
         spec_path.write_text(json.dumps(spec, indent=2) + "\n")
         return KernelSpecManager().install_kernel_spec(staging, KERNEL_NAME, user=user,
                                                        prefix=prefix)

@@ -16,6 +16,10 @@ text stored is the Kedis cell, so ``jupyter console``'s history shows commands),
 the standard way (execute_reply ``status: error`` with ``ename``/``evalue``), and interrupts.
 Completion, inspection and ``is_complete`` are answered by Kedis for Kedis cells (completion.py)
 and by IPython for Python cells.
+
+Persistence: started with ``--dir DIR`` (``python -m kedis.kernel install --dir DIR`` writes it
+into the kernelspec), the kernel's engine loads its store from DIR and saves it there, by
+Redis's default rules and when the kernel shuts down (see kedis/kernel/__main__.py).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from ipykernel.ipkernel import IPythonKernel
 
 from .. import __version__
 from ..cells import CellError, CellRunner, read_cell
+from ..engine import Kedis
 from ..magics import MAGICS
 from ..parser import is_complete, logical_lines
 
@@ -55,10 +60,15 @@ class KedisKernel(IPythonKernel):
     banner = (f"Kedis {__version__}: a Redis-compatible store you can watch. One command per "
               "line; HELP lists the commands, %lsmagic the magics, %%python starts a Python cell.")
     help_links = [{"text": "Kedis commands: HELP", "url": "https://redis.io/commands/"}]
+    #: The engine's configuration (``--dir`` and the other persistence options), set by
+    #: ``python -m kedis.kernel`` before the kernel starts; None: in memory only.
+    engine_config: dict[str, str] | None = None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.runner = CellRunner(namespace=self.shell.user_ns, display=self._publish,
+        engine = Kedis(config=self.engine_config) if self.engine_config else None
+        self.runner = CellRunner(engine=engine, namespace=self.shell.user_ns,
+                                 display=self._publish,
                                  widgets=True)  # a Jupyter front end draws kedis.widgets
         self.shell.user_ns[RUN_CELL] = self.runner.run
         # First of IPython's cleanup transforms: Kedis cells never reach IPython's own syntax
@@ -84,6 +94,12 @@ class KedisKernel(IPythonKernel):
         iopub = self.iopub_thread
         if iopub is not None:
             iopub.schedule(lambda: setattr(iopub.socket, "sndhwm", 0))
+
+    def do_shutdown(self, restart: bool) -> Any:
+        """Save as redis-server does when it stops (the AOF's last bytes, a SAVE by the rules)."""
+        with self.runner.lock:
+            self.runner.engine.shutdown()
+        return super().do_shutdown(restart)
 
     def _publish(self, data: dict, metadata: dict) -> None:
         """Send one reply to the front end as a display_data message.

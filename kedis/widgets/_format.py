@@ -46,11 +46,11 @@ def value_text(value: Any, width: int = VALUE_WIDTH) -> str:
             pieces.append(piece)
             used += len(piece)
         return '"' + "".join(pieces) + '..."'
-    return preview(value, width)  # the container types of later issues say what they are
+    return preview(value, width)  # a set: {"a", "b", ...}, each member quoted the same way
 
 
 def value_size(value: Any) -> int:
-    """The bytes a value holds: a string's length (later types: the sum of their elements)."""
+    """The bytes a value holds: a string's length, a set's members' lengths added up."""
     if type(value) is bytes:
         return len(value)
     if isinstance(value, dict):

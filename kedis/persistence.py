@@ -1,0 +1,354 @@
+"""Persistence: when the store goes to disk, and how it comes back (Redis's rdb.c, server.c).
+
+The formats are elsewhere (rdb.py for the snapshot, aof.py for the append-only file); this module
+is the server's side of them, what Redis keeps in ``struct redisServer``:
+
+- **changes since the last save** (``dirty``, counted by the keyspace at every change): INFO's
+  rdb_changes_since_last_save, and what the save rules look at;
+- **SAVE** writes the dump now, while every command waits; **BGSAVE** writes it in the
+  background while commands go on; both to ``dir``/``dbfilename``, crash-safely (rdb.write_file);
+- **the save rules** (``save "3600 1 300 100"``: after 3600 s if at least 1 key changed, after
+  300 s if 100 did): checked at every ``tick()``, the engine's serverCron, they start a BGSAVE;
+- **start-up** (``load``): the AOF when ``appendonly`` is on, else the dump, as loadDataFromDisk;
+- **BGREWRITEAOF** and ``appendonly`` turned on or off (the AOF itself is in aof.py);
+- **shutdown**: the last AOF bytes to disk, and a SAVE when there are save rules.
+
+As in Redis, one background job runs at a time: a BGSAVE asked for during an AOF rewrite is
+refused (or, with SCHEDULE, started when the rewrite ends), and a rewrite asked for during a
+BGSAVE is scheduled.
+
+How BGSAVE keeps its promise, "the file is the store at one instant, and commands do not wait":
+Redis forks. The child process gets a copy of the parent's memory that the kernel makes lazily,
+page by page, only when the parent writes to a page (copy-on-write): the child sees the store
+frozen at the fork while the parent goes on serving. Kedis runs inside other programs (a Jupyter
+kernel, whose threads and ZeroMQ sockets do not survive a fork well; a test runner), so it does
+what fork does by hand, in a thread: at the BGSAVE command it copies each database's two dicts,
+and the thread writes the copies. The copies share the values: strings are immutable ``bytes``,
+so sharing them is safe, which is copy-on-write for free; a value that commands change in place
+(a set) is copied at that instant too (keyspace.duplicate). Later commands change the live dicts,
+never the copies. The copy is the part of BGSAVE that commands wait for: about 50 ms for a
+million keys (a dict copy, and a pass over the values to find the sets), where writing them
+takes half a second. Redis's fork also stops the server for a moment, to copy the page tables.
+The thread competes for the GIL with commands, so they run slower during a BGSAVE, but they run.
+
+The time of saves and of the rules is the engine's clock, so a fake clock drives them in tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from . import rdb
+from .keyspace import TYPE_NAMES, duplicate
+
+if TYPE_CHECKING:
+    from .engine import Kedis
+
+__all__ = ["Persistence", "snapshot", "rdb_aux"]
+
+log = logging.getLogger("kedis.persistence")
+
+BGSAVE_RETRY_DELAY = 5  # seconds before the rules may try again after a failed BGSAVE
+
+
+def snapshot(server: Kedis) -> list[rdb.Snapshot]:
+    """Every non-empty database at this instant (see the module's docstring for why a copy)."""
+    shots = []
+    for db in server.databases:
+        if not db.data:
+            continue
+        data = dict(db.data)
+        if len(TYPE_NAMES) > 1:  # there are types whose values change in place: copy those
+            for key, value in data.items():
+                if type(value) is not bytes:
+                    data[key] = duplicate(value)
+        shots.append((db.id, data, dict(db.expires)))
+    return shots
+
+
+def live(server: Kedis) -> list[rdb.Snapshot]:
+    """The databases themselves, for SAVE: no command runs while it writes, so no copy."""
+    return [(db.id, db.data, db.expires) for db in server.databases if db.data]
+
+
+def rdb_aux(server: Kedis, aof_base: bool = False) -> dict[str, str | int]:
+    """The aux fields Redis 7.0 writes at the top of a dump (rdbSaveInfoAuxFields)."""
+    from .commands.server import REDIS_VERSION, _rss_bytes
+
+    return {"redis-ver": REDIS_VERSION, "redis-bits": 64, "ctime": int(server.clock.time()),
+            "used-mem": _rss_bytes(), "aof-base": int(aof_base)}
+
+
+class Persistence:
+    """The persistence state of one engine (the rdb_* and aof_* fields of redisServer)."""
+
+    def __init__(self, server: Kedis) -> None:
+        self.server = server
+        self.lastsave = int(server.clock.time())  # LASTSAVE: the last successful save
+        self.last_bgsave_ok = True
+        self.last_bgsave_try = 0
+        self.last_bgsave_seconds = -1
+        self.saves = 0
+        self.loaded_keys = 0
+        self.loaded_expired = 0
+        self.messages: list[str] = []  # what start-up had to say (a truncated AOF...), for hosts
+        self._bgsave: threading.Thread | None = None
+        self._bgsave_started = 0.0
+        self._bgsave_dirty = 0
+        self._bgsave_result: tuple[bool, str] | None = None
+        self.bgsave_scheduled = False
+        self.rewrite: Any = None  # an aof.Rewrite while BGREWRITEAOF runs
+        self.rewrite_scheduled = False
+        self.rewrites = 0
+        self.last_rewrite_seconds = -1
+        self.last_rewrite_ok = True
+
+    # --- where ----------------------------------------------------------------------------------
+    @property
+    def dir(self) -> str:
+        return self.server.config["dir"] or os.getcwd()
+
+    @property
+    def rdb_path(self) -> str:
+        return os.path.join(self.dir, self.server.config["dbfilename"])
+
+    def note(self, message: str, warning: bool = True) -> None:
+        """Keep a message for the host to show (the REPL prints them at start), and log it:
+        Redis writes these to its log file."""
+        self.messages.append(message)
+        log.log(logging.WARNING if warning else logging.INFO, message)
+
+    # --- SAVE and BGSAVE ------------------------------------------------------------------------
+    def save(self) -> None:
+        """Write the dump now (SAVE, rdbSave). Raises OSError when it cannot be written."""
+        server = self.server
+        rdb.write_file(self.rdb_path, rdb.encode(live(server), rdb_aux(server)))
+        server.stats.dirty = 0
+        self.lastsave = int(server.clock.time())
+        self.last_bgsave_ok = True
+        self.saves += 1
+
+    @property
+    def bgsave_in_progress(self) -> bool:
+        self.check_done()
+        return self._bgsave is not None
+
+    def bgsave(self) -> None:
+        """Start writing the dump in a thread, from a copy of the store taken now (BGSAVE)."""
+        server = self.server
+        shots = snapshot(server)
+        aux = rdb_aux(server)
+        path = self.rdb_path
+        self._bgsave_dirty = server.stats.dirty
+        self._bgsave_started = time.monotonic()
+        self.last_bgsave_try = int(server.clock.time())
+        self._bgsave_result = None
+
+        def write() -> None:
+            try:
+                rdb.write_file(path, rdb.encode(shots, aux))
+                self._bgsave_result = (True, "")
+            except Exception as error:  # reported by check_done, on the commands' thread
+                self._bgsave_result = (False, str(error))
+
+        self._bgsave = threading.Thread(target=write, name="kedis-bgsave", daemon=True)
+        self._bgsave.start()
+
+    @property
+    def rewrite_in_progress(self) -> bool:
+        self.check_done()
+        return self.rewrite is not None
+
+    def bgrewriteaof(self) -> None:
+        """Start an AOF rewrite (aof.Rewrite)."""
+        from .aof import Rewrite
+
+        self.rewrite_scheduled = False
+        self.rewrite = Rewrite(self.server)
+
+    def check_done(self) -> None:
+        """Take note of a finished BGSAVE or AOF rewrite (Redis's checkChildrenDone, in
+        serverCron), and start what was scheduled behind it.
+
+        Done here, on the thread that runs commands, not in the saving thread: the changes made
+        while the snapshot was written are still unsaved, so ``dirty`` goes down by the changes
+        the snapshot holds, and only commands may touch it.
+        """
+        rewrite = self.rewrite
+        if rewrite is not None and not rewrite.running:
+            self.rewrite = None
+            self.last_rewrite_ok = rewrite.finish()
+        thread = self._bgsave
+        if thread is not None and not thread.is_alive():
+            self._bgsave = None
+            self._bgsave_done()
+        if self._bgsave is None and self.rewrite is None:
+            if self.rewrite_scheduled:
+                self.bgrewriteaof()
+            elif self.bgsave_scheduled:
+                self.bgsave_scheduled = False
+                self.bgsave()
+
+    def _bgsave_done(self) -> None:
+        ok, reason = self._bgsave_result or (False, "the saving thread died")
+        self.last_bgsave_ok = ok
+        self.last_bgsave_seconds = round(time.monotonic() - self._bgsave_started)
+        if ok:
+            self.server.stats.dirty -= self._bgsave_dirty
+            self.lastsave = int(self.server.clock.time())
+            self.saves += 1
+        else:
+            self.note(f"Background saving error: {reason}")
+
+    def wait(self) -> None:
+        """Wait for a BGSAVE or an AOF rewrite in progress to finish (tests, shutdown)."""
+        while self._bgsave is not None or self.rewrite is not None:
+            if self._bgsave is not None:
+                self._bgsave.join()
+            if self.rewrite is not None:
+                self.rewrite.thread.join()
+            self.check_done()
+
+    # --- serverCron's part ----------------------------------------------------------------------
+    def cron(self) -> None:
+        """Called at every tick: finish what finished, then start a BGSAVE if a rule says so."""
+        self.check_done()
+        server = self.server
+        rules = server.config["save"]
+        if not rules or self._bgsave is not None or self.rewrite is not None:
+            return
+        now = int(server.clock.time())
+        dirty = server.stats.dirty
+        for seconds, changes in rules:
+            # A failed BGSAVE is retried after BGSAVE_RETRY_DELAY seconds, not at every tick.
+            if (dirty >= changes and now - self.lastsave > seconds
+                    and (self.last_bgsave_ok or now - self.last_bgsave_try > BGSAVE_RETRY_DELAY)):
+                log.info("%d changes in %d seconds. Saving...", changes, seconds)
+                self.bgsave()
+                return
+
+    # --- start and end --------------------------------------------------------------------------
+    def load(self) -> None:
+        """Load the store at start-up (loadDataFromDisk): the AOF if appendonly is on (the dump
+        is then ignored, as in Redis), else the dump if there is one. Raises rdb.RDBError or
+        aof.AOFError for a damaged file: a server does not start on half its data."""
+        server = self.server
+        if server.config["appendonly"]:
+            from . import aof
+
+            aof.load(server)
+            return
+        path = self.rdb_path
+        if not os.path.exists(path):
+            return
+        started = time.perf_counter()
+        databases, _, expired = rdb.read_file(path, server.clock.ms(), len(server.databases))
+        self.install(databases)
+        self.loaded_expired = expired
+        self.note(f"DB loaded from disk: {time.perf_counter() - started:.3f} seconds "
+                  f"({self.loaded_keys} keys)", warning=False)
+
+    def install(self, databases: dict[int, tuple[dict, dict]]) -> None:
+        """Put what a file held into the databases, replacing everything (all or nothing: the
+        file was read whole before this is called)."""
+        server = self.server
+        loaded = 0
+        for db in server.databases:
+            data, expires = databases.get(db.id, ({}, {}))
+            for key, value in data.items():
+                if type(value) is not bytes:
+                    data[key] = make_value(value)
+            db.flush()
+            db.data = data
+            db.expires.replace(expires)
+            loaded += len(data)
+        server.stats.dirty = 0
+        self.loaded_keys = loaded
+
+    def start(self) -> None:
+        """What a server does when it starts with this configuration: load, then open the AOF."""
+        self.load()
+        if self.server.config["appendonly"]:
+            from . import aof
+
+            aof.start(self.server)
+
+    def set_appendonly(self, on: bool) -> None:
+        """CONFIG SET appendonly yes|no (startAppendOnly / stopAppendOnly)."""
+        from . import aof
+
+        server = self.server
+        if on and server.aof is None:
+            self.wait()  # one background job at a time
+            aof.start(server, at_startup=False)  # a rewrite in the background
+        elif not on and server.aof is not None:
+            aof.stop(server)
+
+    def set_appendfsync(self, policy: str) -> None:
+        if self.server.aof is not None:
+            self.server.aof.always = policy == "always"
+
+    def close(self) -> None:
+        """Let go of the files without saving (an engine replaced by %reset): the background
+        jobs end, and the AOF is closed with its last bytes on disk."""
+        self.wait()
+        if self.server.aof is not None:
+            from . import aof
+
+            aof.stop(self.server)
+
+    def shutdown(self) -> None:
+        """What Redis does on SHUTDOWN (prepareForShutdown): the AOF's last bytes to disk, and a
+        SAVE when there are save rules."""
+        server = self.server
+        self.wait()
+        if server.aof is not None:
+            from . import aof
+
+            aof.stop(server)
+        if server.config["save"]:
+            self.save()
+
+    # --- INFO -----------------------------------------------------------------------------------
+    def info(self) -> list[tuple[str, Any]]:
+        """INFO's persistence section (the fields Kedis has, in Redis's order)."""
+        self.check_done()
+        server = self.server
+        return [
+            ("loading", 0),
+            ("rdb_changes_since_last_save", server.stats.dirty),
+            ("rdb_bgsave_in_progress", int(self._bgsave is not None)),
+            ("rdb_last_save_time", self.lastsave),
+            ("rdb_last_bgsave_status", "ok" if self.last_bgsave_ok else "err"),
+            ("rdb_last_bgsave_time_sec", self.last_bgsave_seconds),
+            ("rdb_current_bgsave_time_sec", round(time.monotonic() - self._bgsave_started)
+             if self._bgsave is not None else -1),
+            ("rdb_saves", self.saves),
+            ("rdb_last_load_keys_expired", self.loaded_expired),
+            ("rdb_last_load_keys_loaded", self.loaded_keys),
+            ("aof_enabled", int(server.aof is not None)),
+            ("aof_rewrite_in_progress", int(self.rewrite is not None)),
+            ("aof_rewrite_scheduled", int(self.rewrite_scheduled)),
+            ("aof_last_rewrite_time_sec", self.last_rewrite_seconds),
+            ("aof_current_rewrite_time_sec", round(time.monotonic() - self.rewrite.started)
+             if self.rewrite is not None else -1),
+            ("aof_last_bgrewrite_status", "ok" if self.last_rewrite_ok else "err"),
+            ("aof_rewrites", self.rewrites),
+            ("aof_last_write_status", "ok" if server.aof is None or server.aof.write_ok
+             else "err"),
+        ]
+
+
+def make_value(value: Any) -> Any:
+    """A value read from a file (rdb.SetMembers, or a Python set from an intset, for a set) as
+    the store keeps it: the type that registered itself under that name in keyspace.TYPE_NAMES."""
+    if isinstance(value, (set, frozenset, rdb.SetMembers)):
+        for kind, name in TYPE_NAMES.items():
+            if name == "set":
+                return kind(value)
+        raise rdb.RDBError("the file holds sets, which this Kedis does not have")
+    return value

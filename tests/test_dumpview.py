@@ -1,0 +1,77 @@
+"""The annotated hex view of an RDB file (kedis/dumpview.py): every byte accounted for, each
+field explained, on Kedis's files and on a real redis-server's."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from kedis import persistence, rdb
+from kedis.dumpview import DumpView, annotate
+
+
+def dump_of(db) -> bytes:
+    return b"".join(rdb.encode(persistence.snapshot(db), persistence.rdb_aux(db)))
+
+
+def test_every_byte_belongs_to_one_field_in_order(db):
+    db.run("MSET greeting hello n 12345")
+    db.run("SET session abc EX 100")
+    db.run("SADD tags a b")
+    db.run("SADD numbers 3 1 2")
+    data = dump_of(db)
+    fields = annotate(data)
+    assert b"".join(field.data for field in fields) == data
+    assert [field.offset for field in fields] == sorted(field.offset for field in fields)
+    records = [field.record for field in fields]
+    assert records[0] == "header" and records[-2:] == ["eof", "checksum"]
+    assert "matches the bytes before it" in fields[-1].meaning
+
+
+def test_the_fields_say_how_each_string_and_value_is_written(db):
+    db.run("SET n 12345")
+    db.run("SET session abc EX 100")
+    db.run("SADD numbers 3 1 2")
+    meanings = [field.meaning for field in annotate(dump_of(db))]
+    assert 'its value: 12345 (an integer in 2 bytes, little-endian, after 0xc1)' in meanings
+    assert 'its value: "abc" (its length, 3, then its bytes)' in meanings
+    assert any("expires at 1700000100000" in meaning for meaning in meanings)
+    assert any(meaning.endswith("sorted integers: 1, 2, 3") for meaning in meanings)
+    assert "RESIZEDB (0xfb): 3 keys, 1 with a TTL (to size the hash tables at once)" in meanings
+
+
+def test_a_damaged_byte_is_shown_by_the_checksum(db):
+    db.run("SET greeting hello")
+    data = bytearray(dump_of(db))
+    data[data.index(b"hello")] = ord("j")
+    assert "does NOT match" in annotate(bytes(data))[-1].meaning
+
+
+def test_a_truncated_file_is_refused_with_where(db):
+    db.run("SET greeting hello")
+    with pytest.raises(rdb.RDBError, match="at byte"):
+        annotate(dump_of(db)[:-12])
+
+
+@pytest.mark.redis
+def test_a_file_written_by_redis_server_with_lzf_is_explained(redis, redis_server):
+    redis.call("FLUSHALL")
+    redis.call("SET", "long", "abc" * 40)  # compressible: Redis writes it with LZF
+    redis.call("SET", "big", "70000")
+    assert redis.call("SAVE") == b"+OK\r\n"
+    view = DumpView.of_file(os.path.join(redis_server.dir, "dump.rdb"))
+    meanings = [field.meaning for field in view.fields]
+    assert any(m.startswith('its value: "abcabc') and "LZF-compressed" in m for m in meanings)
+    assert 'its value: 70000 (an integer in 4 bytes, little-endian, after 0xc2)' in meanings
+    assert "matches the bytes before it" in meanings[-1]
+
+
+def test_the_html_table_escapes_what_the_file_holds(db):
+    db.run('SET "<img src=x onerror=alert(1)>" "<b>bold</b>"')
+    page = DumpView(dump_of(db))._repr_html_()
+    assert "<img" not in page and "<b>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    text = str(DumpView(dump_of(db)))
+    assert text.splitlines()[0].split() == ["offset", "bytes", "meaning"]
+    assert '"<img src=x onerror=alert(1)>"' in text
