@@ -106,6 +106,10 @@ class RequestParser:
         self._argv: list[bytes] | None = None
         self._missing = 0
         self._bulk_len = -1
+        # Commands parsed but not taken yet (hiredis's, or handed back by ``unread``), and a
+        # protocol error found after some commands, raised once they have been taken.
+        self._ready: deque[list[bytes]] = deque()
+        self._error: ProtocolError | None = None
 
     def feed(self, data: bytes) -> None:
         self.buffer += data
@@ -117,9 +121,35 @@ class RequestParser:
 
     def idle(self) -> bool:
         """True when no command is half read: the next byte will start a new one."""
-        return self._argv is None and self.pos == len(self.buffer)
+        return not self._ready and self._argv is None and self.pos == len(self.buffer)
+
+    def commands(self) -> list[list[bytes]]:
+        """Every complete command, in a list (a server's loop takes them all at once). A protocol
+        error after some commands is raised by the next call, once they have run."""
+        commands = list(self._ready)
+        self._ready.clear()
+        if self._error is not None:
+            if not commands:
+                raise self._error
+            return commands
+        try:
+            while (argv := self.next_command()) is not None:
+                commands.append(argv)
+        except ProtocolError as error:
+            if not commands:
+                raise
+            self._error = error
+        return commands
+
+    def unread(self, commands: list[list[bytes]]) -> None:
+        """Hand back commands taken but not run (the server paused): they come out first."""
+        self._ready.extendleft(reversed(commands))
 
     def next_command(self) -> list[bytes] | None:
+        if self._ready:
+            return self._ready.popleft()
+        if self._error is not None:
+            raise self._error
         while True:
             buffer = self.buffer
             pos = self.pos
@@ -251,7 +281,6 @@ class HiredisRequestParser(RequestParser):
     def __init__(self, max_bulk_len: int = 512 * 1024 * 1024) -> None:
         super().__init__(max_bulk_len)
         self._reader = _hiredis.Reader()
-        self._ready: deque[list[bytes]] = deque()
         self._python = False  # the Python parser has bytes to finish
 
     def feed(self, data: bytes) -> None:
@@ -281,14 +310,16 @@ class HiredisRequestParser(RequestParser):
         commands.pop()  # the sentinel
         self._ready.extend(argv for argv in commands if argv)  # "*0" is no command
 
-    def idle(self) -> bool:
-        return not self._ready and super().idle()
+    def commands(self) -> list[list[bytes]]:
+        if self._python:
+            return super().commands()
+        commands = list(self._ready)  # the fast path: hiredis's commands, all at once
+        self._ready.clear()
+        return commands
 
     def next_command(self) -> list[bytes] | None:
-        if self._ready:
-            return self._ready.popleft()
-        if not self._python:
-            return None
+        if self._ready or not self._python:
+            return self._ready.popleft() if self._ready else None
         argv = super().next_command()
         if argv is None and self._argv is None and self.pos == len(self.buffer):
             self._python = False  # caught up: hiredis may take the next chunk

@@ -144,26 +144,29 @@ class Connection(asyncio.Protocol):
         out = []
         size = 0
         try:
-            while True:
-                argv = parser.next_command()
-                if argv is None:
-                    break
-                reply = execute(*argv, client=client)
-                encoded = reply.resp() if client.resp == 2 else reply.resp3()
-                out.append(encoded)
+            while not self.paused and (batch := parser.commands()):
+                taken = 0
+                for argv in batch:
+                    taken += 1
+                    reply = execute(*argv, client=client)
+                    encoded = reply.resp() if client.resp == 2 else reply.resp3()
+                    out.append(encoded)
+                    if client.close_after_reply:
+                        break
+                    if auth_pending or client.gated:
+                        auth_pending = parser.auth_required = not client.authenticated
+                    size += len(encoded)
+                    if size > 262144:
+                        # Many or big replies: send them now. If the client is not reading,
+                        # this pauses the connection (pause_writing): the rest waits.
+                        self.transport.write(b"".join(out))
+                        out = []
+                        size = 0
+                        if self.paused:
+                            parser.unread(batch[taken:])
+                            break
                 if client.close_after_reply:
                     break
-                if auth_pending or client.gated:
-                    auth_pending = parser.auth_required = not client.authenticated
-                size += len(encoded)
-                if size > 262144:
-                    # Many or big replies: send them now. If the client is not reading, this
-                    # pauses the connection (pause_writing), and its other commands wait.
-                    self.transport.write(b"".join(out))
-                    out = []
-                    size = 0
-                    if self.paused:
-                        break
         except ProtocolError as error:
             out.append(b"-" + error.reply_text.encode() + b"\r\n")
             client.close_after_reply = True

@@ -220,3 +220,36 @@ def test_hiredis_reads_what_is_not_a_request_as_redis_does(data):
     if not HAVE_HIREDIS:
         pytest.skip("hiredis is not installed")
     assert run(HiredisRequestParser(), [data]) == run(RequestParser(), [data])
+
+
+def run_batches(parser: RequestParser, chunks: list[bytes]) -> tuple[list[list[bytes]], str | None]:
+    """As ``run``, with ``commands()``: all the complete commands at once, the server's way."""
+    commands: list[list[bytes]] = []
+    try:
+        for chunk in chunks:
+            parser.feed(chunk)
+            while batch := parser.commands():
+                commands += batch
+    except ProtocolError as error:
+        return commands, error.message
+    return commands, None
+
+
+@pytest.mark.parametrize("kind", PARSERS)
+@pytest.mark.parametrize("how", ["whole", "random"])
+@pytest.mark.parametrize(("data", "commands", "error"), VECTORS,
+                         ids=[repr(v[0][:30]) for v in VECTORS])
+def test_vectors_taken_in_batches(kind, how, data, commands, error):
+    assert run_batches(make(kind), pieces(data, how, random.Random(1))) == (commands, error)
+
+
+@pytest.mark.parametrize("kind", PARSERS)
+def test_commands_handed_back_come_out_first(kind):
+    parser = make(kind)
+    parser.feed(b"*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$1\r\na\r\nPING\r\n")
+    batch = parser.commands()
+    assert batch == [[b"PING"], [b"ECHO", b"a"], [b"PING"]]
+    parser.unread(batch[1:])
+    assert not parser.idle()
+    assert parser.commands() == [[b"ECHO", b"a"], [b"PING"]]
+    assert parser.idle()
