@@ -475,3 +475,17 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def test_a_config_file_gives_options_and_the_command_line_overrides_them(tmp_path):
+    from kedis.server import parse_arguments
+
+    conf = tmp_path / "kedis.conf"
+    conf.write_text("# a comment\nport 7777\nrequirepass \"s3 cret\"\nmaxclients 50\n"
+                    "save \"\"\nappendonly yes\n")
+    config = parse_arguments([str(conf), "--maxclients", "5"])
+    assert (config.port, config.requirepass, config.maxclients) == (7777, b"s3 cret", 5)
+    assert config.engine_config == {"save": "", "appendonly": "yes"}
+    conf.write_text("port\n")
+    with pytest.raises(SystemExit, match="Bad directive or wrong number of arguments"):
+        parse_arguments([str(conf)])
