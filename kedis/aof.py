@@ -193,6 +193,11 @@ PROPAGATE: dict[str, Callable[[Any, tuple, Any], list[bytes]]] = {
 }
 
 
+#: Written even when they changed nothing (Redis's forceCommandPropagation): FLUSHALL on an empty
+#: store still says "empty from here on", and with save rules it saves, which cleans the counter.
+ALWAYS_WRITTEN = frozenset({"flushall", "flushdb"})
+
+
 # --- the manifest -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AOFPart:
@@ -278,8 +283,8 @@ class AppendOnlyFile:
 
     def call(self, cmd: Any, client: Client, argv: tuple[bytes, ...]) -> Any:
         """Run a command's handler and append it if it changed the store (call() in server.c:
-        a command is propagated when it made the server dirty), after the DELs of the keys it
-        found expired."""
+        a command is propagated when it made the server dirtier; SAVE, which cleans it, is not),
+        after the DELs of the keys it found expired."""
         if cmd.name == "exec":
             return self._call_exec(cmd, client, argv)
         stats = self.server.stats
@@ -293,7 +298,7 @@ class AppendOnlyFile:
                 self.feed(expired)
             raise
         self._expired = None
-        if stats.dirty != dirty:
+        if stats.dirty > dirty or cmd.name in ALWAYS_WRITTEN:
             rewrite = PROPAGATE.get(cmd.name)
             db = client.db
             expired.append((db.id, rewrite(db, argv, reply) if rewrite is not None else argv))

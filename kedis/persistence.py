@@ -123,14 +123,14 @@ class Persistence:
         log.log(logging.WARNING if warning else logging.INFO, message)
 
     # --- SAVE and BGSAVE ------------------------------------------------------------------------
-    def save(self) -> None:
+    def save(self, counted: bool = True) -> None:
         """Write the dump now (SAVE, rdbSave). Raises OSError when it cannot be written."""
         server = self.server
         rdb.write_file(self.rdb_path, rdb.encode(live(server), rdb_aux(server)))
         server.stats.dirty = 0
         self.lastsave = int(server.clock.time())
         self.last_bgsave_ok = True
-        self.saves += 1
+        self.saves += counted
 
     @property
     def bgsave_in_progress(self) -> bool:

@@ -370,3 +370,27 @@ def test_a_transaction_is_replayed_whole_and_one_cut_before_its_exec_not_at_all(
     again = engine(tmp_path)
     assert again.run("GET k").value == b"5"  # none of it: the file is cut before the MULTI
     assert path.read_bytes() == whole
+
+
+def test_save_info_and_lastsave_are_never_appended_and_flushall_always_is(tmp_path):
+    db = engine(tmp_path, save="3600 1")
+    db.run("SET a 1")
+    db.run("BGSAVE")
+    db.persistence._bgsave.join()
+    for line in ["INFO persistence", "LASTSAVE", "SET b 2", "SAVE", "FLUSHALL", "FLUSHALL"]:
+        db.run(line)
+    assert [argv[0] for argv in appended(tmp_path)] == [b"SELECT", b"SET", b"SET", b"FLUSHALL",
+                                                          b"FLUSHALL"]
+
+
+def test_turning_the_aof_off_and_on_again_starts_from_the_store_as_it_is(tmp_path):
+    db = engine(tmp_path)
+    db.run("SET a 1")
+    db.run("CONFIG SET appendonly no")
+    db.run("SET b 2")  # not in the AOF: the new base will hold it
+    db.run("CONFIG SET appendonly yes")
+    db.persistence.wait()
+    db.run("SET c 3")
+    assert sorted(os.listdir(tmp_path / "appendonlydir")) == [
+        "appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"]
+    assert sorted(engine(tmp_path).run("KEYS *").value) == [b"a", b"b", b"c"]

@@ -38,7 +38,7 @@ commands = st.one_of(
     st.tuples(st.just(b"SELECT"), st.sampled_from([b"0", b"1"])),
     st.tuples(st.just(b"FLUSHDB")),
     st.tuples(st.just(b"advance"), st.integers(1, 2000)),   # the clock moves (ms)
-    st.tuples(st.just(b"BGREWRITEAOF")),
+    st.tuples(st.sampled_from([b"BGREWRITEAOF", b"BGSAVE", b"SAVE", b"INFO", b"FLUSHALL"])),
 )
 
 

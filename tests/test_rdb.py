@@ -462,3 +462,34 @@ def test_a_set_comes_back_in_the_order_it_was_saved(tmp_path):
     db.execute("SADD", "words", *members)
     db.run("SAVE")
     assert engine(tmp_path).run("SMEMBERS words").value == [m.encode() for m in members]
+
+
+@pytest.mark.redis
+def test_info_persistence_has_redis_fields_in_redis_order(db, redis):
+    def names(text: str) -> list[str]:
+        return [line.split(":")[0] for line in text.split("\r\n") if ":" in line]
+
+    theirs = names(parse_resp(redis.call("INFO", "persistence")).decode())
+    mine = names(db.run("INFO persistence").value)
+    assert set(mine) <= set(theirs)
+    assert mine == [name for name in theirs if name in mine]
+
+
+@pytest.mark.redis
+def test_changes_since_the_last_save_count_as_in_redis_for_plain_writes_and_flushes(db, redis):
+    def changes(info: str) -> int:
+        return int(info.split("rdb_changes_since_last_save:")[1].split("\r\n")[0])
+
+    def both() -> tuple[int, int]:
+        return (changes(db.run("INFO persistence").value),
+                changes(parse_resp(redis.call("INFO", "persistence")).decode()))
+
+    for line in ["SET a 1", "MSET b 2 c 3", "INCR a", "EXPIRE a 100", "DEL b c", "SET d 1 KEEPTTL",
+                 "SETNX d 2", "FLUSHDB", "FLUSHALL", "SET e 1", "SELECT 1", "SET f 1", "FLUSHALL"]:
+        mine, theirs = both()  # (the shared redis-server has counted the other tests' writes)
+        argv = line.split()
+        redis.call(*argv)
+        db.execute(*argv)
+        mine_after, theirs_after = both()
+        assert mine_after - mine == theirs_after - theirs, line
+    redis.call("SELECT", "0")

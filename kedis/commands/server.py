@@ -52,7 +52,6 @@ def flushdb(client, argv: list[bytes]) -> Reply:
     """FLUSHDB [ASYNC | SYNC]"""
     _flush_mode(argv)
     client.db.flush()
-    client.server.stats.dirty += 1  # counted even when the database was empty, as in Redis
     return OK
 
 
@@ -73,10 +72,9 @@ def flushall(client, argv: list[bytes]) -> Reply:
     if server.config["save"]:
         server.persistence.wait()  # (Redis kills a BGSAVE in progress; Kedis lets it end first)
         try:
-            server.persistence.save()
+            server.persistence.save(counted=False)  # (not one of INFO's rdb_saves, in Redis)
         except OSError as error:
             server.persistence.note(f"FLUSHALL could not save: {error}")
-    server.stats.dirty += 1  # counted even when there was nothing to flush, as in Redis
     return OK
 
 
