@@ -75,9 +75,12 @@ def test_monitor_trace_follows_each_line_with_the_command_s_steps(server):
     assert lines[1].startswith(b"+\t  1 input")
     assert any(b"command table  found 'set'" in line for line in lines)
     monitor.close()
-    time.sleep(0.1)  # the server notices the close in its loop
-    assert server.call(lambda: (server.engine.monitors, server.engine.hooks.trace_watchers)) == (
-        [], 0)
+    # Once the server's loop has noticed the close, nothing is traced any more.
+    deadline = time.monotonic() + 5
+    while server.call(lambda: (server.engine.monitors, server.engine.hooks.trace_watchers)) != (
+            [], 0):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
 
 
 def test_reset_ends_monitoring(server):
