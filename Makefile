@@ -54,6 +54,7 @@ bench: setup
 	$(BIN)/python benchmarks/kernel.py
 	$(BIN)/python benchmarks/widgets.py
 	$(BIN)/python benchmarks/persistence.py
+	$(BIN)/python benchmarks/server.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -275,6 +275,7 @@ class AppendOnlyFile:
         self.last_fsync = time.monotonic()
         self.always = server.config["appendfsync"] == "always"
         self._expired: list | None = None  # while a command runs: the DELs of keys it expired
+        self._transaction: list | None = None  # while EXEC runs: what its commands wrote
         self._stop = threading.Event()
         self._syncer = threading.Thread(target=self._fsync_every_second, name="kedis-aof-fsync",
                                         daemon=True)
@@ -284,6 +285,8 @@ class AppendOnlyFile:
         """Run a command's handler and append it if it changed the store (call() in server.c:
         a command is propagated when it made the server dirtier; SAVE, which cleans it, is not),
         after the DELs of the keys it found expired."""
+        if cmd.name == "exec":
+            return self._call_exec(cmd, client, argv)
         stats = self.server.stats
         dirty = stats.dirty
         expired = self._expired = []
@@ -303,9 +306,23 @@ class AppendOnlyFile:
             self.feed(expired)
         return reply
 
+    def _call_exec(self, cmd: Any, client: Client, argv: tuple[bytes, ...]) -> Any:
+        # EXEC is not appended itself: what its commands wrote is, all together, between MULTI
+        # and EXEC, so that a replay runs the transaction whole or (cut short) not at all.
+        self._transaction = []
+        try:
+            return cmd.handler(client, argv)
+        finally:
+            written, self._transaction = self._transaction, None
+            if written:
+                self.feed(written)
+
     def feed(self, commands: list[tuple[int, Any]]) -> None:
         """Append what one command wrote: ``[(database, argv), ...]``, each after a SELECT when
         its database is not the last one's, and several of them between MULTI and EXEC."""
+        if self._transaction is not None:  # inside EXEC: written when the transaction ends
+            self._transaction.extend(commands)
+            return
         parts = []
         if len(commands) > 1:
             commands = [(commands[0][0], (b"MULTI",)), *commands, (commands[0][0], (b"EXEC",))]

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 __all__ = ["KeySpec", "key", "Command", "command", "TABLE", "BY_NAME", "lookup", "FLAG_ORDER",
-           "ACL_ORDER"]
+           "ACL_ORDER", "KEDIS_ONLY"]
 
 # The order in which Redis lists flags and ACL categories in COMMAND INFO.
 FLAG_ORDER = ("write", "readonly", "denyoom", "module", "admin", "pubsub", "noscript", "blocking",
@@ -154,6 +154,9 @@ class Command:
             return f"exactly {self.arity} arguments"
         return f"at least {-self.arity} arguments"
 
+
+#: Kedis's own commands, which Redis does not have (tests that compare with Redis skip them).
+KEDIS_ONLY = frozenset({"help", "monitor.trace"})
 
 #: name (lower-case bytes) -> Command. Filled by the @command decorators of kedis/commands/.
 TABLE: dict[bytes, Command] = {}

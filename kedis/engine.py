@@ -42,7 +42,7 @@ from .expiry import CycleReport, active_expire_cycle
 from .keyspace import Database, Hooks
 from .parser import ParseError, split_args
 from .persistence import Persistence
-from .reply import Error, Reply
+from .reply import Error, Reply, Status
 from .stats import Stats
 from .trace import Tracer, as_steps
 
@@ -52,23 +52,64 @@ __all__ = ["Kedis", "Client"]
 from . import commands as _commands  # noqa: E402,F401
 
 _table_get = command_table.BY_NAME.get
+NOAUTH = "NOAUTH Authentication required."
+QUEUED = Status("QUEUED")
+#: The commands a client in MULTI runs at once instead of queueing them (processCommand).
+_RUN_IN_MULTI = frozenset(("exec", "discard", "multi", "watch", "quit", "reset"))
 _lookup = command_table.lookup
 
 
 class Client:
-    """One connection's state (Redis's ``client`` struct, much reduced)."""
+    """One connection's state (Redis's ``client`` struct, much reduced).
 
-    __slots__ = ("server", "db", "id", "name", "created")
+    Besides the selected database: the name CLIENT SETNAME gave, the protocol HELLO chose (2 or
+    3), whether the client has authenticated, and its transaction: ``multi`` is the list of
+    queued commands between MULTI and EXEC (None outside one), ``multi_error`` says a command was
+    refused while queueing (EXEC will abort), ``watched`` holds the WATCHed keys and ``dirty`` says
+    one of them changed. ``gated`` is True when the dispatcher must look before running a command
+    (not authenticated, or in a transaction): one check on the hot path instead of two.
+    A network server fills in ``connection`` (an object with ``close()``), ``addr`` and ``laddr``.
+    """
+
+    __slots__ = ("server", "db", "id", "name", "created", "resp", "authenticated", "multi",
+                 "multi_error", "watched", "dirty", "gated", "close_after_reply", "connection",
+                 "addr", "laddr", "fd", "last_command", "last_interaction", "monitor")
 
     def __init__(self, server: Kedis, id: int) -> None:
         self.server = server
         self.db: Database = server.databases[0]  # the selected database
         self.id = id
         self.name = b""
-        self.created = server.clock.time()
+        self.created = self.last_interaction = time.monotonic()
+        self.resp = 2
+        self.authenticated = server.requirepass is None
+        self.multi: list | None = None
+        self.multi_error = False
+        self.watched: dict = {}  # (database, key) -> whether the key had expired when watched
+        self.dirty = False
+        self.gated = not self.authenticated
+        self.close_after_reply = False  # QUIT, a protocol error: the server closes after replying
+        self.connection: Any = None
+        self.addr = self.laddr = ""
+        self.fd = -1
+        self.last_command: Command | None = None
+        self.monitor = 0  # 1: a MONITOR client, 2: one that also wants each command's trace
 
     def select(self, index: int) -> None:
         self.db = self.server.databases[index]
+
+    def unwatch_all(self) -> None:
+        """Forget every WATCHed key (UNWATCH, EXEC, DISCARD; Redis's unwatchAllKeys)."""
+        for db, key in self.watched:
+            clients = db.watchers.get(key)
+            if clients is not None:
+                clients.remove(self)
+                if not clients:
+                    del db.watchers[key]
+        self.watched.clear()
+
+    def update_gate(self) -> None:
+        self.gated = not self.authenticated or self.multi is not None
 
     def __repr__(self) -> str:
         return f"<Client id={self.id} db={self.db.id}>"
@@ -96,6 +137,14 @@ class Kedis:
         self.started = time.time()
         self.started_monotonic = time.monotonic()
         self.last_cycle: CycleReport | None = None
+        #: The password AUTH wants (``requirepass``), or None: every client is authenticated.
+        self.requirepass: bytes | None = None
+        #: Every client by id (the engine's own first; a server adds one per connection).
+        self.clients: dict[int, Client] = {}
+        #: The kedis-server around this engine (server.py), or None when it is embedded.
+        self.network: Any = None
+        #: The clients in MONITOR mode: each command run is reported to them (monitor.py).
+        self.monitors: list[Client] = []
         self._next_client_id = 1
         self.client = self.new_client()
         self.persistence = Persistence(self)
@@ -144,7 +193,17 @@ class Kedis:
     def new_client(self) -> Client:
         client = Client(self, self._next_client_id)
         self._next_client_id += 1
+        self.clients[client.id] = client
         return client
+
+    def free_client(self, client: Client) -> None:
+        """Forget a client whose connection closed: its WATCHes and its MONITOR go with it."""
+        client.unwatch_all()
+        self.clients.pop(client.id, None)
+        if client.monitor:
+            from .commands.monitor import stop_monitor
+
+            stop_monitor(client)
 
     # --- running commands ---------------------------------------------------------------------
     def run(self, line: str | bytes, trace: bool = False) -> Reply | None:
@@ -183,16 +242,21 @@ class Kedis:
         if cmd is None:
             cmd = _lookup(argv[0])  # an unusual spelling, like "Get"
             if cmd is None:
-                return self._reject(unknown_command(argv), argv, _tracer, None)
+                return self._reject(unknown_command(argv), argv, _tracer, None, client)
         if cmd.subcommands and len(argv) > 1:
             sub = cmd.subcommands.get(argv[1].lower().decode("utf-8", "replace"))
             if sub is None:
-                return self._reject(unknown_subcommand(argv), argv, _tracer, cmd)
+                return self._reject(unknown_subcommand(argv), argv, _tracer, cmd, client)
             cmd = sub
         arity = cmd.arity
         argc = len(argv)
         if argc != arity and (arity > 0 or argc < -arity):
-            return self._reject(wrong_arity(cmd.name), argv, _tracer, cmd)
+            return self._reject(wrong_arity(cmd.name), argv, _tracer, cmd, client)
+        if client.gated:  # not authenticated yet, or in MULTI: maybe not run now
+            gate_reply = self._gate(client, cmd, argv)
+            if gate_reply is not None:
+                return gate_reply
+        client.last_command = cmd  # for CLIENT LIST's cmd=
         if _tracer is not None:
             _tracer.steps += (("command table", "lookup", argv[0], cmd, None, None, None, None,
                                argc),
@@ -212,18 +276,44 @@ class Kedis:
             # Counted once the command has run, as Redis does: INFO does not count itself, and
             # CONFIG RESETSTAT counts as the first command after the reset.
             self.stats.total_commands_processed += 1
+            if self.monitors:  # after it ran, as Redis's call(): SELECT shows its new database
+                self._feed_monitors(client, cmd, argv)
 
     def call(self, client: Client, argv: Sequence[bytes]) -> Reply:
         """Run one command for a given client (a server calls this for each connection)."""
         return self.execute(*argv, client=client)
 
     def _reject(self, text: str, argv: Sequence[bytes], tracer: Tracer | None,
-                cmd: Command | None) -> Reply:
+                cmd: Command | None, client: Client) -> Reply:
         self.stats.total_error_replies += 1
+        if client.multi is not None:
+            client.multi_error = True  # EXEC will answer EXECABORT (flagTransaction in multi.c)
+        if cmd is not None and cmd.name == "exec":
+            # A refused EXEC ends the transaction, and says so (execCommandAbort in multi.c).
+            from .commands.multi import discard_transaction
+
+            discard_transaction(client)
+            text = "EXECABORT Transaction discarded because of: " + text.removeprefix("ERR ")
         reply = Error(text)
         if tracer is not None:
             tracer.add("command table", "reject", argv[0], reply, detail=(cmd, len(argv)))
         return reply
+
+    def _gate(self, client: Client, cmd: Command, argv: Sequence[bytes]) -> Reply | None:
+        """What processCommand (server.c) checks once a command is known and its arity right:
+        authentication first, then a transaction, which queues the command instead of running
+        it. None means: run it now."""
+        if not client.authenticated and "no_auth" not in cmd.flags:
+            return self._reject(NOAUTH, argv, None, cmd, client)
+        if client.multi is not None and cmd.name not in _RUN_IN_MULTI:
+            client.multi.append(argv)
+            return QUEUED
+        return None
+
+    def _feed_monitors(self, client: Client, cmd: Command, argv: Sequence[bytes]) -> None:
+        from .commands.monitor import feed_monitors
+
+        feed_monitors(self, client, cmd, argv)
 
     # --- the traced path ----------------------------------------------------------------------
     def _run_traced(self, line: str | bytes) -> Reply | None:

@@ -83,7 +83,8 @@ class Hooks:
 class Database:
     """One logical database (``redisDb`` in server.h)."""
 
-    __slots__ = ("id", "data", "expires", "clock", "stats", "hooks", "avg_ttl", "scan_order")
+    __slots__ = ("id", "data", "expires", "clock", "stats", "hooks", "avg_ttl", "scan_order",
+                 "watchers")
 
     def __init__(self, id: int, clock: RealClock | FakeClock, stats: Stats,
                  hooks: Hooks | None = None) -> None:
@@ -96,6 +97,9 @@ class Database:
         self.avg_ttl = 0  # INFO keyspace's estimate, kept by the active expiry cycle
         # SCAN's cached key order (see commands/keys.py); dropped whenever a new key appears.
         self.scan_order: list | None = None
+        #: WATCHed keys -> the clients watching them (Redis's ``db->watched_keys``). Every write
+        #: below calls ``touch``, which makes those clients' transactions fail (multi.py).
+        self.watchers: dict[bytes, list] = {}
 
     # --- reading ------------------------------------------------------------------------------
     def lookup_read(self, key: bytes) -> Any:
@@ -163,6 +167,8 @@ class Database:
         if self.scan_order is not None and key not in self.data:
             self.scan_order = None
         self.data[key] = value
+        if self.watchers:
+            self.touch(key)
         dropped_ttl = not keep_ttl and self.expires and self.expires.discard(key)
         if tracer is not None:
             tracer.write(self, key, before)
@@ -176,6 +182,8 @@ class Database:
         if self.scan_order is not None and key not in self.data:
             self.scan_order = None
         self.data[key] = value
+        if self.watchers:
+            self.touch(key)
         if tracer is not None:
             tracer.write(self, key, before)
 
@@ -191,6 +199,8 @@ class Database:
 
     def changed(self, key: bytes, before: tuple | None) -> None:
         """Note that the value at ``key`` was changed in place (Redis's signalModifiedKey)."""
+        if self.watchers:
+            self.touch(key)
         tracer = self.hooks.tracer
         if tracer is not None:
             tracer.modified(self, key, before)
@@ -203,6 +213,8 @@ class Database:
             return False
         if self.expires:
             self.expires.discard(key)
+        if self.watchers:
+            self.touch(key)
         if tracer is not None:
             tracer.delete(self, key, before)
         return True
@@ -212,6 +224,8 @@ class Database:
         tracer = self.hooks.tracer
         before = tracer.state(self, key) if tracer is not None else None
         self.expires.set(key, deadline)
+        if self.watchers:
+            self.touch(key)
         if tracer is not None:
             tracer.expiry(self, key, "set", before, deadline)
 
@@ -220,6 +234,8 @@ class Database:
         tracer = self.hooks.tracer
         before = tracer.state(self, key) if tracer is not None else None
         removed = self.expires.discard(key)
+        if removed and self.watchers:
+            self.touch(key)
         if removed and tracer is not None:
             tracer.expiry(self, key, "remove", before, None)
         return removed
@@ -231,6 +247,8 @@ class Database:
         deadline = self.expires.get(key)
         del self.data[key]
         self.expires.discard(key)
+        if self.watchers:
+            self.touch(key)
         stats = self.stats
         stats.expired_keys += 1
         if active:
@@ -248,11 +266,29 @@ class Database:
         removed = len(self.data)
         if self.hooks.tracer is not None:
             self.hooks.tracer.flush(self, removed)
+        for key in [key for key in self.watchers if key in self.data]:
+            self.touch(key, flushed=True)
         self.data.clear()
         self.expires.clear()
         self.scan_order = None
         self.avg_ttl = 0
         return removed
+
+    def touch(self, key: bytes, flushed: bool = False) -> None:
+        """A watched key changed (Redis's touchWatchedKey, called by signalModifiedKey): the
+        transactions of the clients watching it will fail at EXEC.
+
+        One exception, as in Redis 7: a key that had already expired when it was watched, and is
+        now deleted (by expiry, DEL, a flush), did not logically change: it was gone, it still is.
+        """
+        for client in list(self.watchers.get(key, ())):
+            entry = (self, key)
+            if client.watched.get(entry):  # it had expired when WATCHed
+                if flushed or key not in self.data:
+                    client.watched[entry] = False
+                    continue
+            client.dirty = True
+            client.unwatch_all()  # dirty already: no need to hear about its keys any more
 
     def __repr__(self) -> str:
         return f"<Database {self.id}: {len(self.data)} keys, {len(self.expires)} with a TTL>"

@@ -302,6 +302,11 @@ class RedisTarget:
         return None
 
     @property
+    def db(self) -> int:
+        """The session's selected database (followed through SELECT and RESET)."""
+        return self._connection.db
+
+    @property
     def description(self) -> str:
         """Where commands go, for the kernel to say: ``redis://127.0.0.1:6379/0 (Redis 7.0.15)``."""
         conn = self._connection

@@ -52,7 +52,7 @@ from .clock import FakeClock
 from .config import DEFAULT_SAVE_RULES
 from .engine import Client, Kedis
 from .parser import ParseError, split_args, split_repeat
-from .reply import OK, Reply, shown_raw
+from .reply import OK, Error, Reply, shown_raw
 from .trace import Step, format_trace
 
 HISTORY_FILE = os.path.join(os.path.expanduser("~"), ".kedis_history")
@@ -336,10 +336,95 @@ def _install_completion(readline) -> None:  # type: ignore[no-untyped-def]
     readline.parse_and_bind("tab: complete")
 
 
+class RemoteEngine:
+    """What a Session uses of an engine, for a server over the network (``kedis -h H -p P``).
+
+    Commands go to the server through remote.RedisTarget, which answers with the same Reply
+    objects as the embedded engine, so the Session prints them the same way, as redis-cli does.
+    The server runs its own active expiry; ``tick`` does nothing here.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        from .clock import RealClock
+        from .remote import RedisTarget
+
+        self.address = f"{host}:{port}"
+        self.target = RedisTarget(f"redis://{host}:{port}/0")
+        self.clock = RealClock()
+        self.config_hz = 10
+        self.client = _RemoteClient(self.target)
+
+    def new_client(self) -> _RemoteClient:
+        return self.client  # the target opens a new connection by itself when needed
+
+    def execute(self, *argv: bytes, trace: bool = False, client: object = None) -> Reply:
+        from .remote import RemoteError
+
+        try:
+            return self.target.execute(*argv)
+        except RemoteError as error:  # the link, not the server, failed: said as an error
+            return Error(f"ERR {error}")
+
+    def tick(self) -> None:
+        pass
+
+
+class _RemoteClient:
+    def __init__(self, target) -> None:  # noqa: ANN001 - a remote.RedisTarget
+        self.target = target
+
+    @property
+    def db(self):  # noqa: ANN201 - what the prompt reads: .db.id
+        return _Selected(self.target.db)
+
+
+class _Selected:
+    def __init__(self, id: int) -> None:
+        self.id = id
+
+
+def monitor(host: str, port: int, out: BinaryIO, trace: bool = True) -> int:
+    """``kedis monitor``: print the server's MONITOR feed, as ``redis-cli monitor`` does; against
+    kedis-server, each command is followed by its steps through the layers (MONITOR.TRACE)."""
+    import socket
+
+    from .resp import encode_command
+
+    try:
+        sock = socket.create_connection((host, port))
+    except OSError as error:
+        sys.stderr.write(f"Could not connect to Redis at {host}:{port}: {error.strerror}\n")
+        return 1
+    reader = sock.makefile("rb")
+    sock.sendall(encode_command([b"MONITOR.TRACE"] if trace else [b"MONITOR"]))
+    first = reader.readline()
+    if first.startswith(b"-") and trace:  # a real Redis: no MONITOR.TRACE there
+        sock.sendall(encode_command([b"MONITOR"]))
+        first = reader.readline()
+    if not first.startswith(b"+OK"):
+        out.write(first.rstrip(b"\r\n")[1:] + b"\n")
+        return 1
+    out.write(b"OK\n")
+    out.flush()
+    try:
+        for line in reader:
+            out.write(line.rstrip(b"\r\n")[1:] + b"\n")
+            out.flush()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="kedis", description="A Redis-compatible store in Python, made to be read and "
-        "watched: a REPL that answers like redis-cli.")
+        prog="kedis", add_help=False, description="A Redis-compatible store in Python, made to be "
+        "read and watched: a REPL that answers like redis-cli, on an embedded engine, or on a "
+        "server with -h/-p ('kedis monitor' shows what a kedis-server runs, step by step).")
+    parser.add_argument("--help", action="help", help="show this help and exit")
+    parser.add_argument("-h", dest="host", metavar="HOST",
+                        help="connect to the server at HOST (as redis-cli), not an embedded engine")
+    parser.add_argument("-p", dest="port", type=int, metavar="PORT",
+                        help="the server's port (6379); with -h or alone, a server is used")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--raw", action="store_true", help="raw output (default when stdout is "
                       "not a terminal)")
@@ -363,16 +448,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", nargs=argparse.REMAINDER,
                         help="a command to run once instead of the REPL, as in 'redis-cli PING'")
     options = parser.parse_args(argv)
+    remote = options.host is not None or options.port is not None
+    host, port = options.host or "127.0.0.1", options.port or 6379
+    if options.command and options.command[0].lower() == "monitor":
+        # A feed of what a server runs: there is nothing to monitor in an embedded engine.
+        more = argparse.ArgumentParser(prog="kedis monitor", add_help=False)
+        more.add_argument("-h", dest="host", default=host)
+        more.add_argument("-p", dest="port", type=int, default=port)
+        more.add_argument("--no-trace", action="store_true",
+                          help="plain MONITOR lines, without each command's steps")
+        extra = more.parse_args(options.command[1:])
+        return monitor(extra.host, extra.port, sys.stdout.buffer, trace=not extra.no_trace)
+    if remote:
+        if options.trace or options.fake_clock is not None:
+            parser.error("--trace and --fake-clock work on the embedded engine, not with -h/-p")
+        from .remote import RemoteError
 
-    clock = FakeClock(options.fake_clock) if options.fake_clock is not None else None
-    config = _persistence_config(options)
-    try:
-        engine = Kedis(clock=clock, config=config)
-    except (OSError, ValueError) as error:  # a damaged dump or AOF, a bad option: as redis-server
-        sys.stderr.write(f"kedis: cannot start: {error}\n")
-        return 1
-    for message in engine.persistence.messages:
-        sys.stderr.write(message + "\n")
+        try:
+            engine = RemoteEngine(host, port)
+        except RemoteError as error:
+            sys.stderr.write(f"Could not connect to Redis at {host}:{port}: {error}\n")
+            return 1
+    else:
+        clock = FakeClock(options.fake_clock) if options.fake_clock is not None else None
+        config = _persistence_config(options)
+        try:
+            engine = Kedis(clock=clock, config=config)
+        except (OSError, ValueError) as error:  # a damaged dump or AOF, a bad option: as redis-server
+            sys.stderr.write(f"kedis: cannot start: {error}\n")
+            return 1
+        for message in engine.persistence.messages:
+            sys.stderr.write(message + "\n")
     # redis-cli's rule: formatted output for a terminal, raw for a pipe, unless told otherwise.
     raw = options.raw or (not options.no_raw and not sys.stdout.isatty())
     session = Session(engine, sys.stdout.buffer, raw, options.trace, err=sys.stderr.buffer)
@@ -384,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
         session.handle_argv(command)
         engine.shutdown()
         return 0
-    stop = session.start_expiry()
+    stop = session.start_expiry() if not remote else threading.Event()
     try:
         if sys.stdin.isatty():
             _interactive(session)

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
-    "Reply", "Status", "Error", "Integer", "Bulk", "Null", "NullArray", "Array", "Verbatim",
+    "Reply", "Status", "Error", "Integer", "Bulk", "Null", "NullArray", "Array", "Map", "Verbatim",
     "OK", "PONG", "NULL", "NULL_ARRAY", "ZERO", "ONE", "EMPTY_BULK", "EMPTY_ARRAY", "repr_bytes",
     "shown_raw",
 ]
@@ -68,6 +68,11 @@ class Reply:
     def resp(self) -> bytes:
         """The RESP2 bytes a Redis server would send for this reply."""
         raise NotImplementedError
+
+    def resp3(self) -> bytes:
+        """The RESP3 bytes (for a client that said ``HELLO 3``). Most replies are the same in both
+        versions; nulls, maps and verbatim text have types of their own in RESP3."""
+        return self.resp()
 
     def terminal(self, raw: bool = False) -> bytes:
         """Exactly what redis-cli writes to its terminal for this reply, final newline included."""
@@ -149,13 +154,15 @@ class Reply:
 class Status(Reply):
     """A simple string (``+OK``): a short status that can hold no newline."""
 
-    __slots__ = ("text",)
+    __slots__ = ("text", "_wire")
 
     def __init__(self, text: str) -> None:
         self.text = text
+        # Encoded once: OK and the other shared statuses are sent again and again by a server.
+        self._wire = b"+" + _text_bytes(text) + b"\r\n"
 
     def resp(self) -> bytes:
-        return b"+" + _text_bytes(self.text) + b"\r\n"
+        return self._wire
 
     def _tty(self, prefix: str) -> bytes:
         return _c_string(_text_bytes(self.text))
@@ -281,6 +288,9 @@ class Null(Reply):
     def resp(self) -> bytes:
         return b"$-1\r\n"
 
+    def resp3(self) -> bytes:
+        return b"_\r\n"  # RESP3 has one null for all types
+
     def _tty(self, prefix: str) -> bytes:
         return b"(nil)"
 
@@ -321,6 +331,9 @@ class Array(Reply):
     def resp(self) -> bytes:
         return b"*%d\r\n" % len(self.items) + b"".join([item.resp() for item in self.items])
 
+    def resp3(self) -> bytes:
+        return b"*%d\r\n" % len(self.items) + b"".join([item.resp3() for item in self.items])
+
     def _tty(self, prefix: str) -> bytes:
         # redis-cli numbers the elements, right-aligning the numbers to the widest one, and indents
         # a nested array under its number so that its own numbers line up (cliFormatReplyTTY).
@@ -349,6 +362,22 @@ class Array(Reply):
         return f"Array({list(self.items)!r})"
 
 
+class Map(Array):
+    """Field-value pairs (HELLO's answer). RESP2 sends them as a flat array, field, value, field,
+    value..., and redis-cli shows that array; RESP3 has a map type (``%2\r\n...``)."""
+
+    __slots__ = ()
+
+    def __init__(self, pairs: Iterable[tuple[Reply, Reply]]) -> None:
+        self.items = tuple(item for pair in pairs for item in pair)
+
+    def resp3(self) -> bytes:
+        return b"%%%d\r\n" % (len(self.items) // 2) + b"".join([i.resp3() for i in self.items])
+
+    def __repr__(self) -> str:
+        return f"Map({list(zip(self.items[::2], self.items[1::2], strict=True))!r})"
+
+
 class Verbatim(Reply):
     """Text meant to be read as it is: INFO's report and HELP's pages.
 
@@ -364,6 +393,11 @@ class Verbatim(Reply):
     def resp(self) -> bytes:
         data = _text_bytes(self.text)
         return b"$%d\r\n%s\r\n" % (len(data), data)
+
+    def resp3(self) -> bytes:
+        # RESP3's verbatim string says its format first: "txt" (plain text) or "mkd" (markdown).
+        data = b"txt:" + _text_bytes(self.text)
+        return b"=%d\r\n%s\r\n" % (len(data), data)
 
     def terminal(self, raw: bool = False) -> bytes:
         return _text_bytes(self.text)

@@ -21,9 +21,13 @@ sdiffstore smove sintercard spop srandmember sscan""".split()
 # Persistence's commands (issue 6).
 PERSISTENCE = "save bgsave lastsave bgrewriteaof".split()
 
+# kedis-server's (issue 7): the connection's own commands, transactions, MONITOR.
+SERVER = "auth hello quit reset client multi exec discard watch unwatch monitor monitor.trace".split()
+
 
 def test_every_command_of_the_issues_is_in_the_table():
-    assert sorted(ISSUE_2 + SETS + PERSISTENCE) == sorted(name.decode() for name in TABLE)
+    assert sorted(ISSUE_2 + SETS + PERSISTENCE + SERVER) == sorted(
+        name.decode() for name in TABLE)
 
 
 @pytest.mark.parametrize("cmd", ALL, ids=lambda c: c.name)

@@ -69,7 +69,7 @@ def test_the_word_being_completed_is_delimited_by_cursor_start_and_end():
 
 def test_the_cursor_in_the_middle_of_a_word_replaces_the_whole_word():
     reply = ask("EXPI k 10", cursor=2)  # EX|PI: matches start with EX, and replace EXPI
-    assert reply["matches"] == ["EXISTS", "EXPIRE", "EXPIREAT", "EXPIRETIME"]
+    assert reply["matches"] == ["EXEC", "EXISTS", "EXPIRE", "EXPIREAT", "EXPIRETIME"]
     assert (reply["cursor_start"], reply["cursor_end"]) == (0, 4)
 
 

@@ -606,3 +606,19 @@ def test_jupyter_console_runs_kedis_cells(tmp_path):
 def test_the_kernel_does_not_offer_a_debugger(kernel):
     info = kernel.request("kernel_info")
     assert "debugger" not in info.get("supported_features", [])
+
+
+def test_connect_works_against_kedis_server_as_against_redis_server(kernel):
+    from kedis_server import KedisServerThread
+
+    server = KedisServerThread()
+    try:
+        url = f"redis://127.0.0.1:{server.port}"
+        result = run_ok(kernel, f"%connect {url}\nSET only-in-the-server 1\nSELECT 2\nDBSIZE")
+        assert result.texts[0] == f"commands go to {url}/0 (Redis 7.0.15)"
+        assert result.texts[1:] == ["OK", "OK", "(integer) 0"]
+        assert server.call(lambda: server.engine.databases[0].data) == {b"only-in-the-server": b"1"}
+        result = run_ok(kernel, "%connect embedded\nEXISTS only-in-the-server")
+        assert result.texts == ["commands go to the embedded Kedis engine", "(integer) 0"]
+    finally:
+        server.stop()

@@ -4,10 +4,12 @@
     sets.py          t_set.c       SADD, SREM, SMEMBERS, SINTER, SUNION, SDIFF, SPOP, SSCAN...
     keys.py          db.c          DEL, EXISTS, TYPE, KEYS, SCAN, RENAME, COPY...
     expire.py        expire.c      EXPIRE, TTL, PERSIST... (the active cycle is in kedis/expiry.py)
-    connection.py    server.c      PING, ECHO, SELECT
+    connection.py    networking.c  PING, ECHO, SELECT, AUTH, HELLO, QUIT, RESET, CLIENT
     server.py        server.c      DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO, CONFIG
     persistence.py   rdb.c, aof.c  SAVE, BGSAVE, LASTSAVE, BGREWRITEAOF (the files: kedis/rdb.py, aof.py)
     introspection.py server.c      COMMAND, and Kedis's HELP
+    multi.py         multi.c       MULTI, EXEC, DISCARD, WATCH, UNWATCH
+    monitor.py       replication.c MONITOR, and the feed of commands to monitors
 
 Importing this package registers every handler in the command table (command_table.py).
 """
@@ -17,6 +19,8 @@ from . import (  # noqa: F401
     expire,
     introspection,
     keys,
+    monitor,
+    multi,
     persistence,
     server,
     sets,

@@ -119,7 +119,7 @@ def _server_section(server) -> list[tuple[str, object]]:
         ("arch_bits", 64 if sys.maxsize > 2 ** 32 else 32),
         ("python_version", platform.python_version()),
         ("process_id", os.getpid()),
-        ("tcp_port", 0),
+        ("tcp_port", server.network.port if server.network is not None else 0),
         ("server_time_usec", round(server.clock.time() * 1_000_000)),
         ("uptime_in_seconds", uptime),
         ("uptime_in_days", uptime // 86400),
@@ -132,7 +132,12 @@ def _server_section(server) -> list[tuple[str, object]]:
 
 
 def _clients_section(server) -> list[tuple[str, object]]:
-    return [("connected_clients", 1), ("blocked_clients", 0), ("tracking_clients", 0)]
+    # Embedded (no kedis-server around the engine), the one client is the engine's own.
+    network = server.network
+    connected = len(network.connections) if network is not None else 1
+    maxclients = network.config.maxclients if network is not None else 10000
+    return [("connected_clients", connected), ("maxclients", maxclients),
+            ("blocked_clients", 0), ("tracking_clients", 0)]
 
 
 def _memory_section(server) -> list[tuple[str, object]]:
@@ -152,9 +157,12 @@ def _memory_section(server) -> list[tuple[str, object]]:
 def _stats_section(server) -> list[tuple[str, object]]:
     s = server.stats
     return [
-        ("total_connections_received", server._next_client_id - 1),
+        ("total_connections_received", server.network.total_connections
+         if server.network is not None else server._next_client_id - 1),
         ("total_commands_processed", s.total_commands_processed),
         ("instantaneous_ops_per_sec", 0),
+        ("rejected_connections", server.network.rejected_connections
+         if server.network is not None else 0),
         ("keyspace_hits", s.keyspace_hits),
         ("keyspace_misses", s.keyspace_misses),
         ("expired_keys", s.expired_keys),

@@ -1,0 +1,142 @@
+"""How fast is kedis-server? redis-benchmark against it and against redis-server, in the same run.
+
+    python benchmarks/server.py            # -n 200000: a few minutes
+    python benchmarks/server.py --quick    # -n 5000: a few seconds, rough (the smoke test)
+
+Both servers are started here on free loopback ports (kedis-server with hiredis and uvloop when
+installed, as a user would run it; redis-server with no persistence), then
+``redis-benchmark -t set,get,incr -n N -c 50`` runs against each, unpipelined (``-P 1``) and
+pipelined (``-P 16``). Each figure is printed beside Redis's, as a ratio: absolute numbers depend
+on the machine, ratios much less.
+
+Unpipelined, each request is a round trip, and on a 2-core machine redis-benchmark itself takes a
+whole core: both servers wait on it, so the ratio says whether Kedis keeps up with the client.
+Pipelined, 16 requests travel together, and the ratio measures the server's own work per command.
+
+Targets (issue 7), on the 2-core machine of the issue: at least 0.9x redis-server unpipelined,
+at least 0.5x pipelined.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = ("set", "get", "incr")
+TARGETS = {1: 0.9, 16: 0.5}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped (exit code {process.returncode})")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(100) == b"+PONG\r\n":
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"no server on port {port}")
+
+
+def start_kedis(port: int, parser: str, folder: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "kedis.server", "--port", str(port), "--save", "",
+               "--dir", folder]
+    if parser == "python":
+        command += ["--hiredis", "no"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    wait_for_port(port, process)
+    return process
+
+
+def start_redis(port: int, folder: str) -> subprocess.Popen:
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", folder, "--daemonize", "no", "--loglevel", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port, process)
+    return process
+
+
+def run_benchmark(port: int, requests: int, pipeline: int) -> dict[str, float]:
+    """requests/s for each test, from redis-benchmark's CSV output."""
+    output = subprocess.run(
+        ["redis-benchmark", "-p", str(port), "-t", ",".join(TESTS), "-n", str(requests),
+         "-c", "50", "-P", str(pipeline), "--csv"],
+        capture_output=True, text=True, timeout=600, check=True).stdout
+    rates = {}
+    for line in output.splitlines():
+        fields = [f.strip('"') for f in line.split(",")]
+        if fields and fields[0].lower() in TESTS:
+            rates[fields[0].lower()] = float(fields[1])
+    return rates
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="-n 5000: a smoke run")
+    parser.add_argument("-n", type=int, default=200_000, help="requests per test")
+    parser.add_argument("--parser", choices=["default", "python"], default="default",
+                        help="kedis-server's request parser: hiredis when installed, or Python")
+    options = parser.parse_args(argv)
+    requests = 5000 if options.quick else options.n
+    for tool in ("redis-server", "redis-benchmark"):
+        if shutil.which(tool) is None:
+            print(f"{tool} is not installed (make test installs it)", file=sys.stderr)
+            return 1
+    folder = tempfile.mkdtemp(prefix="kedis-bench-")
+    kedis_port, redis_port = free_port(), free_port()
+    kedis = start_kedis(kedis_port, options.parser, folder)
+    redis = start_redis(redis_port, folder)
+    print(f"redis-benchmark -t {','.join(TESTS)} -n {requests} -c 50, on {os.cpu_count()} cores "
+          f"(kedis-server's parser: {options.parser})")
+    worst: dict[int, float] = {}
+    try:
+        for pipeline in (1, 16):
+            # Alternate the servers, so that neither always runs on a warmer (or busier) machine.
+            redis_rates = run_benchmark(redis_port, requests, pipeline)
+            kedis_rates = run_benchmark(kedis_port, requests, pipeline)
+            print(f"\n-P {pipeline:<2}        kedis-server    redis-server    ratio")
+            for test in TESTS:
+                ratio = kedis_rates[test] / redis_rates[test]
+                worst[pipeline] = min(worst.get(pipeline, ratio), ratio)
+                print(f"  {test.upper():<6} {kedis_rates[test]:>12,.0f}/s  "
+                      f"{redis_rates[test]:>12,.0f}/s    {ratio:.2f}x")
+    finally:
+        stop(kedis)
+        stop(redis)
+        shutil.rmtree(folder, ignore_errors=True)
+    print("\nTargets: at least 0.9x redis-server unpipelined, 0.5x pipelined (-P 16).")
+    for pipeline, target in TARGETS.items():
+        verdict = "met" if worst[pipeline] >= target else "NOT met"
+        print(f"  -P {pipeline:<2} worst ratio {worst[pipeline]:.2f}x: target {target}x {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

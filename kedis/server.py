@@ -1,0 +1,440 @@
+"""kedis-server: the engine on the network, speaking RESP to real Redis clients.
+
+    kedis-server --port 6379                 # then: redis-cli -p 6379, redis-py, redis-benchmark
+
+One process, one thread, one event loop, as Redis itself (ae.c, networking.c): the loop waits
+until some sockets have bytes, and for each, the connection hands the bytes to its parser
+(resp.py, which does no I/O), runs every complete command through the engine, one after the
+other, and writes all their replies back in one go. Nothing runs in parallel, so a command never
+sees another one half done: that is why Redis needs no locks, and why MULTI/EXEC is atomic.
+
+Everything a connection needs is in ``Connection`` (an asyncio Protocol: called back when bytes
+arrive, never blocking) and in its engine ``Client`` (selected database, name, protocol, auth,
+transaction), which the commands see. Pipelining comes for free: a client may send fifty commands
+before reading any reply, and they arrive, run and are answered in order.
+
+The limits that keep one client from hurting the others, as in Redis:
+
+- ``maxclients``: one connection too many is told ``-ERR max number of clients reached``;
+- protected mode: with no password, only loopback clients are served (the DENIED message);
+- the query buffer (``client-query-buffer-limit``, 1gb): a client that sends a command that never
+  ends is closed; ``proto-max-bulk-len`` refuses a too long argument from its header on;
+- slow readers: a client that does not read its replies is not read from either, until its
+  replies have drained (asyncio's flow control: the server's memory for it stays bounded), and
+  ``client-output-buffer-limit`` closes it when its unread replies pass a hard limit.
+
+Active expiry runs ``hz`` times a second in the same loop (Redis's serverCron).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+
+from . import __version__
+from .config import parse_memory
+from .engine import Client, Kedis
+from .resp import ProtocolError, make_parser
+
+__all__ = ["KedisServer", "ServerConfig", "main", "MAX_CLIENTS_REACHED", "DENIED"]
+
+MAX_CLIENTS_REACHED = b"-ERR max number of clients reached\r\n"
+#: Redis 7.0's text, word for word ("Setup a an" included).
+DENIED = (
+    b"-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    b"password is set for the default user. In this mode connections are only accepted from the "
+    b"loopback interface. If you want to connect from external computers to Redis you may adopt "
+    b"one of the following solutions: 1) Just disable protected mode sending the command "
+    b"'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the "
+    b"same host the server is running, however MAKE SURE Redis is not publicly accessible from "
+    b"internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+    b"you can just disable the protected mode by editing the Redis configuration file, and "
+    b"setting the protected mode option to 'no', and then restarting the server. 3) If you "
+    b"started the server manually just for testing, restart it with the '--protected-mode no' "
+    b"option. 4) Setup a an authentication password for the default user. NOTE: You only need "
+    b"to do one of the above things in order for the server to start accepting connections from "
+    b"the outside.\r\n")
+
+
+@dataclass
+class ServerConfig:
+    """What kedis-server is started with (the command line, or a config file)."""
+
+    port: int = 6379
+    bind: list[str] = field(default_factory=lambda: ["127.0.0.1"])
+    requirepass: bytes | None = None
+    maxclients: int = 10000
+    protected_mode: bool = True
+    query_buffer_limit: int = 1024 ** 3          # client-query-buffer-limit
+    output_buffer_limit: int = 0                 # client-output-buffer-limit normal: 0 = none
+    monitor_output_buffer_limit: int = 256 * 1024 ** 2  # monitors are "replica" class in Redis
+    use_hiredis: bool | None = None              # None: when installed
+    engine_config: dict[str, str] = field(default_factory=dict)  # hz, dir, save... (make_engine)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a peer address is this machine's loopback (127.0.0.0/8, ::1), as Redis's
+    connIsLocal decides for protected mode."""
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    if address.version == 6 and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+class Connection(asyncio.Protocol):
+    """One client's connection: bytes in, commands through the engine, replies out."""
+
+    def __init__(self, server: KedisServer) -> None:
+        self.server = server
+        self.transport: asyncio.Transport | None = None
+        self.client: Client | None = None
+        self.parser = None
+        self.closed = False
+        self.paused = False       # not reading: the client is not reading its replies
+
+    # --- the life of a connection -------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        server = self.server
+        server.total_connections += 1
+        peer = transport.get_extra_info("peername") or ("", 0)
+        if len(server.connections) >= server.config.maxclients:
+            server.rejected_connections += 1
+            transport.write(MAX_CLIENTS_REACHED)
+            transport.close()
+            self.closed = True
+            return
+        if (server.config.protected_mode and server.engine.requirepass is None
+                and not is_loopback(str(peer[0]))):
+            transport.write(DENIED)
+            transport.close()
+            self.closed = True
+            return
+        client = self.client = server.engine.new_client()
+        client.connection = self
+        client.addr = _address(peer)
+        client.laddr = _address(transport.get_extra_info("sockname") or ("", 0))
+        sock = transport.get_extra_info("socket")
+        client.fd = sock.fileno() if sock is not None else -1
+        self.parser = make_parser(server.engine.config["proto-max-bulk-len"],
+                                  use_hiredis=server.config.use_hiredis)
+        server.connections.add(self)
+        # Below this many unread bytes, asyncio calls resume_writing; above the high mark,
+        # pause_writing: the flow control that bounds a slow reader's memory.
+        transport.set_write_buffer_limits(high=1 << 20)  # type: ignore[attr-defined]
+
+    def data_received(self, data: bytes) -> None:
+        """The hot path: parse what arrived, run each command, answer them all in one write."""
+        client = self.client
+        if client is None or self.closed:
+            return
+        parser = self.parser
+        auth_pending = parser.auth_required = not client.authenticated
+        parser.feed(data)
+        execute = self.server.engine.execute
+        out = []
+        size = 0
+        try:
+            while not self.paused and (batch := parser.commands()):
+                taken = 0
+                for argv in batch:
+                    taken += 1
+                    reply = execute(*argv, client=client)
+                    encoded = reply.resp() if client.resp == 2 else reply.resp3()
+                    out.append(encoded)
+                    if client.close_after_reply:
+                        break
+                    if auth_pending or client.gated:
+                        auth_pending = parser.auth_required = not client.authenticated
+                    size += len(encoded)
+                    if size > 262144:
+                        # Many or big replies: send them now. If the client is not reading,
+                        # this pauses the connection (pause_writing): the rest waits.
+                        self.transport.write(b"".join(out))
+                        out = []
+                        size = 0
+                        if self.paused:
+                            parser.unread(batch[taken:])
+                            break
+                if client.close_after_reply:
+                    break
+        except ProtocolError as error:
+            out.append(b"-" + error.reply_text.encode() + b"\r\n")
+            client.close_after_reply = True
+        client.last_interaction = time.monotonic()
+        if out:
+            self.transport.write(b"".join(out))
+        if client.close_after_reply:
+            self.close()
+            return
+        if parser.pending > self.server.config.query_buffer_limit:
+            self.server.log(f"Closing client that reached max query buffer length: "
+                            f"{client_line_short(client)}")
+            self.close()
+            return
+        self._check_output_limit()
+
+    def _check_output_limit(self) -> None:
+        limit = (self.server.config.monitor_output_buffer_limit if self.client.monitor
+                 else self.server.config.output_buffer_limit)
+        if limit and self.transport.get_write_buffer_size() > limit:
+            self.server.log(f"Client {client_line_short(self.client)} closed for overcoming of "
+                            f"output buffer limits.")
+            self.transport.abort()  # its unread replies are dropped, not sent
+            self.closed = True
+
+    def pause_writing(self) -> None:
+        # The client is not reading: stop reading its commands too, so that its replies stop
+        # piling up in the server's memory. Other clients are not affected.
+        self.paused = True
+        if not self.closed:
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        self.paused = False
+        if not self.closed:
+            self.transport.resume_reading()
+            if self.parser is not None and not self.parser.idle():
+                self.data_received(b"")  # the commands that arrived before the pause
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self.server.connections.discard(self)
+        if self.client is not None:
+            self.server.engine.free_client(self.client)
+
+    # --- what commands ask of a connection ---------------------------------------------------
+    def close(self) -> None:
+        """Close after the replies already written are sent (CLIENT KILL, QUIT)."""
+        if not self.closed:
+            self.closed = True
+            self.transport.close()
+
+    def push(self, data: bytes) -> None:
+        """Send bytes nobody asked for: MONITOR's feed."""
+        if not self.closed:
+            self.transport.write(data)
+            self._check_output_limit()
+
+    def query_buffer_size(self) -> int:
+        return self.parser.pending if self.parser is not None else 0
+
+    def output_buffer_size(self) -> int:
+        return self.transport.get_write_buffer_size() if self.transport is not None else 0
+
+
+def _address(address: tuple) -> str:
+    host, port = address[0], address[1]
+    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+
+
+def client_line_short(client: Client) -> str:
+    return f"id={client.id} addr={client.addr} laddr={client.laddr} name={client.name.decode()}"
+
+
+class KedisServer:
+    """The listening sockets, the connections, and the loop's periodic work, around one engine."""
+
+    def __init__(self, engine: Kedis | None = None, config: ServerConfig | None = None) -> None:
+        self.config = config or ServerConfig()
+        self.engine = engine if engine is not None else Kedis()
+        self.engine.requirepass = self.config.requirepass
+        # The engine's own client is not a connection: it should not show in CLIENT LIST.
+        self.engine.clients.pop(self.engine.client.id, None)
+        self.engine.client.authenticated = True
+        self.engine.client.update_gate()
+        self.engine.network = self  # INFO reads the counters below
+        self.connections: set[Connection] = set()
+        self.total_connections = 0
+        self.rejected_connections = 0
+        self.servers: list[asyncio.base_events.Server] = []
+        self.port = self.config.port
+        self._cron: asyncio.Task | None = None
+        self._stopped: asyncio.Event | None = None
+
+    def log(self, message: str) -> None:
+        # Redis's log line: pid, role (M: master), time, level (*: notice).
+        stamp = time.strftime("%d %b %Y %H:%M:%S")
+        print(f"{os.getpid()}:M {stamp} * {message}", file=sys.stderr, flush=True)
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        for host in self.config.bind:
+            server = await loop.create_server(lambda: Connection(self), host.lstrip("-"),
+                                              self.port, reuse_address=True, backlog=511)
+            self.servers.append(server)
+            if self.port == 0:  # a free port was asked for: use the same one everywhere
+                self.port = server.sockets[0].getsockname()[1]
+        self._stopped = asyncio.Event()
+        self._cron = loop.create_task(self._server_cron())
+
+    async def _server_cron(self) -> None:
+        """Active expiry, ``hz`` times a second (Redis's serverCron calls activeExpireCycle)."""
+        while True:
+            await asyncio.sleep(1 / self.engine.config["hz"])
+            try:
+                self.engine.tick()
+            except Exception as error:  # a bug in Kedis must not stop the server
+                self.log(f"active expiry failed: {type(error).__name__}: {error}")
+
+    async def serve_forever(self) -> None:
+        await self.start()
+        self.log(f"Ready to accept connections tcp (port {self.port})")
+        await self._stopped.wait()
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.close()
+        for connection in list(self.connections):
+            connection.close()
+        if self._cron is not None:
+            self._cron.cancel()
+        shutdown = getattr(self.engine, "shutdown", None)
+        if shutdown is not None:
+            shutdown()
+        if self._stopped is not None:
+            self._stopped.set()
+
+
+# --- the command line, and the config file ------------------------------------------------------
+def _yes_no(text: str) -> bool:
+    if text.lower() not in ("yes", "no"):
+        raise argparse.ArgumentTypeError("argument must be 'yes' or 'no'")
+    return text.lower() == "yes"
+
+
+def _memory(text: str) -> int:
+    return parse_memory(text.encode())
+
+
+def read_config_file(path: str) -> list[str]:
+    """A redis.conf-style file as command-line options: ``port 6380`` -> ``--port 6380``."""
+    from .parser import split_args
+
+    options: list[str] = []
+    with open(path, "rb") as file:
+        for number, line in enumerate(file, 1):
+            argv = split_args(line.strip())
+            if not argv or argv[0].startswith(b"#"):
+                continue
+            options.append("--" + argv[0].decode().lower())
+            options.extend(a.decode() for a in argv[1:])
+            if not argv[1:]:
+                raise SystemExit(f"*** FATAL CONFIG FILE ERROR ***\nReading the configuration "
+                                 f"file, at line {number}\n>>> '{line.decode().strip()}'\n"
+                                 f"Bad directive or wrong number of arguments")
+    return options
+
+
+def parse_arguments(argv: list[str] | None) -> ServerConfig:
+    parser = argparse.ArgumentParser(
+        prog="kedis-server", description="Kedis on the network: a RESP server for Redis clients.")
+    parser.add_argument("config_file", nargs="?", help="a redis.conf-style file (its options "
+                        "come first; the command line's override them)")
+    parser.add_argument("--port", type=int, default=6379, help="TCP port (0: a free one)")
+    parser.add_argument("--bind", nargs="+", default=["127.0.0.1"], metavar="ADDRESS",
+                        help="addresses to listen on (default: loopback only)")
+    parser.add_argument("--requirepass", help="the password clients must give with AUTH")
+    parser.add_argument("--maxclients", type=int, default=10000)
+    parser.add_argument("--protected-mode", type=_yes_no, default=True, metavar="yes|no",
+                        help="with no password, refuse clients that are not on loopback")
+    parser.add_argument("--client-query-buffer-limit", type=_memory, default=1024 ** 3)
+    parser.add_argument("--client-output-buffer-limit", type=_memory, default=0,
+                        help="close a normal client whose unread replies pass this (0: never)")
+    # The engine's own parameters (config.py), given as strings, as in a config file.
+    parser.add_argument("--hz", help="active expiry cycles per second (10)")
+    parser.add_argument("--proto-max-bulk-len", help="the longest argument (512mb)")
+    parser.add_argument("--databases", help="number of databases (16)")
+    parser.add_argument("--dir", help="where the RDB and AOF files go (the current directory)")
+    parser.add_argument("--save", help='RDB snapshot rules, "SECONDS CHANGES ..." (default: '
+                        '"3600 1 300 100 60 10000", as redis-server; "" for none)')
+    parser.add_argument("--dbfilename", help="the RDB file's name (dump.rdb)")
+    parser.add_argument("--appendonly", metavar="yes|no", help="keep an append-only file")
+    parser.add_argument("--appendfsync", metavar="always|everysec|no")
+    parser.add_argument("--hiredis", type=_yes_no, default=None, metavar="yes|no",
+                        help="parse requests with hiredis (default: when installed)")
+    parser.add_argument("--version", action="version", version=f"kedis-server {__version__}")
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and not arguments[0].startswith("-"):
+        arguments = read_config_file(arguments[0]) + arguments[1:]
+    options = parser.parse_args(arguments)
+    engine_config = {name: getattr(options, name.replace("-", "_")) for name in ENGINE_OPTIONS
+                     if getattr(options, name.replace("-", "_")) is not None}
+    if options.databases is not None:
+        engine_config["databases"] = options.databases
+    return ServerConfig(
+        port=options.port, bind=options.bind,
+        requirepass=options.requirepass.encode() if options.requirepass else None,
+        maxclients=options.maxclients, protected_mode=options.protected_mode,
+        query_buffer_limit=options.client_query_buffer_limit,
+        output_buffer_limit=options.client_output_buffer_limit,
+        use_hiredis=options.hiredis, engine_config=engine_config)
+
+
+ENGINE_OPTIONS = ("hz", "proto-max-bulk-len", "save", "dir", "dbfilename", "appendonly",
+                  "appendfsync")
+
+
+def make_engine(config: ServerConfig) -> Kedis:
+    """The engine as redis-server starts: its files loaded from ``dir``, saved by the rules."""
+    from .config import DEFAULT_SAVE_RULES
+
+    options = dict(config.engine_config)
+    databases = int(options.pop("databases", 16))
+    options.setdefault("save", " ".join(f"{s} {c}" for s, c in DEFAULT_SAVE_RULES))
+    return Kedis(databases=databases, config=options)
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = parse_arguments(argv)
+    try:
+        engine = make_engine(config)
+    except (OSError, ValueError) as error:  # a damaged dump or AOF, a bad option
+        print(f"kedis-server: cannot start: {error}", file=sys.stderr)
+        return 1
+    try:
+        import uvloop  # the optional speed-up: a faster event loop, same behaviour
+    except ImportError:
+        uvloop = None
+    server = KedisServer(engine, config)
+    for message in engine.persistence.messages:
+        server.log(message)
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, server.stop)
+        await server.serve_forever()
+
+    server.log(f"Kedis {__version__} starting (pid {os.getpid()}, "
+               f"{'uvloop' if uvloop else 'asyncio'}, "
+               f"{'hiredis' if server.config.use_hiredis is not False and _have_hiredis() else 'Python'} parser)")
+    try:
+        if uvloop is not None:
+            uvloop.run(run())
+        else:
+            asyncio.run(run())
+    except OSError as error:
+        print(f"kedis-server: {error}", file=sys.stderr)
+        return 1
+    server.log("Kedis is now ready to exit, bye bye...")
+    return 0
+
+
+def _have_hiredis() -> bool:
+    from .resp import HAVE_HIREDIS
+
+    return HAVE_HIREDIS
+
+
+if __name__ == "__main__":
+    sys.exit(main())
