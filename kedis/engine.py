@@ -6,8 +6,10 @@
 
 ``run`` goes through all the layers: the **parser** splits the line into arguments, the **command
 table** finds the command and checks its arity, the **handler** does the work on the **keyspace**,
-and a **reply** comes back. ``execute`` starts at the command table. With ``trace=True`` each layer
-records what it did (see trace.py), and the reply carries the list of steps as ``.trace``.
+and a **reply** comes back. ``execute`` starts at the command table, and so does ``call``, its
+shortest form, for arguments that are bytes already (what kedis-server reads off the network).
+With ``trace=True`` each layer records what it did (see trace.py), and the reply carries the list
+of steps as ``.trace``.
 
 The engine is a *server*: it holds the databases, the configuration, the counters and the clock.
 Per-connection state (which database is selected) lives in a ``Client``, as in Redis's server.c
@@ -222,11 +224,9 @@ class Kedis:
                 _tracer: Tracer | None = None) -> Reply:
         """Run one command given as arguments: ``execute("SET", "k", "v")`` (str, bytes, numbers).
 
-        This is the dispatcher, Redis's ``processCommand`` and ``call`` (server.c): look the name
-        up in the command table, check the arity, run the handler, and turn a raised CommandError
-        into an error reply. ``client`` is whose connection state to use (the engine's own by
-        default). It is the hot path of Kedis, so it is written for speed: one function, no
-        object built but the reply, and tracing reduced to ``is not None`` checks.
+        The friendly entry point: the arguments become bytes, the command runs traced if asked,
+        and ``client`` (whose connection state to use) is the engine's own by default. Then the
+        dispatcher, ``call``, runs it.
         """
         for arg in argv:
             if type(arg) is not bytes:  # convert only when needed: most callers pass bytes
@@ -236,8 +236,20 @@ class Kedis:
             raise ValueError("execute() needs at least a command name")
         if trace:
             return self._traced(argv, client)
-        if client is None:
-            client = self.client
+        # The class's own dispatcher, not ``self.call``: while live views watch (watch.py), that
+        # is their wrapper, and this command is already theirs to report (or, deliberately, not).
+        return Kedis.call(self, self.client if client is None else client, argv, _tracer)
+
+    def call(self, client: Client, argv: Sequence[bytes], _tracer: Tracer | None = None
+             ) -> Reply:
+        """Run one command whose arguments are bytes already, for a client: what a server calls
+        for each command it reads, with none of execute's conveniences to pay for.
+
+        This is the dispatcher, Redis's ``processCommand`` and ``call`` (server.c): look the name
+        up in the command table, check the arity, run the handler, and turn a raised CommandError
+        into an error reply. It is the hot path of Kedis, so it is written for speed: one
+        function, no object built but the reply, and tracing reduced to ``is not None`` checks.
+        """
         cmd = _table_get(argv[0])
         if cmd is None:
             cmd = _lookup(argv[0])  # an unusual spelling, like "Get"
@@ -278,10 +290,6 @@ class Kedis:
             self.stats.total_commands_processed += 1
             if self.monitors:  # after it ran, as Redis's call(): SELECT shows its new database
                 self._feed_monitors(client, cmd, argv)
-
-    def call(self, client: Client, argv: Sequence[bytes]) -> Reply:
-        """Run one command for a given client (a server calls this for each connection)."""
-        return self.execute(*argv, client=client)
 
     def _reject(self, text: str, argv: Sequence[bytes], tracer: Tracer | None,
                 cmd: Command | None, client: Client) -> Reply:

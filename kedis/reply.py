@@ -251,6 +251,12 @@ class Integer(Reply):
         return f"Integer({self.number})"
 
 
+#: A bulk string's header, ``$<length>\r\n``, made once for the short lengths (Redis's
+#: shared.bulkhdr, OBJ_SHARED_BULKHDR_LEN): a server sends them again and again.
+_SHARED_BULK_HEADERS = 32
+_BULK_HEADERS = [b"$%d\r\n" % length for length in range(_SHARED_BULK_HEADERS)]
+
+
 class Bulk(Reply):
     """A binary-safe string (``$5\\r\\nhello``): how every stored value travels."""
 
@@ -261,6 +267,8 @@ class Bulk(Reply):
 
     def resp(self) -> bytes:
         data = self.data
+        if len(data) < _SHARED_BULK_HEADERS:  # most values are short: their header is ready
+            return _BULK_HEADERS[len(data)] + data + b"\r\n"
         return b"$%d\r\n%s\r\n" % (len(data), data)
 
     def _tty(self, prefix: str) -> bytes:

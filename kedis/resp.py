@@ -285,7 +285,7 @@ class HiredisRequestParser(RequestParser):
 
     def feed(self, data: bytes) -> None:
         if (self._python or self.auth_required or data[:1] != b"*" or len(data) > 1 << 20
-                or _ODD_TYPES.search(data) is not None):
+                or (_has_marker(data) and _ODD_TYPES.search(data) is not None)):
             self._python = True
             self.buffer += data
             return
@@ -297,8 +297,11 @@ class HiredisRequestParser(RequestParser):
         try:
             while (argv := reader.gets()) is not False:
                 last = argv
-                if type(argv) is not list or (argv and set(map(type, argv)) != _BYTES_ONLY):
-                    raise TypeError  # a nested array, a number, a map... not a command
+                if type(argv) is not list:
+                    raise TypeError  # a number, a map... not a command
+                # join refuses anything but bytes: a nested array, a number, a null... in the
+                # command raises TypeError, in C, faster than a Python look at each argument.
+                b"".join(argv)
                 commands.append(argv)
         except (TypeError, _hiredis.ProtocolError):
             last = None
@@ -308,7 +311,7 @@ class HiredisRequestParser(RequestParser):
             self.buffer += data
             return
         commands.pop()  # the sentinel
-        self._ready.extend(argv for argv in commands if argv)  # "*0" is no command
+        self._ready.extend(filter(None, commands))  # "*0" is no command
 
     def commands(self) -> list[list[bytes]]:
         if self._python:
@@ -327,8 +330,14 @@ class HiredisRequestParser(RequestParser):
 
 
 _SENTINEL = b"*0\r\n"
-_BYTES_ONLY = {bytes}
 _ODD_TYPES = re.compile(rb"\r\n[+=~>|]")
+_MARKERS = b"+=~>|"
+
+
+def _has_marker(data: bytes) -> bool:
+    # Most chunks hold none of these bytes at all, which one pass in C proves (deleting them
+    # changes nothing) twice as fast as the regular expression looks for them after a \r\n.
+    return len(data.translate(None, _MARKERS)) != len(data)
 
 
 try:

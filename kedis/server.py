@@ -138,23 +138,19 @@ class Connection(asyncio.Protocol):
         if client is None or self.closed:
             return
         parser = self.parser
-        auth_pending = parser.auth_required = not client.authenticated
+        parser.auth_required = not client.authenticated
         parser.feed(data)
-        execute = self.server.engine.execute
+        call = self.server.engine.call  # the dispatcher itself: the arguments are bytes already
         out = []
         size = 0
         try:
             while not self.paused and (batch := parser.commands()):
-                taken = 0
-                for argv in batch:
-                    taken += 1
-                    reply = execute(*argv, client=client)
+                for taken, argv in enumerate(batch, 1):
+                    reply = call(client, argv)
                     encoded = reply.resp() if client.resp == 2 else reply.resp3()
                     out.append(encoded)
-                    if client.close_after_reply:
+                    if client.close_after_reply:  # QUIT, CLIENT KILL of itself
                         break
-                    if auth_pending or client.gated:
-                        auth_pending = parser.auth_required = not client.authenticated
                     size += len(encoded)
                     if size > 262144:
                         # Many or big replies: send them now. If the client is not reading,
@@ -167,6 +163,8 @@ class Connection(asyncio.Protocol):
                             break
                 if client.close_after_reply:
                     break
+                # AUTH (or RESET) may have changed what the parser must refuse in what follows.
+                parser.auth_required = not client.authenticated
         except ProtocolError as error:
             out.append(b"-" + error.reply_text.encode() + b"\r\n")
             client.close_after_reply = True

@@ -9,11 +9,11 @@ calling ``db.run``, a network client later. So the engine itself reports them:
 and, for keys that expire, ``engine.hooks.on_expire`` (keyspace.py) calls
 ``callback(db, key, "lazy" | "active")``.
 
-Watching costs nothing while nobody watches: the engine's ``execute`` is the plain dispatcher.
-The first ``watch`` puts wrappers in front of ``execute`` and ``run``, on this engine only
-(instance attributes that shadow the methods); a wrapper notes the entries of the command's keys
-before it runs (the command table says where the keys are), runs it, and reports what changed.
-The last ``unwatch`` takes the wrappers away again.
+Watching costs nothing while nobody watches: the engine's ``execute`` and ``call`` are the plain
+dispatcher. The first ``watch`` puts wrappers in front of ``execute``, ``call`` (what a server
+calls) and ``run``, on this engine only (instance attributes that shadow the methods); a wrapper
+notes the entries of the command's keys before it runs (the command table says where the keys
+are), runs it, and reports what changed. The last ``unwatch`` takes the wrappers away again.
 """
 
 from __future__ import annotations
@@ -88,11 +88,13 @@ def _state(db: Database, key: bytes) -> KeyState | None:
 
 
 def install(engine: Kedis) -> None:
-    """Put the watching wrappers in front of ``engine.execute`` and ``engine.run`` (idempotent).
+    """Put the watching wrappers in front of ``engine.execute``, ``engine.call`` and
+    ``engine.run`` (idempotent).
 
-    A command reaches the dispatcher once, but sometimes through both (``run`` parses a line and
-    calls ``execute``; a traced command calls ``execute`` again with its tracer), so only the
-    outermost call reports it: ``depth`` counts the calls in progress.
+    A command reaches the dispatcher once, but sometimes through both ``run`` and ``execute``
+    (``run`` parses a line and calls ``execute``; a traced command calls ``execute`` again with
+    its tracer), so only the outermost call reports it: ``depth`` counts the calls in progress.
+    (``execute`` itself goes on to the plain ``call``, never to the wrapper.)
     """
     if "execute" in vars(engine):
         return
@@ -138,6 +140,11 @@ def install(engine: Kedis) -> None:
         return observed(args, client,
                         lambda traced: dispatch(*args, trace=traced, client=client), trace)
 
+    def call(client: Client, argv: Any) -> Reply:
+        args = tuple(argv)  # a server's command: reported as execute reports one
+        return observed(args, client,
+                        lambda traced: dispatch(*args, trace=traced, client=client), False)
+
     def run(line: str | bytes, trace: bool = False) -> Reply | None:
         try:
             args = tuple(split_args(line))
@@ -146,12 +153,14 @@ def install(engine: Kedis) -> None:
         return observed(args, None, lambda traced: run_line(line, trace=traced), trace)
 
     engine.__dict__["execute"] = execute
+    engine.__dict__["call"] = call
     engine.__dict__["run"] = run
 
 
 def uninstall(engine: Kedis) -> None:
     """Take the wrappers away: the engine dispatches directly again."""
     engine.__dict__.pop("execute", None)
+    engine.__dict__.pop("call", None)
     engine.__dict__.pop("run", None)
 
 

@@ -386,10 +386,15 @@ def strlen(client, argv: list[bytes]) -> Reply:
 def _incr_by(client, key_name: bytes, increment: int) -> Reply:
     """Add to the integer stored at a key (incrDecrCommand): a missing key counts as 0."""
     db = client.db
-    stored = _string_or_error(db.lookup_write(key_name))
-    current = 0 if stored is None else string_to_int(stored)
-    if current is None:
-        raise CommandError(NOT_INTEGER)
+    stored = db.lookup_write(key_name)
+    if stored is None:
+        current = 0
+    elif type(stored) is not bytes:
+        raise CommandError(WRONGTYPE)
+    else:
+        current = string_to_int(stored)
+        if current is None:
+            raise CommandError(NOT_INTEGER)
     result = current + increment
     if result > LLONG_MAX or result < LLONG_MIN:
         raise CommandError(OVERFLOW)
