@@ -11,10 +11,19 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 NEEDS_REDIS = {"05-kedis-and-real-redis.ipynb"}
+SANITIZE = Path(__file__).with_name("nbval-sanitize.cfg")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # nbval opens its sanitize file relative to the working directory: name ours by its full
+    # path, so that `pytest --nbval .../notebooks` works from anywhere (unless another is given).
+    if getattr(config.option, "nbval_sanitize_with", None) is None:
+        config.option.nbval_sanitize_with = str(SANITIZE)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
