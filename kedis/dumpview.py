@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import rdb
 from .crc64 import crc64
+from .plural import plural
 from .reply import repr_bytes
 
 __all__ = ["Field", "annotate", "DumpView"]
@@ -53,7 +54,7 @@ def _string_field(reader: rdb._Reader, what: str) -> tuple[bytes, str]:
         return value, (f"{what}: {_quoted(value)} (LZF-compressed: 0x{first:02x}, the compressed "
                        f"and the plain lengths, then the compressed bytes)")
     width = {rdb.ENC_INT8: 1, rdb.ENC_INT16: 2, rdb.ENC_INT32: 4}[encoding]
-    return value, (f"{what}: {value.decode()} (an integer in {width} byte{'s' if width > 1 else ''}"
+    return value, (f"{what}: {value.decode()} (an integer in {plural(width, 'byte')}"
                    f", little-endian, after 0x{first:02x})")
 
 
@@ -89,7 +90,7 @@ def annotate(data: bytes) -> list[Field]:
         elif kind == rdb.OP_RESIZEDB:
             keys = reader.length("a key count")
             expiring = reader.length("an expires count")
-            note(start, "resizedb", f"RESIZEDB (0xfb): {keys} key{'s' if keys != 1 else ''}, "
+            note(start, "resizedb", f"RESIZEDB (0xfb): {plural(keys, 'key')}, "
                                     f"{expiring} with a TTL (to size the hash tables at once)")
         elif kind == rdb.OP_EXPIRETIME_MS:
             deadline = int.from_bytes(reader.take(8, "an expire time"), "little", signed=True)
@@ -105,7 +106,7 @@ def annotate(data: bytes) -> list[Field]:
                 _, meaning = _string_field(reader, "its value")
             elif kind == rdb.TYPE_SET:
                 count = reader.length("a member count")
-                note(start, "key", f"{count} member{'s' if count != 1 else ''} follow")
+                note(start, "key", f"{plural(count, 'member')} follow")
                 for _ in range(count):
                     start = reader.pos
                     _, meaning = _string_field(reader, "a member")

@@ -44,6 +44,7 @@ from .expiry import CycleReport, active_expire_cycle
 from .keyspace import Database, Hooks
 from .parser import ParseError, split_args
 from .persistence import Persistence
+from .plural import plural
 from .reply import Error, Reply, Status
 from .stats import Stats
 from .trace import Tracer, as_steps
@@ -374,7 +375,8 @@ class Kedis:
 
     def __repr__(self) -> str:
         keys = sum(len(db) for db in self.databases)
-        return f"<Kedis {keys} key{'s' if keys != 1 else ''} in {len(self.databases)} databases, clock={self._clock!r}>"
+        return (f"<Kedis {plural(keys, 'key')} in {len(self.databases)} databases, "
+                f"clock={self._clock!r}>")
 
 
 def _to_bytes(value: Any) -> bytes:

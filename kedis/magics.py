@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from .clock import FakeClock, RealClock
 from .engine import Kedis
+from .plural import plural
 
 if TYPE_CHECKING:
     from .cells import CellRunner
@@ -149,8 +150,8 @@ def tick(runner: CellRunner, args: str) -> None:
         report = runner.engine.tick()
     stats = runner.engine.stats
     sampled = len(report.sampled)
-    runner.say(f"active expiry: sampled {sampled} key{'s' if sampled != 1 else ''} with a TTL in "
-               f"{report.rounds} round{'s' if report.rounds != 1 else ''}, expired "
+    runner.say(f"active expiry: sampled {plural(sampled, 'key')} with a TTL in "
+               f"{plural(report.rounds, 'round')}, expired "
                f"{report.expired}; expired so far: {stats.expired_keys_lazy} lazily, "
                f"{stats.expired_keys_active} actively")
 
@@ -242,7 +243,7 @@ def compare(runner: CellRunner, args: str) -> None:
         return
     if args in ("off", "embedded"):
         count = runner.compared
-        summary = (f"compared {count} command{'s' if count != 1 else ''}: {runner.differences} "
+        summary = (f"compared {plural(count, 'command')}: {runner.differences} "
                    "answered differently")
         _disconnect(runner)
         runner.mode = "embedded"

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .keyspace import TYPE_NAMES, duplicate, type_name
+from .plural import plural
 from .reply import repr_bytes
 
 if TYPE_CHECKING:
@@ -193,10 +194,6 @@ def _expired_sentence(step: Step) -> str:
             f"deleted {how}")
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _reply_summary(reply: Any) -> str:
     text = reply.cli()
     if "\n" not in text:
@@ -207,8 +204,8 @@ def _reply_summary(reply: Any) -> str:
 
 _SENTENCES = {
     ("input", "line"): lambda s: f"received one line of text ({len(s.handed_on)} bytes)",
-    ("input", "argv"): lambda s: f"received {_count(len(s.handed_on), 'argument')} from the caller",
-    ("parser", "split"): lambda s: f"split it into {_count(len(s.handed_on), 'argument')}"
+    ("input", "argv"): lambda s: f"received {plural(len(s.handed_on), 'argument')} from the caller",
+    ("parser", "split"): lambda s: f"split it into {plural(len(s.handed_on), 'argument')}"
     + (" with redis-cli's quoting rules" if s.detail else " at the spaces"),
     ("parser", "reject"): lambda s: "found an unbalanced quote: Invalid argument(s), nothing runs",
     ("command table", "lookup"): _lookup_sentence,
@@ -219,7 +216,7 @@ _SENTENCES = {
     ("keyspace", "write"): _write_sentence,
     ("keyspace", "modify"): _modify_sentence,
     ("keyspace", "delete"): _delete_sentence,
-    ("keyspace", "flush"): lambda s: f"removed {_count(s.detail, 'key')}: all of database {s.db}",
+    ("keyspace", "flush"): lambda s: f"removed {plural(s.detail, 'key')}: all of database {s.db}",
     ("expiry", "set"): lambda s: f"set {preview(s.key)} to expire at {s.detail[0]} ms "
                                  f"(in {s.detail[0] - s.detail[1]} ms)",
     ("expiry", "remove"): lambda s: f"removed the deadline of {preview(s.key)}: "

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 
 from .engine import Kedis
 from .parser import split_args
+from .plural import plural
 
 __all__ = ["check", "answer"]
 
@@ -51,7 +52,7 @@ def check(engine: Kedis, expected: Mapping[str, str] | Iterable[tuple[str, str]]
     if wrong == 0:
         print("All right: well done!")
     else:
-        print(f"Not yet: {wrong} answer{'s' if wrong != 1 else ''} to change."
+        print(f"Not yet: {plural(wrong, 'answer')} to change."
               + (f"\nHint: {hint}" if hint else ""))
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..keyspace import type_name
+from ..plural import plural
 from ..reply import Reply, repr_bytes
 from ..trace import KeyState, Step, preview
 
@@ -133,7 +134,7 @@ def describe(thing: Any, width: int = 120) -> str:
         return thing if len(thing) <= width else thing[: width - 1] + "…"
     if isinstance(thing, (list, tuple)) and all(type(arg) is bytes for arg in thing):
         count = len(thing)
-        return f"{count} argument{'s' if count != 1 else ''}: " + command_text(thing, width)
+        return f"{plural(count, 'argument')}: " + command_text(thing, width)
     if isinstance(thing, Reply):
         text = thing.cli()
         first = text.split("\n", 1)[0]

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
+from ..plural import plural
 from ._format import key_text, when_text
 from ._live import LiveView, static_file
 from ._sorted import SortedPieces
@@ -72,7 +73,8 @@ class ExpiryView(LiveView):
         self.refresh()
 
     def __repr__(self) -> str:
-        return f"<ExpiryView of db {self._database.id}: {len(self._queue)} key{'s' if len(self._queue) != 1 else ''} with a TTL>"
+        return (f"<ExpiryView of db {self._database.id}: {plural(len(self._queue), 'key')} "
+                "with a TTL>")
 
     # --- the queue -----------------------------------------------------------------------------
     def _rebuild(self) -> None:

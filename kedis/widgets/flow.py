@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
+from ..plural import plural
 from ..reply import Reply
 from ..trace import LAYERS, Step
 from ._format import command_text, describe, step_dict, when_text
@@ -107,9 +108,8 @@ class FlowView(LiveView):
         super().__init__(engine, **kwargs)
 
     def __repr__(self) -> str:
-        count = len(self._history)
         showing = f"showing #{self.selected}" if self.selected >= 0 else "no command yet"
-        return f"<FlowView: {count} command{'s' if count != 1 else ''}, {showing}>"
+        return f"<FlowView: {plural(len(self._history), 'command')}, {showing}>"
 
     # --- recording --------------------------------------------------------------------------
     def _add(self, recorded: Recorded) -> None:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import traitlets
 
 from ..glob import compile_glob
+from ..plural import plural
 from ._format import change_text, command_text, key_text, type_of, value_size, value_text, when_text
 from ._live import LiveView, static_file
 from ._sorted import SortedPieces
@@ -93,7 +94,7 @@ class StoreView(LiveView):
         self.refresh()
 
     def __repr__(self) -> str:
-        return f"<StoreView of db {self._database.id}: {len(self._keys)} key{'s' if len(self._keys) != 1 else ''}>"
+        return f"<StoreView of db {self._database.id}: {plural(len(self._keys), 'key')}>"
 
     # --- the sorted keys -----------------------------------------------------------------------
     def _rebuild(self) -> None:
