@@ -48,7 +48,8 @@ if TYPE_CHECKING:
     from ..keyspace import Database
     from ..watch import CommandEvent
 
-__all__ = ["LiveView", "views_of", "close_views", "register", "unregister", "static_file"]
+__all__ = ["LiveView", "PlacingView", "views_of", "close_views", "register", "unregister",
+           "static_file"]
 
 #: Seconds between two pushes of one view, at least (about ten a second).
 PUSH_INTERVAL = 0.1
@@ -286,3 +287,59 @@ class LiveView(anywidget.AnyWidget):
     def _state(self) -> dict:
         """The synced traits, as they should be now."""
         return {}
+
+
+class PlacingView(LiveView):
+    """A live view that keeps keys of one database in order: the StoreView by name, the
+    ExpiryView by deadline.
+
+    Hearing a command must cost next to nothing, so it only notes the keys the command may have
+    moved (``_named``), or that everything must be sorted afresh (``_resort``: another database,
+    a flush). The push places each noted key once, however many commands named it
+    (``_catch_up``). A subclass says how to sort everything (``_sort_all``), how to place one key
+    (``_sync_key``) and whether it holds as many keys as the database says (``_in_step``).
+    """
+
+    def __init__(self, engine: Kedis, db: int | None, **kwargs: Any) -> None:
+        self._follow = db is None  # follow the database the engine's client has selected
+        self._database: Database = engine.keyspace if db is None else engine.databases[db]
+        self._named: set[bytes] = set()
+        self._resort = False
+        super().__init__(engine, db=self._database.id, **kwargs)
+
+    def _rebuild(self) -> None:
+        """Sort afresh (a new database, a FLUSHDB...): the only O(n log n) of the view."""
+        if self._follow:
+            self._database = self.engine.keyspace
+        self._named = set()
+        self._resort = False
+        self._sort_all()
+
+    def _catch_up(self) -> None:
+        """Bring the view up to date with the commands heard since the last push."""
+        if self._resort:
+            self._rebuild()
+        else:
+            named, self._named = self._named, set()
+            for key in named:
+                self._sync_key(key)
+        if not self._in_step():
+            self._rebuild()  # a change no event announced (a key set behind the engine's back)
+
+    def _follow_selection(self) -> bool:
+        """Move to the database a SELECT (or the like) chose, to be sorted afresh at the push;
+        True when it did."""
+        if self._follow and self.engine.keyspace is not self._database:
+            self._database = self.engine.keyspace
+            self._resort = True
+            return True
+        return False
+
+    def _sort_all(self) -> None:
+        raise NotImplementedError
+
+    def _sync_key(self, key: bytes) -> None:
+        raise NotImplementedError
+
+    def _in_step(self) -> bool:
+        raise NotImplementedError

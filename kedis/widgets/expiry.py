@@ -28,7 +28,7 @@ import traitlets
 
 from ..plural import plural
 from ._format import key_text, when_text
-from ._live import LiveView, static_file
+from ._live import PlacingView, static_file
 from ._sorted import SortedPieces
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ EVENTS = 20
 SAMPLE_SHOWN = 100
 
 
-class ExpiryView(LiveView):
+class ExpiryView(PlacingView):
     """The expiry queue of one database (the selected one by default), and expirations live."""
 
     _esm = static_file("common.js") + static_file("expiry.js")
@@ -60,16 +60,13 @@ class ExpiryView(LiveView):
 
     def __init__(self, engine: Kedis, db: int | None = None, limit: int = 20,
                  **kwargs: Any) -> None:
-        self._follow = db is None
-        self._database: Database = engine.keyspace if db is None else engine.databases[db]
         self._queue = SortedPieces()                # (deadline, key), soonest first
         self._deadline: dict[bytes, int] = {}       # key -> the deadline _queue holds for it
         self._events: deque[dict] = deque(maxlen=EVENTS)
         self._rows: dict[tuple[int, bytes], dict] = {}  # the rows last pushed, to reuse
-        self._named: set[bytes] = set()  # keys whose deadline moved: placed at the push
-        self._resort = False             # sort afresh at the push (another database, a flush)
         self._cycle: CycleReport | None = engine.last_cycle
-        super().__init__(engine, db=self._database.id, limit=max(limit, 1), **kwargs)
+        # (its _named: the keys whose deadline moved, placed at the push; see PlacingView)
+        super().__init__(engine, db, limit=max(limit, 1), **kwargs)
         self.refresh()
 
     def __repr__(self) -> str:
@@ -77,26 +74,13 @@ class ExpiryView(LiveView):
                 "with a TTL>")
 
     # --- the queue -----------------------------------------------------------------------------
-    def _rebuild(self) -> None:
-        if self._follow:
-            self._database = self.engine.keyspace
+    def _sort_all(self) -> None:
         expires = self._database.expires
         self._deadline = dict(expires)
         self._queue = SortedPieces((deadline, key) for key, deadline in expires.items())
-        self._named = set()
-        self._resort = False
 
-    def _catch_up(self) -> None:
-        """Move the keys whose deadline moved since the last push to where it puts them now
-        (each once, however many commands moved it), or sort afresh if a command asked for it."""
-        if self._resort:
-            self._rebuild()
-        else:
-            named, self._named = self._named, set()
-            for key in named:
-                self._sync_key(key)
-        if len(self._deadline) != len(self._database.expires):
-            self._rebuild()  # a change no event announced
+    def _in_step(self) -> bool:
+        return len(self._deadline) == len(self._database.expires)
 
     def _sync_key(self, key: bytes) -> None:
         """Move ``key`` to where its deadline puts it now (or out: no deadline, no key)."""
@@ -113,9 +97,7 @@ class ExpiryView(LiveView):
 
     # --- events: noted, for the next push ------------------------------------------------------
     def _command(self, event: CommandEvent) -> None:
-        if self._follow and self.engine.keyspace is not self._database:
-            self._database = self.engine.keyspace  # another database, sorted afresh at the push
-            self._resort = True
+        if self._follow_selection():
             return
         if event.db != self._database.id:
             # another database's COPY ... DB n may write here: checked at the push

@@ -31,7 +31,7 @@ import traitlets
 from ..glob import compile_glob
 from ..plural import plural
 from ._format import change_text, command_text, key_text, type_of, value_size, value_text, when_text
-from ._live import LiveView, static_file
+from ._live import PlacingView, static_file
 from ._sorted import SortedPieces
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def _pattern_bytes(pattern: str) -> bytes:
     return pattern.encode("utf-8", "surrogateescape")
 
 
-class StoreView(LiveView):
+class StoreView(PlacingView):
     """The keys of one database: ``StoreView(engine)`` follows the selected database (SELECT
     moves it), ``StoreView(engine, db=3)`` stays on database 3."""
 
@@ -73,56 +73,31 @@ class StoreView(LiveView):
 
     def __init__(self, engine: Kedis, db: int | None = None, pattern: str = "*",
                  page_size: int = 50, **kwargs: Any) -> None:
-        self._follow = db is None          # follow the selected database
-        self._database: Database = engine.keyspace if db is None else engine.databases[db]
         self._keys = SortedPieces()        # every key of the database, sorted
         self._shown = self._keys           # those that match the filter (the same for "*")
         self._match = compile_glob(_pattern_bytes(pattern))
         self._expired_now: dict[bytes, str] = {}  # keys that expired during the running command
-        # What the commands heard since the last push ask of it (see _catch_up): the keys they
-        # created or deleted, whether to sort afresh, and the last command (with the keys that
-        # expired while it ran; None: it moved the view to another database, and has no
-        # changes to show).
-        self._named: set[bytes] = set()
-        self._resort = False
+        # The last command heard since the last push (with the keys that expired while it ran;
+        # None: it moved the view to another database, and has no changes to show). The keys
+        # commands created or deleted wait in _named, placed at the push (see PlacingView).
         self._last: tuple[CommandEvent, dict[bytes, str] | None] | None = None
         # The rows of the page last pushed, by key: a push rebuilds only the rows of keys that
         # changed since, so that a command costs the same on a page of 50 or of 5.
         self._rows: dict[bytes, dict] = {}
-        super().__init__(engine, pattern=pattern, page_size=max(page_size, 1),
-                         db=self._database.id, **kwargs)
+        super().__init__(engine, db, pattern=pattern, page_size=max(page_size, 1), **kwargs)
         self.refresh()
 
     def __repr__(self) -> str:
         return f"<StoreView of db {self._database.id}: {plural(len(self._keys), 'key')}>"
 
     # --- the sorted keys -----------------------------------------------------------------------
-    def _rebuild(self) -> None:
-        """Sort the database's keys again (a new database, a FLUSHDB...): the only O(n log n)."""
-        if self._follow:
-            self._database = self.engine.keyspace
+    def _sort_all(self) -> None:
         self._keys = SortedPieces(self._database.data)
         self._rows = {}
-        self._named = set()
-        self._resort = False
         self._refilter()
 
-    def _catch_up(self) -> None:
-        """Bring the sorted keys up to date with the commands heard since the last push.
-
-        Hearing a command only notes the keys it created or deleted (a key that only changed
-        keeps its place; its row is made again); they are placed here, at the push, once each
-        however many commands named them (a key set then deleted between two pushes costs
-        nothing).
-        """
-        if self._resort:
-            self._rebuild()
-        else:
-            named, self._named = self._named, set()
-            for key in named:
-                self._sync_key(key)
-        if len(self._keys) != len(self._database.data):
-            self._rebuild()  # a change no event announced (a key set behind the engine's back)
+    def _in_step(self) -> bool:
+        return len(self._keys) == len(self._database.data)
 
     def _refilter(self) -> None:
         if _pattern_bytes(self.pattern) == b"*":
@@ -143,10 +118,7 @@ class StoreView(LiveView):
     # --- events: noted, for the next push ------------------------------------------------------
     def _command(self, event: CommandEvent) -> None:
         expired, self._expired_now = self._expired_now, {}
-        if self._follow and self.engine.keyspace is not self._database:
-            # SELECT (or the like): another database, sorted afresh at the push
-            self._database = self.engine.keyspace
-            self._resort = True
+        if self._follow_selection():
             self._last = (event, None)
             return
         if event.db != self._database.id:
