@@ -13,6 +13,12 @@ Unpipelined, each request is a round trip, and on a 2-core machine redis-benchma
 whole core: both servers wait on it, so the ratio says whether Kedis keeps up with the client.
 Pipelined, 16 requests travel together, and the ratio measures the server's own work per command.
 
+A third server runs beside them, pipelined: the *floor*, a Python asyncio server (on uvloop when
+installed, as kedis-server) that parses nothing and runs nothing, only answers ``+OK`` for each
+request. It is the fastest any Python server on this event loop can be here: what separates it
+from kedis-server is Kedis's own work per command (parse, dispatch, handler, reply), and what
+separates it from redis-server is the cost of the event loop and of Python itself.
+
 Targets (issue 7), on the 2-core machine of the issue: at least 0.9x redis-server unpipelined,
 at least 0.5x pipelined.
 """
@@ -75,6 +81,43 @@ def start_redis(port: int, folder: str) -> subprocess.Popen:
     return process
 
 
+def serve_floor(port: int) -> None:
+    """The floor server (see the module's docstring): one ``+OK`` per request, nothing else."""
+    import asyncio
+
+    class Floor(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.transport = transport
+
+        def data_received(self, data: bytes) -> None:
+            if data[:1] != b"*":  # wait_for_port's inline PING
+                self.transport.write(b"+PONG\r\n")
+                return
+            # Each request starts with "*" and redis-benchmark's hold no other "*": one reply
+            # each, and no parsing at all.
+            self.transport.write(b"+OK\r\n" * data.count(b"*"))
+
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(Floor, "127.0.0.1", port, backlog=511)
+        async with server:
+            await server.serve_forever()
+
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(serve())
+    else:
+        uvloop.run(serve())
+
+
+def start_floor(port: int) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, __file__, "--serve-floor", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port, process)
+    return process
+
+
 def run_benchmark(port: int, requests: int, pipeline: int) -> dict[str, float]:
     """requests/s for each test, from redis-benchmark's CSV output."""
     output = subprocess.run(
@@ -103,33 +146,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=200_000, help="requests per test")
     parser.add_argument("--parser", choices=["default", "python"], default="default",
                         help="kedis-server's request parser: hiredis when installed, or Python")
+    parser.add_argument("--serve-floor", type=int, metavar="PORT", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
+    if options.serve_floor:
+        serve_floor(options.serve_floor)
+        return 0
     requests = 5000 if options.quick else options.n
     for tool in ("redis-server", "redis-benchmark"):
         if shutil.which(tool) is None:
             print(f"{tool} is not installed (make test installs it)", file=sys.stderr)
             return 1
     folder = tempfile.mkdtemp(prefix="kedis-bench-")
-    kedis_port, redis_port = free_port(), free_port()
+    kedis_port, redis_port, floor_port = free_port(), free_port(), free_port()
     kedis = start_kedis(kedis_port, options.parser, folder)
     redis = start_redis(redis_port, folder)
+    floor = start_floor(floor_port)
     print(f"redis-benchmark -t {','.join(TESTS)} -n {requests} -c 50, on {os.cpu_count()} cores "
           f"(kedis-server's parser: {options.parser})")
     worst: dict[int, float] = {}
     try:
         for pipeline in (1, 16):
-            # Alternate the servers, so that neither always runs on a warmer (or busier) machine.
             redis_rates = run_benchmark(redis_port, requests, pipeline)
             kedis_rates = run_benchmark(kedis_port, requests, pipeline)
-            print(f"\n-P {pipeline:<2}        kedis-server    redis-server    ratio")
+            # Pipelined only: unpipelined, the floor would wait on redis-benchmark as both do.
+            floor_rates = run_benchmark(floor_port, requests, pipeline) if pipeline > 1 else {}
+            print(f"\n-P {pipeline:<2}        kedis-server    redis-server    ratio"
+                  + ("     floor (Python, no work)" if floor_rates else ""))
             for test in TESTS:
                 ratio = kedis_rates[test] / redis_rates[test]
                 worst[pipeline] = min(worst.get(pipeline, ratio), ratio)
-                print(f"  {test.upper():<6} {kedis_rates[test]:>12,.0f}/s  "
-                      f"{redis_rates[test]:>12,.0f}/s    {ratio:.2f}x")
+                line = (f"  {test.upper():<6} {kedis_rates[test]:>12,.0f}/s  "
+                        f"{redis_rates[test]:>12,.0f}/s    {ratio:.2f}x")
+                if floor_rates:
+                    line += (f"  {floor_rates[test]:>12,.0f}/s  "
+                             f"{floor_rates[test] / redis_rates[test]:.2f}x")
+                print(line)
     finally:
-        stop(kedis)
-        stop(redis)
+        for process in (kedis, redis, floor):
+            stop(process)
         shutil.rmtree(folder, ignore_errors=True)
     print("\nTargets: at least 0.9x redis-server unpipelined, 0.5x pipelined (-P 16).")
     for pipeline, target in TARGETS.items():

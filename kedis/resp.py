@@ -282,6 +282,7 @@ class HiredisRequestParser(RequestParser):
         super().__init__(max_bulk_len)
         self._reader = _hiredis.Reader()
         self._python = False  # the Python parser has bytes to finish
+        self._batch: list[list[bytes]] = []  # commands hiredis read, not taken yet
 
     def feed(self, data: bytes) -> None:
         if (self._python or self.auth_required or data[:1] != b"*" or len(data) > 1 << 20
@@ -292,41 +293,45 @@ class HiredisRequestParser(RequestParser):
         reader = self._reader
         reader.feed(data)
         reader.feed(_SENTINEL)
-        commands = []
-        last = None
         try:
-            while (argv := reader.gets()) is not False:
-                last = argv
-                if type(argv) is not list:
-                    raise TypeError  # a number, a map... not a command
-                # join refuses anything but bytes: a nested array, a number, a null... in the
-                # command raises TypeError, in C, faster than a Python look at each argument.
+            # Every reply hiredis can read from the chunk, in C: gets() answers False when it
+            # needs more bytes, which ends iter().
+            commands = list(iter(reader.gets, False))
+            for argv in commands:
+                # join refuses anything but a list of bytes: a nested array, a number, a
+                # null... raises TypeError, in C, faster than a Python look at each argument.
                 b"".join(argv)
-                commands.append(argv)
         except (TypeError, _hiredis.ProtocolError):
-            last = None
-        if last != []:
+            commands = None
+        if not commands or commands.pop() != []:
             self._reader = _hiredis.Reader()  # it may hold half a command: start afresh
             self._python = True
             self.buffer += data
             return
-        commands.pop()  # the sentinel
-        self._ready.extend(filter(None, commands))  # "*0" is no command
+        if [] in commands:
+            commands = [argv for argv in commands if argv]  # "*0" is no command
+        self._batch += commands
 
     def commands(self) -> list[list[bytes]]:
-        if self._python:
+        if self._python or self._ready:
             return super().commands()
-        commands = list(self._ready)  # the fast path: hiredis's commands, all at once
-        self._ready.clear()
+        commands = self._batch  # the fast path: hiredis's commands, all at once
+        self._batch = []
         return commands
 
     def next_command(self) -> list[bytes] | None:
+        if self._batch:  # commands hiredis read, in order, before those taken back (unread)
+            self._ready.extend(self._batch)
+            self._batch = []
         if self._ready or not self._python:
             return self._ready.popleft() if self._ready else None
         argv = super().next_command()
         if argv is None and self._argv is None and self.pos == len(self.buffer):
             self._python = False  # caught up: hiredis may take the next chunk
         return argv
+
+    def idle(self) -> bool:
+        return not self._batch and super().idle()
 
 
 _SENTINEL = b"*0\r\n"

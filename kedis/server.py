@@ -141,25 +141,26 @@ class Connection(asyncio.Protocol):
         parser.auth_required = not client.authenticated
         parser.feed(data)
         call = self.server.engine.call  # the dispatcher itself: the arguments are bytes already
-        out = []
+        out: list[bytes] = []
         size = 0
         try:
             while not self.paused and (batch := parser.commands()):
-                for taken, argv in enumerate(batch, 1):
+                commands = iter(batch)  # what is left of it is handed back if the client pauses
+                for argv in commands:
                     reply = call(client, argv)
                     encoded = reply.resp() if client.resp == 2 else reply.resp3()
                     out.append(encoded)
-                    if client.close_after_reply:  # QUIT, CLIENT KILL of itself
-                        break
                     size += len(encoded)
-                    if size > 262144:
+                    if size > _SEND_NOW or client.close_after_reply:
+                        if client.close_after_reply:  # QUIT, CLIENT KILL of itself
+                            break
                         # Many or big replies: send them now. If the client is not reading,
                         # this pauses the connection (pause_writing): the rest waits.
                         self.transport.write(b"".join(out))
                         out = []
                         size = 0
                         if self.paused:
-                            parser.unread(batch[taken:])
+                            parser.unread(list(commands))
                             break
                 if client.close_after_reply:
                     break
@@ -228,6 +229,11 @@ class Connection(asyncio.Protocol):
 
     def output_buffer_size(self) -> int:
         return self.transport.get_write_buffer_size() if self.transport is not None else 0
+
+
+#: Replies waiting to be sent are written out once they pass this many bytes, so that a client
+#: that pipelines many big reads does not make the server hold all their replies at once.
+_SEND_NOW = 262144
 
 
 def _address(address: tuple) -> str:
