@@ -8,7 +8,10 @@ Redis has about 200 parameters (config.c). Kedis declares only those that change
 - persistence (persistence.py, rdb.py, aof.py): ``save`` (the snapshot rules, "3600 1 300 100"),
   ``dir`` and ``dbfilename`` (where the dump goes), ``rdbcompression``, ``rdbchecksum``,
   ``appendonly``, ``appendfsync``, ``appendfilename``, ``appenddirname``,
-  ``aof-use-rdb-preamble`` and ``aof-load-truncated``.
+  ``aof-use-rdb-preamble`` and ``aof-load-truncated``;
+- the network (kedis-server, server.py): ``port`` and ``bind`` (fixed once it listens),
+  ``maxclients``, ``protected-mode``, ``requirepass`` (the password AUTH wants; "" for none) and
+  ``client-query-buffer-limit``.
 
 Values are parsed and checked the way Redis checks them, with the same error texts. Numbers are
 stored as ints, yes/no as bools, ``save`` as a tuple of (seconds, changes) rules, the rest as str.
@@ -185,4 +188,13 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
               show=_show_text),
     Parameter("aof-use-rdb-preamble", True, None, None, _parse_yes_no, show=_show_yes_no),
     Parameter("aof-load-truncated", True, None, None, _parse_yes_no, show=_show_yes_no),
+    # kedis-server's (server.py): an engine that serves no network shows port 0, as a Redis
+    # started with "port 0" listens on no TCP port. The server reads the mutable ones at each
+    # new connection or each read, so CONFIG SET acts at once.
+    Parameter("port", 0, 0, 65535, _parse_integer, mutable=False),
+    Parameter("bind", "", None, None, os.fsdecode, mutable=False, show=_show_text),
+    Parameter("maxclients", 10000, 1, 2 ** 32 - 1, _parse_integer),
+    Parameter("protected-mode", True, None, None, _parse_yes_no, show=_show_yes_no),
+    Parameter("requirepass", b"", None, None, bytes, show=bytes),
+    Parameter("client-query-buffer-limit", 1024 ** 3, 1024 ** 2, _LONG_MAX, parse_memory),
 )}

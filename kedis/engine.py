@@ -56,6 +56,8 @@ from . import commands as _commands  # noqa: E402,F401
 
 _table_get = command_table.BY_NAME.get
 NOAUTH = "NOAUTH Authentication required."
+MONITOR_NO_KEYSPACE = "ERR Replica can't interact with the keyspace"
+_KEYSPACE_FLAGS = frozenset(("readonly", "write", "may_replicate"))
 QUEUED = Status("QUEUED")
 #: The commands a client in MULTI runs at once instead of queueing them (processCommand).
 _RUN_IN_MULTI = frozenset(("exec", "discard", "multi", "watch", "quit", "reset"))
@@ -70,7 +72,8 @@ class Client:
     queued commands between MULTI and EXEC (None outside one), ``multi_error`` says a command was
     refused while queueing (EXEC will abort), ``watched`` holds the WATCHed keys and ``dirty`` says
     one of them changed. ``gated`` is True when the dispatcher must look before running a command
-    (not authenticated, or in a transaction): one check on the hot path instead of two.
+    (not authenticated, in a transaction, or in MONITOR mode): one check on the hot path instead
+    of three.
     A network server fills in ``connection`` (an object with ``close()``), ``addr`` and ``laddr``.
     """
 
@@ -112,7 +115,7 @@ class Client:
         self.watched.clear()
 
     def update_gate(self) -> None:
-        self.gated = not self.authenticated or self.multi is not None
+        self.gated = not self.authenticated or self.multi is not None or bool(self.monitor)
 
     def __repr__(self) -> str:
         return f"<Client id={self.id} db={self.db.id}>"
@@ -140,8 +143,6 @@ class Kedis:
         self.started = time.time()
         self.started_monotonic = time.monotonic()
         self.last_cycle: CycleReport | None = None
-        #: The password AUTH wants (``requirepass``), or None: every client is authenticated.
-        self.requirepass: bytes | None = None
         #: Every client by id (the engine's own first; a server adds one per connection).
         self.clients: dict[int, Client] = {}
         #: The kedis-server around this engine (server.py), or None when it is embedded.
@@ -183,6 +184,16 @@ class Kedis:
         self._clock = clock
         for db in self.databases:
             db.clock = clock
+
+    @property
+    def requirepass(self) -> bytes | None:
+        """The password AUTH wants (the ``requirepass`` parameter), or None: no password, every
+        client is authenticated from the start."""
+        return self.config["requirepass"] or None
+
+    @requirepass.setter
+    def requirepass(self, password: bytes | None) -> None:
+        self.config["requirepass"] = password or b""
 
     @property
     def config_hz(self) -> int:
@@ -265,7 +276,7 @@ class Kedis:
         argc = len(argv)
         if argc != arity and (arity > 0 or argc < -arity):
             return self._reject(wrong_arity(cmd.name), argv, _tracer, cmd, client)
-        if client.gated:  # not authenticated yet, or in MULTI: maybe not run now
+        if client.gated:  # not authenticated yet, in MULTI, or MONITOR: maybe not run now
             gate_reply = self._gate(client, cmd, argv)
             if gate_reply is not None:
                 return gate_reply
@@ -279,7 +290,7 @@ class Kedis:
                 return cmd.handler(client, argv)
             return self.aof.call(cmd, client, argv)  # the handler, then the AOF (aof.py)
         except CommandError as error:
-            self.stats.total_error_replies += 1
+            self.stats.count_error(error.reply.text)
             return error.reply
         except Exception as error:  # a bug in Kedis: answer it, never crash the host
             self.stats.unexpected_error_replies += 1
@@ -294,7 +305,6 @@ class Kedis:
 
     def _reject(self, text: str, argv: Sequence[bytes], tracer: Tracer | None,
                 cmd: Command | None, client: Client) -> Reply:
-        self.stats.total_error_replies += 1
         if client.multi is not None:
             client.multi_error = True  # EXEC will answer EXECABORT (flagTransaction in multi.c)
         if cmd is not None and cmd.name == "exec":
@@ -303,6 +313,7 @@ class Kedis:
 
             discard_transaction(client)
             text = "EXECABORT Transaction discarded because of: " + text.removeprefix("ERR ")
+        self.stats.count_error(text)
         reply = Error(text)
         if tracer is not None:
             tracer.add("command table", "reject", argv[0], reply, detail=(cmd, len(argv)))
@@ -314,6 +325,9 @@ class Kedis:
         it. None means: run it now."""
         if not client.authenticated and "no_auth" not in cmd.flags:
             return self._reject(NOAUTH, argv, None, cmd, client)
+        if client.monitor and not _KEYSPACE_FLAGS.isdisjoint(cmd.flags):
+            # Redis marks a MONITOR client as a replica, and a replica may not touch the data.
+            return self._reject(MONITOR_NO_KEYSPACE, argv, None, cmd, client)
         if client.multi is not None and cmd.name not in _RUN_IN_MULTI:
             client.multi.append(argv)
             return QUEUED
@@ -369,7 +383,9 @@ class Kedis:
     # --- background work ------------------------------------------------------------------------
     def tick(self, budget_ms: float | None = None) -> CycleReport:
         """Run one active expiry cycle (call it ``hz`` times a second; see expiry.py), after the
-        save rules' check (persistence.py)."""
+        save rules' check (persistence.py). It also samples INFO's instantaneous rates (on the
+        real monotonic clock: a rate per second is about the machine, not the store's clock)."""
+        self.stats.sample_rates(time.monotonic())
         self.persistence.cron()
         return active_expire_cycle(self, budget_ms)
 

@@ -100,6 +100,10 @@ class Connection(asyncio.Protocol):
         self.parser = None
         self.closed = False
         self.paused = False       # not reading: the client is not reading its replies
+        # While this connection's commands run, what MONITOR pushes to it waits here, to follow
+        # the reply of the command it reports (as Redis sends it: the reply, then the feed).
+        self.running = False
+        self.late: list[bytes] = []
 
     # --- the life of a connection -------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -107,13 +111,14 @@ class Connection(asyncio.Protocol):
         server = self.server
         server.total_connections += 1
         peer = transport.get_extra_info("peername") or ("", 0)
-        if len(server.connections) >= server.config.maxclients:
+        config = server.engine.config
+        if len(server.connections) >= config["maxclients"]:
             server.rejected_connections += 1
             transport.write(MAX_CLIENTS_REACHED)
             transport.close()
             self.closed = True
             return
-        if (server.config.protected_mode and server.engine.requirepass is None
+        if (config["protected-mode"] and server.engine.requirepass is None
                 and not is_loopback(str(peer[0]))):
             transport.write(DENIED)
             transport.close()
@@ -139,10 +144,16 @@ class Connection(asyncio.Protocol):
             return
         parser = self.parser
         parser.auth_required = not client.authenticated
+        engine = self.server.engine
+        if data:
+            engine.stats.net_input_bytes += len(data)
+            engine.stats.reads_processed += 1
         parser.feed(data)
-        call = self.server.engine.call  # the dispatcher itself: the arguments are bytes already
+        call = engine.call  # the dispatcher itself: the arguments are bytes already
         out: list[bytes] = []
+        late = self.late
         size = 0
+        self.running = True
         try:
             while not self.paused and (batch := parser.commands()):
                 commands = iter(batch)  # what is left of it is handed back if the client pauses
@@ -151,12 +162,15 @@ class Connection(asyncio.Protocol):
                     encoded = reply.resp() if client.resp == 2 else reply.resp3()
                     out.append(encoded)
                     size += len(encoded)
+                    if late:  # this client MONITORs itself: the feed after the reply
+                        out += late
+                        late.clear()
                     if size > _SEND_NOW or client.close_after_reply:
                         if client.close_after_reply:  # QUIT, CLIENT KILL of itself
                             break
                         # Many or big replies: send them now. If the client is not reading,
                         # this pauses the connection (pause_writing): the rest waits.
-                        self.transport.write(b"".join(out))
+                        self._send(b"".join(out))
                         out = []
                         size = 0
                         if self.paused:
@@ -167,20 +181,28 @@ class Connection(asyncio.Protocol):
                 # AUTH (or RESET) may have changed what the parser must refuse in what follows.
                 parser.auth_required = not client.authenticated
         except ProtocolError as error:
+            engine.stats.count_error(error.reply_text)
             out.append(b"-" + error.reply_text.encode() + b"\r\n")
             client.close_after_reply = True
+        self.running = False
         client.last_interaction = time.monotonic()
         if out:
-            self.transport.write(b"".join(out))
+            self._send(b"".join(out))
         if client.close_after_reply:
             self.close()
             return
-        if parser.pending > self.server.config.query_buffer_limit:
+        if parser.pending > self.server.engine.config["client-query-buffer-limit"]:
             self.server.log(f"Closing client that reached max query buffer length: "
                             f"{client_line_short(client)}")
             self.close()
             return
         self._check_output_limit()
+
+    def _send(self, data: bytes) -> None:
+        stats = self.server.engine.stats
+        stats.net_output_bytes += len(data)
+        stats.writes_processed += 1
+        self.transport.write(data)
 
     def _check_output_limit(self) -> None:
         limit = (self.server.config.monitor_output_buffer_limit if self.client.monitor
@@ -220,8 +242,10 @@ class Connection(asyncio.Protocol):
 
     def push(self, data: bytes) -> None:
         """Send bytes nobody asked for: MONITOR's feed."""
-        if not self.closed:
-            self.transport.write(data)
+        if self.running:
+            self.late.append(data)  # sent after the reply of the command that made it
+        elif not self.closed:
+            self._send(data)
             self._check_output_limit()
 
     def query_buffer_size(self) -> int:
@@ -251,6 +275,12 @@ class KedisServer:
     def __init__(self, engine: Kedis | None = None, config: ServerConfig | None = None) -> None:
         self.config = config or ServerConfig()
         self.engine = engine if engine is not None else Kedis()
+        # What a client may read or change with CONFIG GET/SET is kept in the engine's
+        # configuration (config.py); the connections read it from there.
+        self.engine.config.update({
+            "bind": " ".join(self.config.bind), "maxclients": self.config.maxclients,
+            "protected-mode": self.config.protected_mode,
+            "client-query-buffer-limit": self.config.query_buffer_limit})
         self.engine.requirepass = self.config.requirepass
         # The engine's own client is not a connection: it should not show in CLIENT LIST.
         self.engine.clients.pop(self.engine.client.id, None)
@@ -278,6 +308,7 @@ class KedisServer:
             self.servers.append(server)
             if self.port == 0:  # a free port was asked for: use the same one everywhere
                 self.port = server.sockets[0].getsockname()[1]
+        self.engine.config["port"] = self.port
         self._stopped = asyncio.Event()
         self._cron = loop.create_task(self._server_cron())
 

@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, field, fields
 
-__all__ = ["Stats"]
+__all__ = ["Stats", "Rate"]
+
+#: How many samples the instantaneous rates average (Redis's STATS_METRIC_SAMPLES).
+RATE_SAMPLES = 16
+
+
+class Rate:
+    """A per-second rate over the last samples of a growing counter, as Redis computes
+    INFO's ``instantaneous_ops_per_sec`` (trackInstantaneousMetric, called from serverCron)."""
+
+    __slots__ = ("last_time", "last_value", "samples")
+
+    def __init__(self) -> None:
+        self.last_time: float | None = None
+        self.last_value = 0
+        self.samples: list[float] = []
+
+    def sample(self, now: float, value: int) -> None:
+        if self.last_time is not None and now > self.last_time:
+            self.samples.append((value - self.last_value) / (now - self.last_time))
+            del self.samples[:-RATE_SAMPLES]
+        self.last_time = now
+        self.last_value = value
+
+    @property
+    def per_second(self) -> float:
+        return sum(self.samples) / len(self.samples) if self.samples else 0.0
 
 
 @dataclass
@@ -28,8 +54,32 @@ class Stats:
     #: keyspace.py for why the handlers count, not the keyspace). A save zeroes it, CONFIG
     #: RESETSTAT does not: it is not a statistic but a state.
     dirty: int = 0
+    #: Error replies by their code, the first word (INFO errorstats: ``errorstat_ERR:count=3``).
+    errors: dict[str, int] = field(default_factory=dict)
+    # The network's counters, kept by kedis-server (server.py): bytes in and out, and how many
+    # times it read from or wrote to a socket.
+    net_input_bytes: int = 0
+    net_output_bytes: int = 0
+    reads_processed: int = 0
+    writes_processed: int = 0
+    #: INFO's instantaneous_* rates (commands, and kilobytes in and out, per second).
+    rates: dict[str, Rate] = field(default_factory=lambda: {
+        "ops": Rate(), "input": Rate(), "output": Rate()})
+
+    def count_error(self, text: str) -> None:
+        """Count an error reply, in all and by its code (Redis's afterErrorReply)."""
+        self.total_error_replies += 1
+        code = text.split(" ", 1)[0]
+        self.errors[code] = self.errors.get(code, 0) + 1
+
+    def sample_rates(self, now: float) -> None:
+        """Take one sample for the instantaneous rates (about ``hz`` times a second)."""
+        self.rates["ops"].sample(now, self.total_commands_processed)
+        self.rates["input"].sample(now, self.net_input_bytes)
+        self.rates["output"].sample(now, self.net_output_bytes)
 
     def reset(self) -> None:
         for f in fields(self):
             if f.name != "dirty":
-                setattr(self, f.name, f.default)
+                setattr(self, f.name,
+                        f.default_factory() if f.default is MISSING else f.default)  # type: ignore[misc]

@@ -43,19 +43,28 @@ def read_lines(sock: socket.socket, until: bytes, timeout: float = 5.0) -> list[
     return data.split(b"\r\n")
 
 
-def feed(port: int) -> list[str]:
+def start_monitor(port: int) -> socket.socket:
     monitor = socket.create_connection(("127.0.0.1", port))
     monitor.sendall(b"MONITOR\r\n")
     assert read_lines(monitor, b"\r\n") == [b"+OK", b""]
+    return monitor
+
+
+def masked(lines: list[bytes]) -> list[str]:
+    # The time and the client's port vary: the rest must be the same.
+    return [re.sub(rb"^\+\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\]", rb"+T [\1 ADDR]", line).decode()
+            for line in lines if line]
+
+
+def feed(port: int) -> list[str]:
+    monitor = start_monitor(port)
     client = RawClient(port)
     for argv in COMMANDS:
         client.call(*[a.encode() for a in argv])
     lines = read_lines(monitor, b'"DEL" "a"\r\n')
     client.close()
     monitor.close()
-    # The time and the client's port vary: the rest must be the same.
-    return [re.sub(rb"^\+\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\]", rb"+T [\1 ADDR]", line).decode()
-            for line in lines if line]
+    return masked(lines)
 
 
 @pytest.mark.redis
@@ -63,6 +72,28 @@ def test_the_monitor_feed_is_redis_s(server, redis_server):
     kedis_feed = feed(server.port)
     assert kedis_feed == feed(redis_server.port)
     assert '+T [1 ADDR] "AUTH" "(redacted)" "(redacted)"' in kedis_feed
+
+
+def own_commands(port: int) -> list[str]:
+    """What a MONITOR client gets for commands of its own: each reply, then its feed line."""
+    monitor = start_monitor(port)
+    lines = []
+    for command, last in ((b"PING\r\n", b'"PING"\r\n'), (b"GET a\r\n", b"keyspace\r\n"),
+                          (b"SET a b\r\n", b"keyspace\r\n"), (b"ECHO hi\r\n", b'"hi"\r\n')):
+        monitor.sendall(command)
+        lines += read_lines(monitor, last)
+    monitor.close()
+    return masked(lines)
+
+
+@pytest.mark.redis
+def test_a_monitor_s_own_commands_are_answered_and_fed_as_redis_does_them(server, redis_server):
+    # Redis sends the reply first, then the feed line; and a MONITOR client is a replica to
+    # Redis, which may not read or write keys: those commands are refused, and not fed.
+    kedis_lines = own_commands(server.port)
+    assert kedis_lines == own_commands(redis_server.port)
+    assert kedis_lines[:2] == ["+PONG", '+T [0 ADDR] "PING"']
+    assert "-ERR Replica can't interact with the keyspace" in kedis_lines
 
 
 def test_monitor_trace_follows_each_line_with_the_command_s_steps(server):

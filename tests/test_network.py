@@ -282,6 +282,77 @@ def test_maxclients_refuses_one_client_too_many():
         instance.stop()
 
 
+def test_config_set_maxclients_acts_on_the_next_connection():
+    instance = KedisServerThread(ServerConfig(maxclients=10))
+    try:
+        first = RawClient(instance.port)
+        assert first.call("CONFIG", "GET", "maxclients") == b"*2\r\n$10\r\nmaxclients\r\n$2\r\n10\r\n"
+        assert first.call("CONFIG", "SET", "maxclients", "1") == b"+OK\r\n"
+        assert exchange(instance.port, b"") == MAX_CLIENTS_REACHED + b"<closed>"
+        assert first.call("CONFIG", "SET", "maxclients", "2") == b"+OK\r\n"
+        assert RawClient(instance.port).call("PING") == b"+PONG\r\n"
+    finally:
+        instance.stop()
+
+
+def test_config_get_port_and_bind_say_where_the_server_listens(server):
+    client = RawClient(server.port)
+    port = str(server.port).encode()
+    assert client.call("CONFIG", "GET", "port") == (
+        b"*2\r\n$4\r\nport\r\n$%d\r\n%s\r\n" % (len(port), port))
+    assert client.call("CONFIG", "GET", "bind") == b"*2\r\n$4\r\nbind\r\n$9\r\n127.0.0.1\r\n"
+    assert client.call("CONFIG", "SET", "port", "1") == (
+        b"-ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable "
+        b"config\r\n")
+
+
+def test_config_set_requirepass_asks_new_clients_for_it_and_clearing_it_frees_them(server):
+    admin = RawClient(server.port)
+    assert admin.call("CONFIG", "SET", "requirepass", "s3cret") == b"+OK\r\n"
+    assert admin.call("PING") == b"+PONG\r\n"  # authenticated before: it stays so
+    newcomer = RawClient(server.port)
+    assert newcomer.call("GET", "k") == b"-NOAUTH Authentication required.\r\n"
+    assert admin.call("CONFIG", "GET", "requirepass") == (
+        b"*2\r\n$11\r\nrequirepass\r\n$6\r\ns3cret\r\n")
+    assert admin.call("CONFIG", "SET", "requirepass", "") == b"+OK\r\n"
+    assert newcomer.call("GET", "k") == b"$-1\r\n"
+
+
+def test_info_stats_counts_the_bytes_and_the_reads_and_writes(server):
+    client = RawClient(server.port)
+    client.call("PING")  # 14 bytes in, 7 out
+    fields = {}
+    for line in client.call("INFO", "stats").split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        fields[name.decode()] = value.decode()
+    # INFO's own request is counted before it answers; its reply is not, yet.
+    info_request = len(encode_command([b"INFO", b"stats"]))
+    assert int(fields["total_net_input_bytes"]) == 14 + info_request
+    assert int(fields["total_net_output_bytes"]) == 7
+    assert (fields["total_reads_processed"], fields["total_writes_processed"]) == ("2", "1")
+
+
+def test_instantaneous_ops_per_sec_follows_the_commands(server, r):
+    for _ in range(50):
+        r.ping()
+    server.call(server.engine.tick)
+    time.sleep(0.05)  # a rate is per second of the machine's time, not the fake clock's
+    for _ in range(50):
+        r.ping()
+    server.call(server.engine.tick)
+    ops = int(r.info("stats")["instantaneous_ops_per_sec"])
+    assert 0 < ops <= 50 / 0.05
+
+
+def test_client_kill_user_knows_only_the_default_user(server):
+    client = RawClient(server.port)
+    assert client.call("CLIENT", "KILL", "USER", "nobody") == b"-ERR No such user 'nobody'\r\n"
+    other = RawClient(server.port)
+    assert client.call("CLIENT", "KILL", "USER", "default") == b":1\r\n"  # SKIPME yes
+    with pytest.raises(OSError):  # ConnectionError, or a reset
+        other.call("PING")
+
+
 class FakeTransport:
     def __init__(self, peer: str) -> None:
         self.peer, self.written, self.closed = peer, b"", False

@@ -322,7 +322,9 @@ def client_kill(client, argv: list[bytes]) -> Reply:
                 raise CommandError(f"ERR Unknown client type '{user_text(value)}'")
             filters.append(lambda c, k=kind: k == b"normal")
         elif option == b"user":
-            filters.append(lambda c, v=value: v == b"default")
+            if value != b"default":  # Kedis's only user, as Redis without ACLs
+                raise CommandError(f"ERR No such user '{user_text(value)}'")
+            filters.append(lambda c: True)
         elif option == b"skipme":
             if value.lower() not in (b"yes", b"no"):
                 raise CommandError(SYNTAX)

@@ -91,6 +91,7 @@ def start_monitor(client: Client, trace: bool) -> None:
     stop_monitor(client)
     server.monitors.append(client)
     client.monitor = 2 if trace else 1
+    client.update_gate()  # from now on, the dispatcher refuses it the keyspace
     if trace:
         server.watch(_keep_tracing, trace=True)
 
@@ -103,6 +104,7 @@ def stop_monitor(client: Client) -> None:
     if client.monitor == 2:
         server.unwatch(_keep_tracing, trace=True)
     client.monitor = 0
+    client.update_gate()
 
 
 @command("monitor", arity=1, flags="admin noscript loading stale", group="server",

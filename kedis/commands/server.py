@@ -133,11 +133,19 @@ def _server_section(server) -> list[tuple[str, object]]:
 
 def _clients_section(server) -> list[tuple[str, object]]:
     # Embedded (no kedis-server around the engine), the one client is the engine's own.
-    network = server.network
-    connected = len(network.connections) if network is not None else 1
-    maxclients = network.config.maxclients if network is not None else 10000
-    return [("connected_clients", connected), ("maxclients", maxclients),
-            ("blocked_clients", 0), ("tracking_clients", 0)]
+    connections = server.network.connections if server.network is not None else ()
+    return [
+        ("connected_clients", len(connections) if server.network is not None else 1),
+        ("cluster_connections", 0),
+        ("maxclients", server.config["maxclients"]),
+        # Redis's "recent" maxima are over the last few seconds; Kedis's are what the clients
+        # hold now: the longest unparsed request, the most unsent reply bytes.
+        ("client_recent_max_input_buffer",
+         max((c.query_buffer_size() for c in connections), default=0)),
+        ("client_recent_max_output_buffer",
+         max((c.output_buffer_size() for c in connections), default=0)),
+        ("blocked_clients", 0), ("tracking_clients", 0), ("clients_in_timeout_table", 0),
+    ]
 
 
 def _memory_section(server) -> list[tuple[str, object]]:
@@ -155,26 +163,83 @@ def _memory_section(server) -> list[tuple[str, object]]:
 
 
 def _stats_section(server) -> list[tuple[str, object]]:
+    """Redis's fields in Redis's order. What Kedis does not have (replication, eviction, pub/sub,
+    defragmentation, client tracking, forks, I/O threads) stays at 0; Kedis's own two
+    (expired_keys_lazy, expired_keys_active) follow expired_keys."""
     s = server.stats
+    network = server.network
+    kbps = {name: f"{s.rates[name].per_second / 1024:.2f}" for name in ("input", "output")}
     return [
-        ("total_connections_received", server.network.total_connections
-         if server.network is not None else server._next_client_id - 1),
+        ("total_connections_received", network.total_connections
+         if network is not None else server._next_client_id - 1),
         ("total_commands_processed", s.total_commands_processed),
-        ("instantaneous_ops_per_sec", 0),
-        ("rejected_connections", server.network.rejected_connections
-         if server.network is not None else 0),
-        ("keyspace_hits", s.keyspace_hits),
-        ("keyspace_misses", s.keyspace_misses),
+        ("instantaneous_ops_per_sec", int(s.rates["ops"].per_second)),
+        ("total_net_input_bytes", s.net_input_bytes),
+        ("total_net_output_bytes", s.net_output_bytes),
+        ("total_net_repl_input_bytes", 0), ("total_net_repl_output_bytes", 0),
+        ("instantaneous_input_kbps", kbps["input"]),
+        ("instantaneous_output_kbps", kbps["output"]),
+        ("instantaneous_input_repl_kbps", "0.00"), ("instantaneous_output_repl_kbps", "0.00"),
+        ("rejected_connections", network.rejected_connections if network is not None else 0),
+        ("sync_full", 0), ("sync_partial_ok", 0), ("sync_partial_err", 0),
         ("expired_keys", s.expired_keys),
         ("expired_keys_lazy", s.expired_keys_lazy),
         ("expired_keys_active", s.expired_keys_active),
         ("expired_stale_perc", f"{s.expired_stale_perc * 100:.2f}"),
         ("expired_time_cap_reached_count", s.expired_time_cap_reached_count),
         ("expire_cycle_cpu_milliseconds", s.expire_cycle_cpu_us // 1000),
-        ("evicted_keys", 0),
-        ("total_error_replies", s.total_error_replies),
+        ("evicted_keys", 0), ("evicted_clients", 0),
+        ("total_eviction_exceeded_time", 0), ("current_eviction_exceeded_time", 0),
+        ("keyspace_hits", s.keyspace_hits),
+        ("keyspace_misses", s.keyspace_misses),
+        ("pubsub_channels", 0), ("pubsub_patterns", 0), ("pubsubshard_channels", 0),
+        ("latest_fork_usec", 0), ("total_forks", 0),  # BGSAVE is a thread, not a fork
+        ("migrate_cached_sockets", 0), ("slave_expires_tracked_keys", 0),
+        ("active_defrag_hits", 0), ("active_defrag_misses", 0),
+        ("active_defrag_key_hits", 0), ("active_defrag_key_misses", 0),
+        ("total_active_defrag_time", 0), ("current_active_defrag_time", 0),
+        ("tracking_total_keys", 0), ("tracking_total_items", 0), ("tracking_total_prefixes", 0),
         ("unexpected_error_replies", s.unexpected_error_replies),
+        ("total_error_replies", s.total_error_replies),
+        ("dump_payload_sanitizations", 0),
+        ("total_reads_processed", s.reads_processed),
+        ("total_writes_processed", s.writes_processed),
+        ("io_threaded_reads_processed", 0), ("io_threaded_writes_processed", 0),
+        ("reply_buffer_shrinks", 0), ("reply_buffer_expands", 0),
     ]
+
+
+#: The replication ID a Redis master makes up when it starts: Kedis is always a master with no
+#: replicas, and says so as Redis does.
+_REPLICATION_ID = os.urandom(20).hex()
+
+
+def _replication_section(server) -> list[tuple[str, object]]:
+    return [
+        ("role", "master"), ("connected_slaves", 0), ("master_failover_state", "no-failover"),
+        ("master_replid", _REPLICATION_ID), ("master_replid2", "0" * 40),
+        ("master_repl_offset", 0), ("second_repl_offset", -1), ("repl_backlog_active", 0),
+        ("repl_backlog_size", 1048576), ("repl_backlog_first_byte_offset", 0),
+        ("repl_backlog_histlen", 0),
+    ]
+
+
+def _cpu_section(server) -> list[tuple[str, object]]:
+    # The commands run in the thread that answers INFO, Redis's "main thread".
+    used = [("", resource.getrusage(resource.RUSAGE_SELF)),
+            ("_children", resource.getrusage(resource.RUSAGE_CHILDREN))]
+    if hasattr(resource, "RUSAGE_THREAD"):
+        used.append(("_main_thread", resource.getrusage(resource.RUSAGE_THREAD)))
+    fields: list[tuple[str, object]] = []
+    for suffix, usage in used:
+        fields += [(f"used_cpu_sys{suffix}", f"{usage.ru_stime:.6f}"),
+                   (f"used_cpu_user{suffix}", f"{usage.ru_utime:.6f}")]
+    return fields
+
+
+def _errorstats_section(server) -> list[tuple[str, object]]:
+    return [(f"errorstat_{code}", f"count={count}")
+            for code, count in sorted(server.stats.errors.items())]
 
 
 def _persistence_section(server) -> list[tuple[str, object]]:
@@ -192,6 +257,11 @@ INFO_SECTIONS = {
     "memory": ("Memory", _memory_section),
     "persistence": ("Persistence", _persistence_section),
     "stats": ("Stats", _stats_section),
+    "replication": ("Replication", _replication_section),
+    "cpu": ("CPU", _cpu_section),
+    "modules": ("Modules", lambda server: []),  # Kedis loads no modules
+    "errorstats": ("Errorstats", _errorstats_section),
+    "cluster": ("Cluster", lambda server: [("cluster_enabled", 0)]),
     "keyspace": ("Keyspace", _keyspace_section),
 }
 
@@ -215,8 +285,8 @@ def info_text(server, sections: list[str] | None = None) -> str:
 def info(client, argv: list[bytes]) -> Reply:
     """INFO [section [section ...]]
 
-    Sections: server, clients, memory, persistence, stats, keyspace (or all, default,
-    everything).
+    Sections: server, clients, memory, persistence, stats, replication, cpu, modules,
+    errorstats, cluster, keyspace (or all, default, everything).
     Teaches: watch keyspace_hits/keyspace_misses move with each read, and expired_keys (split
     into expired_keys_lazy and expired_keys_active in Kedis) with each expiration.
     """
@@ -302,6 +372,13 @@ def config_set(client, argv: list[bytes]) -> Reply:
         server.persistence.set_appendonly(chosen["appendonly"])
     if "appendfsync" in chosen:
         server.persistence.set_appendfsync(chosen["appendfsync"])
+    if "requirepass" in chosen and server.requirepass is None:
+        # No password any more: no client needs to authenticate, even one that connected while
+        # there was one (Redis's default user becomes "nopass"). Clients already authenticated
+        # stay so when a password is set.
+        for other in server.clients.values():
+            other.authenticated = True
+            other.update_gate()
     return OK
 
 
