@@ -23,9 +23,9 @@ from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
-    "Reply", "Status", "Error", "Integer", "Bulk", "Null", "NullArray", "Array", "Map", "Verbatim",
-    "OK", "PONG", "NULL", "NULL_ARRAY", "ZERO", "ONE", "EMPTY_BULK", "EMPTY_ARRAY", "repr_bytes",
-    "shown_raw",
+    "Reply", "Status", "Error", "Integer", "Bulk", "Null", "NullArray", "Array", "Set", "Map",
+    "Verbatim", "OK", "PONG", "NULL", "NULL_ARRAY", "ZERO", "ONE", "EMPTY_BULK", "EMPTY_ARRAY",
+    "EMPTY_SET", "EMPTY_MAP", "repr_bytes", "shown_raw",
 ]
 
 
@@ -370,6 +370,19 @@ class Array(Reply):
         return f"Array({list(self.items)!r})"
 
 
+class Set(Array):
+    """An unordered collection (SMEMBERS, SINTER...). RESP2 sends it as an array; RESP3 has a set
+    type (``~3\r\n...``), which a client may turn into its language's own set."""
+
+    __slots__ = ()
+
+    def resp3(self) -> bytes:
+        return b"~%d\r\n" % len(self.items) + b"".join([i.resp3() for i in self.items])
+
+    def __repr__(self) -> str:
+        return f"Set({list(self.items)!r})"
+
+
 class Map(Array):
     """Field-value pairs (HELLO's answer). RESP2 sends them as a flat array, field, value, field,
     value..., and redis-cli shows that array; RESP3 has a map type (``%2\r\n...``)."""
@@ -456,3 +469,5 @@ ZERO = Integer(0)
 ONE = Integer(1)
 EMPTY_BULK = Bulk(b"")
 EMPTY_ARRAY = Array(())
+EMPTY_SET = Set(())
+EMPTY_MAP = Map(())

@@ -135,6 +135,31 @@ def test_resp3_with_redis_py(server):
     client.close()
 
 
+def test_resp3_sets_and_maps_reach_redis_py_as_python_sets_and_dicts(server):
+    client = redis.Redis(port=server.port, protocol=3)
+    client.sadd("s", "a", "b")
+    assert client.smembers("s") == {b"a", b"b"}
+    assert client.sunion("s", "nothing") == {b"a", b"b"}
+    assert client.config_get("hz") == {"hz": "10"}  # (redis-py decodes CONFIG GET)
+    client.close()
+
+
+#: Replies whose RESP3 type is a set (~) or a map (%) in Redis 7, not an array.
+RESP3_TYPES = (b"HELLO 3\r\nSADD s 1\r\nSMEMBERS s\r\nSMEMBERS nothing\r\nSINTER s nothing\r\n"
+               b"SUNION s\r\nSDIFF s\r\nSPOP nothing 2\r\nSRANDMEMBER s 1\r\nCONFIG GET hz\r\n"
+               b"CONFIG GET nothing\r\nCOMMAND INFO get\r\nCOMMAND INFO sintercard\r\n"
+               b"COMMAND GETKEYSANDFLAGS set a b\r\nCOMMAND DOCS nothing\r\nSPOP s 5\r\n")
+
+
+@pytest.mark.redis
+def test_resp3_sets_and_maps_are_redis_s(server, redis_server):
+    def without_hello(data):  # HELLO's reply holds the connection's id, which differs
+        return data[data.index(b"*0\r\n") + 4:]
+
+    assert without_hello(exchange(server.port, RESP3_TYPES)) == without_hello(
+        exchange(redis_server.port, RESP3_TYPES))
+
+
 def test_resp3_nulls_maps_and_verbatim_on_the_wire(server):
     data = exchange(server.port, b"HELLO 3\r\nGET nothing\r\nCLIENT INFO\r\n")
     assert data.startswith(b"%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n")

@@ -11,11 +11,17 @@ from ..command_table import TABLE, Command, lookup
 from ..command_table import command as register
 from ..errors import INVALID_COMMAND, INVALID_KEYS, SYNTAX, CommandError, user_text
 from ..glob import compile_glob
-from ..reply import NULL, Array, Bulk, Integer, Reply, Status, Verbatim
+from ..reply import EMPTY_SET, NULL, Array, Bulk, Integer, Map, Reply, Set, Status, Verbatim
 
 
 def _all_commands() -> list[Command]:
     return list(TABLE.values())
+
+
+# In RESP3, Redis 7 answers these as maps (field, value...) and sets (flags, categories, tips);
+# in RESP2 both are flat arrays, so a Map or a Set here changes nothing for a RESP2 client.
+def _map(flat: list[Reply]) -> Map:
+    return Map(zip(flat[::2], flat[1::2], strict=True))
 
 
 def _keyspec_reply(spec) -> Reply:
@@ -23,22 +29,22 @@ def _keyspec_reply(spec) -> Reply:
     if spec.notes:
         fields += [Bulk(b"notes"), Bulk(spec.notes.encode())]
     if spec.keynum is not None:  # the call says how many keys: SINTERCARD numkeys key ...
-        find_keys = Array([Bulk(b"type"), Bulk(b"keynum"), Bulk(b"spec"),
-                           Array([Bulk(b"keynumidx"), Integer(spec.keynum),
-                                  Bulk(b"firstkey"), Integer(spec.first_key),
-                                  Bulk(b"keystep"), Integer(spec.key_step)])])
+        find_keys = _map([Bulk(b"type"), Bulk(b"keynum"), Bulk(b"spec"),
+                          _map([Bulk(b"keynumidx"), Integer(spec.keynum),
+                                Bulk(b"firstkey"), Integer(spec.first_key),
+                                Bulk(b"keystep"), Integer(spec.key_step)])])
     else:
-        find_keys = Array([Bulk(b"type"), Bulk(b"range"), Bulk(b"spec"),
-                           Array([Bulk(b"lastkey"), Integer(spec.last_key),
-                                  Bulk(b"keystep"), Integer(spec.key_step),
-                                  Bulk(b"limit"), Integer(spec.limit)])])
+        find_keys = _map([Bulk(b"type"), Bulk(b"range"), Bulk(b"spec"),
+                          _map([Bulk(b"lastkey"), Integer(spec.last_key),
+                                Bulk(b"keystep"), Integer(spec.key_step),
+                                Bulk(b"limit"), Integer(spec.limit)])])
     fields += [
-        Bulk(b"flags"), Array([Status(flag) for flag in spec.flags]),
-        Bulk(b"begin_search"), Array([Bulk(b"type"), Bulk(b"index"), Bulk(b"spec"),
-                                      Array([Bulk(b"index"), Integer(spec.index)])]),
+        Bulk(b"flags"), Set([Status(flag) for flag in spec.flags]),
+        Bulk(b"begin_search"), _map([Bulk(b"type"), Bulk(b"index"), Bulk(b"spec"),
+                                     _map([Bulk(b"index"), Integer(spec.index)])]),
         Bulk(b"find_keys"), find_keys,
     ]
-    return Array(fields)
+    return _map(fields)
 
 
 def info_reply(cmd: Command) -> Reply:
@@ -46,12 +52,14 @@ def info_reply(cmd: Command) -> Reply:
     return Array([
         Bulk(cmd.name.encode()),
         Integer(cmd.arity),
-        Array([Status(flag) for flag in cmd.flags]),
+        Set([Status(flag) for flag in cmd.flags]),
         Integer(cmd.first_key), Integer(cmd.last_key), Integer(cmd.key_step),
-        Array([Status("@" + category) for category in cmd.acl_categories]),
-        Array([Bulk(tip.encode()) for tip in cmd.tips]),
-        Array([_keyspec_reply(spec) for spec in cmd.key_specs]),
-        Array([info_reply(sub) for sub in cmd.subcommands.values()]),
+        Set([Status("@" + category) for category in cmd.acl_categories]),
+        Set([Bulk(tip.encode()) for tip in cmd.tips]),
+        Set([_keyspec_reply(spec) for spec in cmd.key_specs]),
+        # (Redis answers an array of subcommands, but an empty set when there are none)
+        Array([info_reply(sub) for sub in cmd.subcommands.values()]) if cmd.subcommands
+        else EMPTY_SET,
     ])
 
 
@@ -64,13 +72,13 @@ def docs_reply(cmd: Command) -> Reply:
         Bulk(b"complexity"), Bulk(cmd.complexity.encode()),
     ]
     if cmd.doc_flags:
-        fields += [Bulk(b"doc_flags"), Array([Status(flag) for flag in cmd.doc_flags])]
+        fields += [Bulk(b"doc_flags"), Set([Status(flag) for flag in cmd.doc_flags])]
     if cmd.subcommands:
         pairs: list[Reply] = []
         for sub in cmd.subcommands.values():
             pairs += [Bulk(sub.name.encode()), docs_reply(sub)]
-        fields += [Bulk(b"subcommands"), Array(pairs)]
-    return Array(fields)
+        fields += [Bulk(b"subcommands"), _map(pairs)]
+    return _map(fields)
 
 
 @register("command", arity=-1, flags="loading stale", acl="connection",
@@ -120,7 +128,7 @@ def command_docs(client, argv: list[bytes]) -> Reply:
     pairs: list[Reply] = []
     for cmd in wanted:
         pairs += [Bulk(cmd.name.encode()), docs_reply(cmd)]
-    return Array(pairs)
+    return _map(pairs)
 
 
 @register("command|list", arity=-2, tips="nondeterministic_output_order", since="7.0.0",
@@ -200,7 +208,7 @@ def command_getkeys(client, argv: list[bytes]) -> Reply:
           **_SUB)
 def command_getkeysandflags(client, argv: list[bytes]) -> Reply:
     """COMMAND GETKEYSANDFLAGS command [argument ...]"""
-    return Array([Array([Bulk(argv[2 + position]), Array([Status(f) for f in flags])])
+    return Array([Array([Bulk(argv[2 + position]), Set([Status(f) for f in flags])])
                   for position, flags in _keys_of(argv)])
 
 

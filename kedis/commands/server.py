@@ -18,7 +18,7 @@ from ..command_table import command
 from ..config import PARAMETERS, ConfigError
 from ..errors import SYNTAX, CommandError, user_text
 from ..glob import compile_glob
-from ..reply import OK, Array, Bulk, Integer, Reply, Status, Verbatim
+from ..reply import OK, Array, Bulk, Integer, Map, Reply, Status, Verbatim
 
 REDIS_VERSION = "7.0.15"  # the Redis whose behaviour Kedis follows
 
@@ -321,11 +321,9 @@ def config_get(client, argv: list[bytes]) -> Reply:
         for name in PARAMETERS:
             if name not in found and matches(name.encode()):
                 found[name] = name
-    items = []
-    for name, shown in found.items():
-        value = client.server.config[name]
-        items += [Bulk(shown.encode()), Bulk(PARAMETERS[name].show(value))]
-    return Array(items)
+    # A map in RESP3, as Redis 7 answers it (a flat array of pairs in RESP2).
+    return Map([(Bulk(shown.encode()), Bulk(PARAMETERS[name].show(client.server.config[name])))
+                for name, shown in found.items()])
 
 
 @command("config|set", arity=-4, flags="admin noscript loading stale", group="server",

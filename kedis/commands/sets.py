@@ -55,7 +55,7 @@ from ..errors import (
 from ..glob import compile_glob
 from ..keyspace import TYPE_NAMES
 from ..numbers import LLONG_MAX, LLONG_MIN, parse_int, string_to_int
-from ..reply import EMPTY_ARRAY, NULL, ONE, ZERO, Array, Bulk, Integer, Reply
+from ..reply import EMPTY_ARRAY, EMPTY_SET, NULL, ONE, ZERO, Array, Bulk, Integer, Reply, Set
 from .keys import parse_cursor, parse_scan_options, scan_hash, scan_page
 
 __all__ = ["SetValue", "MAX_INTSET_ENTRIES"]
@@ -168,7 +168,10 @@ def _set_or_error(value: object) -> SetValue | None:
 
 
 def _members_reply(members: Iterable[bytes]) -> Reply:
-    return Array([Bulk(member) for member in members])
+    """Members as a set reply: an array in RESP2, RESP3's set type for SMEMBERS, SINTER, SUNION,
+    SDIFF and SPOP with a count, as Redis answers them (SRANDMEMBER answers an array: its
+    negative count may repeat a member)."""
+    return Set([Bulk(member) for member in members])
 
 
 # --- one set --------------------------------------------------------------------------------------
@@ -244,7 +247,7 @@ def smembers(client, argv: list[bytes]) -> Reply:
     docstring: numeric for a small set of integers). On a huge set, prefer SSCAN.
     """
     value = _set_or_error(client.db.lookup_read(argv[1]))
-    return EMPTY_ARRAY if value is None else _members_reply(value)
+    return EMPTY_SET if value is None else _members_reply(value)
 
 
 @command("sismember", arity=3, flags="readonly fast", acl="set", keys=[key("RO")],
@@ -576,7 +579,7 @@ def _spop_count(client, argv: list[bytes]) -> Reply:
     name = argv[1]
     value = _set_or_error(db.lookup_write(name))
     if value is None or count == 0:
-        return EMPTY_ARRAY
+        return EMPTY_SET
     size = len(value)
     client.server.stats.dirty += min(count, size)  # one change per member popped
     if count >= size:
@@ -623,10 +626,12 @@ def srandmember(client, argv: list[bytes]) -> Reply:
         return EMPTY_ARRAY
     if count < 0:
         members = list(value.members)
-        return _members_reply([rng.choice(members) for _ in range(-count)])
-    if count >= len(value):
-        return _members_reply(value)
-    return _members_reply(rng.sample(list(value.members), count))
+        chosen = [rng.choice(members) for _ in range(-count)]
+    elif count >= len(value):
+        chosen = list(value)
+    else:
+        chosen = rng.sample(list(value.members), count)
+    return Array([Bulk(member) for member in chosen])
 
 
 def _scan_order(value: SetValue) -> tuple[list[int], list[bytes]]:
