@@ -122,8 +122,12 @@ class Reply:
     def with_trace(self, trace: list) -> Reply:
         """A copy of this reply carrying a trace (shared replies are never modified)."""
         copy = object.__new__(type(self))
-        for name in type(self).__slots__:  # each reply class holds its payload in its own slots
-            setattr(copy, name, getattr(self, name))
+        # Each reply class holds its payload in slots, its own and its bases' (a Map's items
+        # are declared by Array).
+        for cls in type(self).__mro__:
+            for name in getattr(cls, "__slots__", ()):
+                if name != "_trace":
+                    setattr(copy, name, getattr(self, name))
         copy._trace = trace
         return copy
 

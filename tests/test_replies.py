@@ -13,6 +13,7 @@ import pytest
 from compare import same
 from redis_oracle import require_redis_binaries
 
+import kedis
 from kedis import Array, Bulk, Error, Integer, Null, NullArray, Status, Verbatim
 
 # --- one reply of each type -------------------------------------------------------------------
@@ -272,3 +273,18 @@ SCRIPTED = [
 def test_terminal_output_is_what_redis_cli_prints(redis, redis_cli, script, reply, raw):
     assert redis.call("EVAL", script, "0") == reply.resp()
     assert reply.terminal(raw) == redis_cli(raw, "EVAL", script, "0")
+
+
+@pytest.mark.parametrize("command", ["CONFIG GET hz", "HELLO 2", "SMEMBERS s", "GET s", "SET k v",
+                                     "INFO keyspace", "SPOP s 1"])
+def test_a_traced_reply_is_the_same_reply(command):
+    # A traced reply is a copy carrying the trace: Map and Set keep their items, which Array
+    # declares (the kernel traces every command, and HELLO or CONFIG GET used to fail there).
+    untraced, traced = kedis.Kedis(seed=0), kedis.Kedis(seed=0)
+    for db in (untraced, traced):
+        db.run("SADD s a")
+    expected = untraced.run(command)
+    reply = traced.run(command, trace=True)
+    assert reply.trace
+    assert (type(reply), reply.cli(), reply.resp(), reply.resp3()) == (
+        type(expected), expected.cli(), expected.resp(), expected.resp3())
