@@ -22,6 +22,7 @@ from compare import (
 
 import kedis
 from kedis import command_table
+from kedis.stats import Rate
 
 
 def config_set_failed(name: str, reason: str) -> bytes:
@@ -251,6 +252,18 @@ def test_info_errorstats_counts_error_replies_by_code(db):
     fields = info_fields(db.run("INFO errorstats").value)
     assert fields == {"errorstat_ERR": "count=1", "errorstat_WRONGTYPE": "count=2"}
     assert info_fields(db.run("INFO stats").value)["total_error_replies"] == "3"
+
+
+def test_an_instantaneous_rate_is_the_mean_of_the_last_16_samples():
+    rate = Rate()
+    assert rate.per_second == 0.0
+    rate.sample(0.0, 0)
+    rate.sample(0.1, 100)   # 1000 a second
+    rate.sample(0.2, 300)   # 2000 a second
+    assert rate.per_second == 1500.0
+    for step in range(3, 30):
+        rate.sample(step / 10, 300)  # idle
+    assert rate.per_second == 0.0
 
 
 def test_info_replication_says_kedis_is_a_master_without_replicas(db):
