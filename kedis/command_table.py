@@ -25,6 +25,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .plural import plural
+
 __all__ = ["KeySpec", "key", "Command", "command", "TABLE", "BY_NAME", "lookup", "FLAG_ORDER",
            "ACL_ORDER", "KEDIS_ONLY"]
 
@@ -151,8 +153,8 @@ class Command:
 
     def describe_arity(self) -> str:
         if self.arity >= 0:
-            return f"exactly {self.arity} arguments"
-        return f"at least {-self.arity} arguments"
+            return f"exactly {plural(self.arity, 'argument')}"
+        return f"at least {plural(-self.arity, 'argument')}"
 
 
 #: Kedis's own commands, which Redis does not have (tests that compare with Redis skip them).

@@ -84,7 +84,7 @@ class Database:
     """One logical database (``redisDb`` in server.h)."""
 
     __slots__ = ("id", "data", "expires", "clock", "stats", "hooks", "avg_ttl", "scan_order",
-                 "watchers")
+                 "watchers", "encodings")
 
     def __init__(self, id: int, clock: RealClock | FakeClock, stats: Stats,
                  hooks: Hooks | None = None) -> None:
@@ -100,6 +100,10 @@ class Database:
         #: WATCHed keys -> the clients watching them (Redis's ``db->watched_keys``). Every write
         #: below calls ``touch``, which makes those clients' transactions fail (multi.py).
         self.watchers: dict[bytes, list] = {}
+        #: The strings whose encoding (OBJECT ENCODING, commands/object.py) is not the one their
+        #: bytes would get: "raw" once changed in place (APPEND, SETRANGE), "embstr" as
+        #: INCRBYFLOAT writes them. Any other write of the key forgets it (set_key, store).
+        self.encodings: dict[bytes, str] = {}
 
     # --- reading ------------------------------------------------------------------------------
     def lookup_read(self, key: bytes) -> Any:
@@ -167,6 +171,8 @@ class Database:
         if self.scan_order is not None and key not in self.data:
             self.scan_order = None
         self.data[key] = value
+        if self.encodings:
+            self.encodings.pop(key, None)
         if self.watchers:
             self.touch(key)
         dropped_ttl = not keep_ttl and self.expires and self.expires.discard(key)
@@ -182,6 +188,8 @@ class Database:
         if self.scan_order is not None and key not in self.data:
             self.scan_order = None
         self.data[key] = value
+        if self.encodings:
+            self.encodings.pop(key, None)
         if self.watchers:
             self.touch(key)
         if tracer is not None:
@@ -266,15 +274,57 @@ class Database:
         removed = len(self.data)
         if self.hooks.tracer is not None:
             self.hooks.tracer.flush(self, removed)
-        for key in [key for key in self.watchers if key in self.data]:
-            self.touch(key, flushed=True)
+        self.touch_all(None)
         self.data.clear()
         self.expires.clear()
+        self.encodings.clear()
         self.scan_order = None
         self.avg_ttl = 0
         return removed
 
-    def touch(self, key: bytes, flushed: bool = False) -> None:
+    def swap(self, other: Database) -> None:
+        """SWAPDB: this database and ``other`` exchange their keys, with their deadlines
+        (Redis's dbSwapDatabases). The clients stay where they were, by number, and so do the
+        WATCHes: a client in database 0 sees at once what database 1 held."""
+        self.data, other.data = other.data, self.data
+        self.expires, other.expires = other.expires, self.expires
+        self.encodings, other.encodings = other.encodings, self.encodings
+        self.avg_ttl, other.avg_ttl = other.avg_ttl, self.avg_ttl
+        self.scan_order = other.scan_order = None
+        if self.hooks.tracer is not None:
+            self.hooks.tracer.swap(self, other)
+        # Each side's watched keys, against what it holds now and what it held before.
+        self.touch_all(other)
+        other.touch_all(self)
+
+    def touch_all(self, replaced_with: Database | None) -> None:
+        """Every watched key that this database holds, or that ``replaced_with`` holds, changed
+        (Redis's touchAllWatchedKeysInDb): for a flush (``None``), and for SWAPDB.
+
+        Redis 7's exceptions for keys that had expired when watched: one that is now gone did not
+        logically change, and one that is expired on both sides still has not; a key that was
+        missing and is now replaced by an expired one is noted as expired, not as changed.
+        """
+        for key in list(self.watchers):
+            here = key in self.data
+            there = replaced_with is not None and key in replaced_with.data
+            if not (here or there):
+                continue
+            for client in list(self.watchers.get(key, ())):
+                entry = (self, key)
+                if client.watched.get(entry):  # it had expired when WATCHed
+                    if not there:
+                        client.watched[entry] = False
+                        continue
+                    if replaced_with.is_expired(key):  # type: ignore[union-attr]
+                        continue
+                elif not here and there and replaced_with.is_expired(key):  # type: ignore[union-attr]
+                    client.watched[entry] = True
+                    continue
+                client.dirty = True
+                client.unwatch_all()
+
+    def touch(self, key: bytes) -> None:
         """A watched key changed (Redis's touchWatchedKey, called by signalModifiedKey): the
         transactions of the clients watching it will fail at EXEC.
 
@@ -284,7 +334,7 @@ class Database:
         for client in list(self.watchers.get(key, ())):
             entry = (self, key)
             if client.watched.get(entry):  # it had expired when WATCHed
-                if flushed or key not in self.data:
+                if key not in self.data:
                     client.watched[entry] = False
                     continue
             client.dirty = True

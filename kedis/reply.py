@@ -25,7 +25,7 @@ from typing import Any
 __all__ = [
     "Reply", "Status", "Error", "Integer", "Bulk", "Null", "NullArray", "Array", "Set", "Map",
     "Verbatim", "OK", "PONG", "NULL", "NULL_ARRAY", "ZERO", "ONE", "EMPTY_BULK", "EMPTY_ARRAY",
-    "EMPTY_SET", "EMPTY_MAP", "repr_bytes", "shown_raw",
+    "EMPTY_SET", "EMPTY_MAP", "help_reply", "repr_bytes", "shown_raw",
 ]
 
 
@@ -462,6 +462,14 @@ def shown_raw(argv: list[bytes]) -> bool:
             or (name == b"latency" and ((argc == 3 and sub == b"graph")
                                         or (argc == 2 and sub == b"doctor")))
             or (name == b"proxy" and sub == b"info"))
+
+
+def help_reply(command: str, lines: Iterable[str]) -> Array:
+    """A HELP subcommand's answer, as Redis's addReplyHelp builds it: a first line naming the
+    command, the given lines (each subcommand, then its description, indented), and HELP's own
+    entry last."""
+    return Array([Status(f"{command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"),
+                  *map(Status, lines), Status("HELP"), Status("    Prints this help.")])
 
 
 # --- shared replies (Redis: shared.ok, shared.czero, shared.cone, shared.null[2], ...) --------------

@@ -96,6 +96,8 @@ class Step(NamedTuple):
         """Whether this step changed the keyspace."""
         if self.action == "flush":
             return bool(self.detail)  # a flush touches every key at once: it changed them if any
+        if self.action == "swap":
+            return any(self.detail[1:])  # two databases exchanged their keys, if they had any
         return self.before != self.after
 
     def as_dict(self) -> dict:
@@ -217,6 +219,9 @@ _SENTENCES = {
     ("keyspace", "modify"): _modify_sentence,
     ("keyspace", "delete"): _delete_sentence,
     ("keyspace", "flush"): lambda s: f"removed {plural(s.detail, 'key')}: all of database {s.db}",
+    ("keyspace", "swap"): lambda s: f"exchanged the keys of databases {s.db} and {s.detail[0]} "
+                                    f"(now {plural(s.detail[1], 'key')} and "
+                                    f"{plural(s.detail[2], 'key')})",
     ("expiry", "set"): lambda s: f"set {preview(s.key)} to expire at {s.detail[0]} ms "
                                  f"(in {s.detail[0] - s.detail[1]} ms)",
     ("expiry", "remove"): lambda s: f"removed the deadline of {preview(s.key)}: "
@@ -286,6 +291,10 @@ class Tracer:
     def flush(self, db: Database, count: int) -> None:
         self.steps.append(("keyspace", "flush", db.id, count, db.id, None, None, None, count))
 
+    def swap(self, db: Database, other: Database) -> None:
+        self.steps.append(("keyspace", "swap", (db.id, other.id), None, db.id, None, None, None,
+                           (other.id, len(db.data), len(other.data))))
+
 
 def format_trace(steps: list[Step]) -> str:
     """A trace as numbered lines of text: ``  3 command table  found 'set': ...``."""
@@ -293,7 +302,8 @@ def format_trace(steps: list[Step]) -> str:
     lines = []
     for number, step in enumerate(steps, 1):
         lines.append(f"{number:>3} {step.layer:<{width}}  {step.did}")
-        if step.layer in ("keyspace", "expiry") and step.changed:
+        # (A flush or a swap names no key: its sentence says it all.)
+        if step.layer in ("keyspace", "expiry") and step.changed and step.key is not None:
             before = step.before.describe() if step.before else "(no key)"
             after = step.after.describe() if step.after else "(no key)"
             lines.append(f"{'':>3} {'':<{width}}    before: {before}")

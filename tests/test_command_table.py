@@ -24,9 +24,12 @@ PERSISTENCE = "save bgsave lastsave bgrewriteaof".split()
 # kedis-server's (issue 7): the connection's own commands, transactions, MONITOR.
 SERVER = "auth hello quit reset client multi exec discard watch unwatch monitor monitor.trace".split()
 
+# Beyond the issues: how values are stored (OBJECT), and SWAPDB.
+MORE = "object swapdb".split()
+
 
 def test_every_command_of_the_issues_is_in_the_table():
-    assert sorted(ISSUE_2 + SETS + PERSISTENCE + SERVER) == sorted(
+    assert sorted(ISSUE_2 + SETS + PERSISTENCE + SERVER + MORE) == sorted(
         name.decode() for name in TABLE)
 
 

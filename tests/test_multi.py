@@ -45,6 +45,16 @@ SCENARIOS = {
     "a key of the same name in another database is another key": [
         ("A", "WATCH k"), ("B", "SELECT 1"), ("B", "SET k 1"), ("A", "MULTI"), ("A", "PING"),
         ("A", "EXEC")],
+    "SWAPDB changes a watched key that moves in or out": [
+        ("B", "SELECT 1"), ("B", "SET k 1"), ("A", "WATCH k"), ("B", "SWAPDB 0 1"),
+        ("A", "MULTI"), ("A", "GET k"), ("A", "EXEC"), ("A", "WATCH k"), ("B", "SWAPDB 0 1"),
+        ("A", "MULTI"), ("A", "GET k"), ("A", "EXEC")],
+    "SWAPDB leaves a watched key that is in neither database alone": [
+        ("B", "SET other 1"), ("A", "WATCH k"), ("B", "SWAPDB 0 1"), ("A", "MULTI"),
+        ("A", "PING"), ("A", "EXEC"), ("A", "GET other")],
+    "SWAPDB of a database with itself changes nothing watched": [
+        ("A", "SET k 1"), ("A", "WATCH k"), ("B", "SWAPDB 0 0"), ("A", "MULTI"), ("A", "GET k"),
+        ("A", "EXEC")],
     "RENAME changes both keys": [
         ("A", "SET src 1"), ("A", "WATCH dst"), ("B", "RENAME src dst"), ("A", "MULTI"),
         ("A", "PING"), ("A", "EXEC")],

@@ -330,6 +330,24 @@ def test_config_get_answers_a_name_as_it_was_typed(db, redis):
 
 
 @pytest.mark.redis
+@pytest.mark.parametrize("indexes", [("0", "x"), ("x", "0"), ("0", "16"), ("-1", "0"),
+                                     ("3000000000", "0"), ("0", "1.5"), ("0", "0"), ("0", "1"),
+                                     ("15", "0")])
+def test_swapdb_answers_as_redis(db, redis, indexes):
+    same(db, redis, "SWAPDB", *indexes)
+
+
+@pytest.mark.redis
+def test_swapdb_moves_the_keys_and_their_deadlines_not_the_clients(db, redis):
+    for command in (["SET", "a", "0"], ["SELECT", "1"], ["SET", "a", "1", "EX", "100"],
+                    ["SADD", "s", "x"], ["SWAPDB", "1", "0"], ["GET", "a"], ["TTL", "a"],
+                    ["DBSIZE"], ["SELECT", "0"], ["GET", "a"], ["TTL", "a"], ["SMEMBERS", "s"],
+                    ["INFO", "keyspace"]):
+        same(db, redis, *command)
+    assert info_fields(db.run("INFO stats").value)["total_commands_processed"] == "13"
+
+
+@pytest.mark.redis
 def test_config_get_of_an_unknown_parameter_is_empty(db, redis):
     assert same(db, redis, "CONFIG", "GET", "nosuch") == b"*0\r\n"
 
@@ -545,13 +563,14 @@ def _subcommands_sorted(info: list) -> list:
 def test_command_info_describes_each_command_as_redis_does(db, redis, name):
     kedis_reply = db.execute("COMMAND", "INFO", name)
     redis_reply = redis.call("COMMAND", "INFO", name)
-    if name in ("command", "config", "client"):  # containers
+    if name in ("command", "config", "client", "object"):  # containers
         mine = _subcommands_sorted(kedis_reply.value[0])
         theirs = _subcommands_sorted(parse_resp(redis_reply)[0])
         assert mine[:9] == theirs[:9]
-        # Kedis has all of COMMAND's and CONFIG's subcommands, some of CLIENT's: each as Redis's.
+        # Kedis has all of COMMAND's and CONFIG's subcommands, some of CLIENT's and OBJECT's
+        # (not IDLETIME): each as Redis's.
         assert all(sub in theirs[9] for sub in mine[9])
-        assert len(mine[9]) == len(theirs[9]) or name == "client"
+        assert len(mine[9]) == len(theirs[9]) or name in ("client", "object")
     else:
         assert kedis_reply.resp() == redis_reply
 

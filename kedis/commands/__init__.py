@@ -3,9 +3,10 @@
     strings.py       t_string.c    SET, GET, INCR, APPEND, GETRANGE...
     sets.py          t_set.c       SADD, SREM, SMEMBERS, SINTER, SUNION, SDIFF, SPOP, SSCAN...
     keys.py          db.c          DEL, EXISTS, TYPE, KEYS, SCAN, RENAME, COPY...
+    object.py        object.c      OBJECT ENCODING, REFCOUNT, FREQ: how a value is stored
     expire.py        expire.c      EXPIRE, TTL, PERSIST... (the active cycle is in kedis/expiry.py)
     connection.py    networking.c  PING, ECHO, SELECT, AUTH, HELLO, QUIT, RESET, CLIENT
-    server.py        server.c      DBSIZE, FLUSHDB, FLUSHALL, TIME, INFO, CONFIG
+    server.py        server.c      DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, INFO, CONFIG
     persistence.py   rdb.c, aof.c  SAVE, BGSAVE, LASTSAVE, BGREWRITEAOF (the files: kedis/rdb.py, aof.py)
     introspection.py server.c      COMMAND, and Kedis's HELP
     multi.py         multi.c       MULTI, EXEC, DISCARD, WATCH, UNWATCH
@@ -21,6 +22,7 @@ from . import (  # noqa: F401
     keys,
     monitor,
     multi,
+    object,
     persistence,
     server,
     sets,

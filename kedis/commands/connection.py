@@ -14,7 +14,7 @@ import time
 from ..command_table import command
 from ..errors import DB_INDEX, SYNTAX, CommandError, user_text, wrong_arity
 from ..numbers import parse_int, parse_int32, string_to_int
-from ..reply import NULL, OK, PONG, Array, Bulk, Integer, Map, Reply, Status, Verbatim
+from ..reply import NULL, OK, PONG, Array, Bulk, Integer, Map, Reply, Status, Verbatim, help_reply
 
 
 @command("ping", arity=-1, flags="fast", acl="connection",
@@ -351,8 +351,7 @@ def _kill(me, targets: list) -> None:
          summary="Answers a short description of the CLIENT subcommands.")
 def client_help(client, argv: list[bytes]) -> Reply:
     """CLIENT HELP"""
-    return Array([Status(line) for line in (
-        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    return help_reply("CLIENT", (
         "GETNAME",
         "    Return the name of the current connection.",
         "ID",
@@ -379,6 +378,4 @@ def client_help(client, argv: list[bytes]) -> Reply:
         "      Return clients of specified type.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
-        "HELP",
-        "    Prints this help.",
-    )])
+    ))

@@ -11,7 +11,19 @@ from ..command_table import TABLE, Command, lookup
 from ..command_table import command as register
 from ..errors import INVALID_COMMAND, INVALID_KEYS, SYNTAX, CommandError, user_text
 from ..glob import compile_glob
-from ..reply import EMPTY_SET, NULL, Array, Bulk, Integer, Map, Reply, Set, Status, Verbatim
+from ..reply import (
+    EMPTY_SET,
+    NULL,
+    Array,
+    Bulk,
+    Integer,
+    Map,
+    Reply,
+    Set,
+    Status,
+    Verbatim,
+    help_reply,
+)
 
 
 def _all_commands() -> list[Command]:
@@ -216,8 +228,7 @@ def command_getkeysandflags(client, argv: list[bytes]) -> Reply:
           summary="Answers a short description of the COMMAND subcommands.", **_SUB)
 def command_help(client, argv: list[bytes]) -> Reply:
     """COMMAND HELP"""
-    return Array([Status(line) for line in (
-        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    return help_reply("COMMAND", (
         "(no subcommand)",
         "    Answer the details of every command.",
         "COUNT",
@@ -232,9 +243,7 @@ def command_help(client, argv: list[bytes]) -> Reply:
         "    Answer the keys of a full command.",
         "GETKEYSANDFLAGS <full-command>",
         "    Answer the keys of a full command, with their access flags.",
-        "HELP",
-        "    Print this help.",
-    )])
+    ))
 
 
 def _find(name: bytes) -> Command | None:

@@ -261,8 +261,11 @@ def _rename(client, argv: list[bytes], nx: bool) -> Reply:
         if nx:
             return ZERO
         db.delete(target)
+    encoding = db.encodings.get(source)  # the same object under a new name: same encoding
     db.delete(source)
     db.set_key(target, value)
+    if encoding is not None:
+        db.encodings[target] = encoding
     if deadline != -1:
         db.set_expire(target, deadline)
     client.server.stats.dirty += 1  # one change in Redis, for all these steps
@@ -329,6 +332,9 @@ def copy(client, argv: list[bytes]) -> Reply:
             return ZERO
         target_db.delete(target)
     target_db.set_key(target, duplicate(value))
+    encoding = client.db.encodings.get(source)  # a copy keeps the encoding (dupStringObject)
+    if encoding is not None:
+        target_db.encodings[target] = encoding
     if deadline != -1:
         target_db.set_expire(target, deadline)
     server.stats.dirty += 1  # one change, even when it replaced the destination

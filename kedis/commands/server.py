@@ -1,6 +1,6 @@
 """Server commands: the database as a whole (Redis's server.c, db.c and config.c).
 
-DBSIZE, FLUSHDB and FLUSHALL act on whole databases; TIME reads the server's clock (the fake one,
+DBSIZE, FLUSHDB, FLUSHALL and SWAPDB act on whole databases; TIME reads the server's clock (the fake one,
 in tests and tutorials); INFO reports what the server knows about itself; CONFIG reads and changes
 its parameters. Teaches: a server is more than its data: counters, clock, configuration.
 """
@@ -16,9 +16,10 @@ import time
 from .. import __version__
 from ..command_table import command
 from ..config import PARAMETERS, ConfigError
-from ..errors import SYNTAX, CommandError, user_text
+from ..errors import DB_INDEX, SYNTAX, CommandError, user_text
 from ..glob import compile_glob
-from ..reply import OK, Array, Bulk, Integer, Map, Reply, Status, Verbatim
+from ..numbers import string_to_int
+from ..reply import OK, Array, Bulk, Integer, Map, Reply, Verbatim, help_reply
 
 REDIS_VERSION = "7.0.15"  # the Redis whose behaviour Kedis follows
 
@@ -294,6 +295,37 @@ def info(client, argv: list[bytes]) -> Reply:
     return Verbatim(info_text(client.server, sections))
 
 
+@command("swapdb", arity=3, flags="write fast", acl="keyspace dangerous", group="server",
+         since="4.0.0", complexity="O(N) where N is the count of clients watching or blocking on "
+         "keys from both databases.",
+         summary="Exchanges the keys of two databases: the clients of each see the other's.")
+def swapdb(client, argv: list[bytes]) -> Reply:
+    """SWAPDB index1 index2
+
+    Teaches: a client's database is a number, not the data. After ``SWAPDB 0 1`` every client
+    in database 0 sees what database 1 held, at once, and the other way around; a transaction
+    that WATCHed a key that moved fails. Swapping a database with itself changes nothing (and
+    still counts as a change, as in Redis).
+    """
+    first = _db_index(argv[1], "ERR invalid first DB index")
+    second = _db_index(argv[2], "ERR invalid second DB index")
+    databases = client.server.databases
+    if not (0 <= first < len(databases) and 0 <= second < len(databases)):
+        raise CommandError(DB_INDEX)
+    if first != second:
+        databases[first].swap(databases[second])
+    client.server.stats.dirty += 1
+    return OK
+
+
+def _db_index(argument: bytes, error: str) -> int:
+    # getIntFromObjectOrReply with SWAPDB's own message: not a number, or not a C int.
+    index = string_to_int(argument)
+    if index is None or not -(2 ** 31) <= index < 2 ** 31:
+        raise CommandError(error)
+    return index
+
+
 # --- CONFIG -------------------------------------------------------------------------------------
 @command("config", arity=-2, group="server", since="2.0.0", complexity="Depends on subcommand.",
          summary="A container for the commands that read and change the configuration.")
@@ -400,8 +432,7 @@ def config_rewrite(client, argv: list[bytes]) -> Reply:
          complexity="O(1)", summary="Answers a short description of the CONFIG subcommands.")
 def config_help(client, argv: list[bytes]) -> Reply:
     """CONFIG HELP"""
-    return Array([Status(line) for line in (
-        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    return help_reply("CONFIG", (
         "GET <pattern>",
         "    Answer the parameters whose names match <pattern>, with their values.",
         "SET <parameter> <value> [<parameter> <value> ...]",
@@ -410,6 +441,4 @@ def config_help(client, argv: list[bytes]) -> Reply:
         "    Zero the counters that INFO reports.",
         "REWRITE",
         "    Write the configuration file (Kedis runs without one).",
-        "HELP",
-        "    Print this help.",
-    )])
+    ))

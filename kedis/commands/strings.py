@@ -367,6 +367,7 @@ def append(client, argv: list[bytes]) -> Reply:
     _check_length(client, len(value), len(argv[2]))
     value += argv[2]
     db.store(argv[1], value)
+    db.encodings[argv[1]] = "raw"  # grown in place: a raw sds string from now on
     stats.dirty += 1  # even when nothing was appended, as Redis counts it
     return Integer(len(value))
 
@@ -468,6 +469,8 @@ def incrbyfloat(client, argv: list[bytes]) -> Reply:
         raise CommandError(NAN_OR_INFINITY)
     text = longdouble.format_human(result)
     db.store(argv[1], text)
+    # Redis makes the new value a plain string object, never an integer one, even for "3".
+    db.encodings[argv[1]] = "embstr"
     client.server.stats.dirty += 1  # even for an increment of 0
     return Bulk(text)
 
@@ -530,5 +533,6 @@ def setrange(client, argv: list[bytes]) -> Reply:
         value += b"\x00" * (offset - len(value))
     value = value[:offset] + patch + value[offset + len(patch):]
     db.store(argv[1], value)
+    db.encodings[argv[1]] = "raw"  # patched in place (or made from nothing): raw, as in Redis
     client.server.stats.dirty += 1
     return Integer(len(value))

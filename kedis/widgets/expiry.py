@@ -99,12 +99,12 @@ class ExpiryView(PlacingView):
     def _command(self, event: CommandEvent) -> None:
         if self._follow_selection():
             return
+        if event.whole_keyspace:
+            self._resort = True  # FLUSHDB, FLUSHALL, or SWAPDB (from any database)
         if event.db != self._database.id:
             # another database's COPY ... DB n may write here: checked at the push
             self._named.update(change.key for change in event.keys)
             return
-        if event.whole_keyspace:
-            self._resort = True  # FLUSHDB (a FLUSHALL from elsewhere: the push sees the count)
         # Only a key whose deadline moved changes place (or one that expired: _expired noted it).
         self._named.update(change.key for change in event.keys if change.deadline_moved)
 

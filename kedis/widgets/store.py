@@ -121,13 +121,15 @@ class StoreView(PlacingView):
         if self._follow_selection():
             self._last = (event, None)
             return
+        if event.whole_keyspace:
+            # FLUSHDB or FLUSHALL, or SWAPDB, which may bring another database's keys here
+            # (whichever database the client had selected).
+            self._resort = True
         if event.db != self._database.id:
             # A command of another database may still write here (COPY ... DB n), so the keys it
             # named are checked against this database at the push: O(keys named), never O(n).
             self._named.update(change.key for change in event.keys)
             return
-        if event.whole_keyspace:
-            self._resort = True  # FLUSHDB (a FLUSHALL from elsewhere: the push sees the count)
         # A key keeps its place unless the command created or deleted it (or it expired:
         # _expired noted it).
         for change in event.keys:

@@ -1,0 +1,134 @@
+"""OBJECT: how a value is stored inside the server (Redis's object.c).
+
+A Redis value is an object with a type (string, set...) and an *encoding*, the data structure that
+holds it; Redis picks the smallest one that fits and converts when it no longer does. OBJECT
+ENCODING shows the choice, which is what these commands teach:
+
+- a string is ``int`` when its bytes are a 64-bit integer in Redis's strict form (then the number
+  itself is stored, no bytes at all), ``embstr`` up to 44 bytes (object and bytes in one
+  allocation), ``raw`` beyond, or once a command changed it in place (APPEND, SETRANGE);
+- a set is an ``intset`` (a sorted array of integers) while it holds at most 512 integers, and a
+  ``hashtable`` from its first other member on (sets.py keeps that choice, as Redis 7.0 does);
+- OBJECT REFCOUNT: the integers 0 to 9999 are *shared*: one object that every key holding that
+  number points to, whose count of references Redis pins at 2147483647.
+
+Kedis stores a string as Python bytes, whatever Redis would choose; it answers OBJECT ENCODING
+with Redis's choice, from the bytes and from the commands that wrote them (keyspace.py's
+``encodings``). It keeps no access times (OBJECT IDLETIME): that would cost every command a clock
+read and a write.
+"""
+
+from __future__ import annotations
+
+from ..command_table import command, key
+from ..errors import CommandError
+from ..numbers import string_to_int
+from ..reply import NULL, Bulk, Integer, Reply, help_reply
+from .sets import SetValue
+
+#: Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT: the longest string kept in one allocation with its
+#: object header (44 bytes: the header and the bytes then fill a 64-byte allocation).
+EMBSTR_SIZE_LIMIT = 44
+#: Redis's OBJ_SHARED_INTEGERS: 0..9999 are objects made once, at start, and shared.
+SHARED_INTEGERS = 10000
+#: The reference count Redis gives its shared objects (OBJ_SHARED_REFCOUNT, INT_MAX).
+SHARED_REFCOUNT = 2 ** 31 - 1
+
+NO_LFU = ("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+          "that when switching between policies at runtime LRU and LFU data will take some time "
+          "to adjust.")
+
+
+def string_encoding(value: bytes, mark: str | None = None) -> str:
+    """Redis's encoding for a string value (tryObjectEncoding), or the one its last writer made:
+    ``mark`` is "raw" (changed in place) or "embstr" (INCRBYFLOAT), from ``db.encodings``."""
+    if mark == "raw":
+        return "raw"
+    if mark is None and len(value) <= 20 and string_to_int(value) is not None:
+        return "int"
+    return "embstr" if len(value) <= EMBSTR_SIZE_LIMIT else "raw"
+
+
+def _value_or_null(client, argv: list[bytes]):
+    # A read as any other (a hit or a miss, an expired key deleted); Redis only spares the
+    # key's access time (LOOKUP_NOTOUCH), which Kedis does not keep.
+    return client.db.lookup_read(argv[2])
+
+
+@command("object", arity=-2, group="generic", since="2.2.3", complexity="Depends on subcommand.",
+         summary="A container for the commands that show how a value is stored.")
+def object_(client, argv: list[bytes]) -> Reply:
+    """OBJECT <subcommand> [argument ...]"""
+    raise AssertionError("the dispatcher routes OBJECT to its subcommands")
+
+
+_SUB = dict(flags="readonly", acl="keyspace", keys=[key("RO", index=2)],
+            tips="nondeterministic_output", group="generic", complexity="O(1)")
+
+
+@command("object|encoding", arity=3, since="2.2.3",
+         summary="Answers the data structure that holds a key's value (int, embstr, raw, "
+                 "intset, hashtable).", **_SUB)
+def object_encoding(client, argv: list[bytes]) -> Reply:
+    """OBJECT ENCODING key
+
+    Teaches: the same type, several layouts. ``SET n 12`` is an ``int``, ``SET s hello`` an
+    ``embstr``, and ``APPEND s !`` makes it ``raw``; ``SADD s 1 2`` is an ``intset`` until
+    ``SADD s x`` converts it to a ``hashtable``, for good.
+    """
+    value = _value_or_null(client, argv)
+    if value is None:
+        return NULL
+    if type(value) is SetValue:
+        return Bulk(value.encoding.encode())
+    return Bulk(string_encoding(value, client.db.encodings.get(argv[2])).encode())
+
+
+@command("object|refcount", arity=3, since="2.2.3",
+         summary="Answers how many references the server holds to a key's value.", **_SUB)
+def object_refcount(client, argv: list[bytes]) -> Reply:
+    """OBJECT REFCOUNT key
+
+    Teaches: shared objects. Every key set to a number from 0 to 9999 points to one object made
+    at start, whose count Redis pins at 2147483647; any other value belongs to its key alone (1).
+    """
+    value = _value_or_null(client, argv)
+    if value is None:
+        return NULL
+    if (type(value) is bytes
+            and string_encoding(value, client.db.encodings.get(argv[2])) == "int"
+            and 0 <= int(value) < SHARED_INTEGERS):
+        return Integer(SHARED_REFCOUNT)
+    return Integer(1)
+
+
+@command("object|freq", arity=3, since="4.0.0",
+         summary="Answers a key's access frequency counter, with an LFU maxmemory-policy.",
+         **_SUB)
+def object_freq(client, argv: list[bytes]) -> Reply:
+    """OBJECT FREQ key
+
+    Kedis has no maxmemory policy (it is ``noeviction``, as Redis's default), so no frequency
+    is counted, and Redis's error says so, for a key that exists.
+    """
+    if _value_or_null(client, argv) is None:
+        return NULL
+    raise CommandError(NO_LFU)
+
+
+@command("object|help", arity=2, flags="loading stale", acl="keyspace", group="generic",
+         since="6.2.0", complexity="O(1)",
+         summary="Answers a short description of the OBJECT subcommands.")
+def object_help(client, argv: list[bytes]) -> Reply:
+    """OBJECT HELP"""
+    return help_reply("OBJECT", (
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+    ))
