@@ -507,3 +507,22 @@ def test_randomkey_when_every_key_has_expired_is_nil(db, redis):
 def test_key_commands_check_their_number_of_arguments(db, redis, command):
     assert same(db, redis, *command) == (
         b"-ERR wrong number of arguments for '%s' command\r\n" % command[0].lower().encode())
+
+
+# --- MOVE -----------------------------------------------------------------------------------------
+@pytest.mark.redis
+@pytest.mark.parametrize("commands", [
+    [["SET", "k", "v", "EX", "100"], ["MOVE", "k", "1"], ["EXISTS", "k"], ["SELECT", "1"],
+     ["GET", "k"], ["TTL", "k"]],
+    [["SET", "k", "v"], ["SELECT", "1"], ["SET", "k", "other"], ["SELECT", "0"],
+     ["MOVE", "k", "1"], ["GET", "k"], ["SELECT", "1"], ["GET", "k"]],
+    [["MOVE", "missing", "1"]], [["SET", "k", "v"], ["MOVE", "k", "0"]],
+    [["SET", "k", "v"], ["MOVE", "k", "16"]], [["SET", "k", "v"], ["MOVE", "k", "-1"]],
+    [["SET", "k", "v"], ["MOVE", "k", "x"]], [["SET", "k", "v"], ["MOVE", "k", "3000000000"]],
+    [["SET", "gone", "v", "PXAT", "1"], ["MOVE", "gone", "1"], ["DBSIZE"]],
+    [["SADD", "s", "a"], ["APPEND", "r", "ab"], ["APPEND", "r", "c"], ["MOVE", "s", "2"],
+     ["MOVE", "r", "2"], ["SELECT", "2"], ["SMEMBERS", "s"], ["OBJECT", "ENCODING", "r"]],
+], ids=lambda commands: " | ".join(" ".join(c) for c in commands))
+def test_move_answers_as_redis(db, redis, commands):
+    for command in commands:
+        same(db, redis, *command)

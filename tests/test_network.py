@@ -365,6 +365,12 @@ def test_instantaneous_ops_per_sec_follows_the_commands(server, r):
     assert r.info("stats")["instantaneous_ops_per_sec"] > 0
 
 
+@pytest.mark.redis
+def test_client_no_evict_answers_as_redis(server, redis_server):
+    requests = b"CLIENT NO-EVICT on\r\nCLIENT NO-EVICT OFF\r\nCLIENT NO-EVICT maybe\r\nCLIENT NO-EVICT\r\n"
+    assert exchange(server.port, requests) == exchange(redis_server.port, requests)
+
+
 def test_client_kill_user_knows_only_the_default_user(server):
     client = RawClient(server.port)
     assert client.call("CLIENT", "KILL", "USER", "nobody") == b"-ERR No such user 'nobody'\r\n"

@@ -346,6 +346,20 @@ def _kill(me, targets: list) -> None:
             target.connection.close()
 
 
+@command("client|no-evict", arity=3, flags="admin noscript loading stale", acl="connection",
+         group="connection", since="7.0.0", complexity="O(1)",
+         summary="Protects the connection from client eviction (Kedis evicts no client).")
+def client_no_evict(client, argv: list[bytes]) -> Reply:
+    """CLIENT NO-EVICT ON|OFF
+
+    Redis may close clients when they use too much memory (``maxmemory-clients``); this exempts
+    one. Kedis never evicts clients, so ON and OFF are both accepted and change nothing.
+    """
+    if argv[2].lower() not in (b"on", b"off"):
+        raise CommandError(SYNTAX)
+    return OK
+
+
 @command("client|help", arity=2, flags="loading stale", acl="connection", group="connection",
          since="5.0.0", complexity="O(1)",
          summary="Answers a short description of the CLIENT subcommands.")
@@ -378,4 +392,6 @@ def client_help(client, argv: list[bytes]) -> Reply:
         "      Return clients of specified type.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
     ))

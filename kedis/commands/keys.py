@@ -339,3 +339,39 @@ def copy(client, argv: list[bytes]) -> Reply:
         target_db.set_expire(target, deadline)
     server.stats.dirty += 1  # one change, even when it replaced the destination
     return ONE
+
+
+@command("move", arity=3, flags="write fast", acl="keyspace", keys=[key("RW access update")],
+         group="generic", since="1.0.0", complexity="O(1)",
+         summary="Moves a key, with its TTL, to another database; answers 1, or 0 if nothing "
+                 "moved.")
+def move(client, argv: list[bytes]) -> Reply:
+    """MOVE key db
+
+    Answers 0 when the key is missing or the other database already has that name: MOVE never
+    overwrites. Teaches: the same object changes database, TTL and all (Redis moves the pointer;
+    nothing is copied), so a lock-like "move if absent" can be built on it.
+    """
+    server = client.server
+    index = parse_int32(argv[2])
+    if not 0 <= index < len(server.databases):
+        raise CommandError(DB_INDEX)
+    source, target = client.db, server.databases[index]
+    if target is source:
+        raise CommandError(SAME_OBJECT)
+    name = argv[1]
+    value = source.lookup_write(name)
+    if value is None:
+        return ZERO
+    deadline = source.get_expire(name)
+    if target.lookup_write(name) is not None:
+        return ZERO
+    encoding = source.encodings.get(name)
+    target.set_key(name, value)
+    if encoding is not None:
+        target.encodings[name] = encoding
+    if deadline != -1:
+        target.set_expire(name, deadline)
+    source.delete(name)
+    server.stats.dirty += 1
+    return ONE
