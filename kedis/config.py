@@ -10,8 +10,8 @@ Redis has about 200 parameters (config.c). Kedis declares only those that change
   ``appendonly``, ``appendfsync``, ``appendfilename``, ``appenddirname``,
   ``aof-use-rdb-preamble`` and ``aof-load-truncated``;
 - the network (kedis-server, server.py): ``port`` and ``bind`` (fixed once it listens),
-  ``maxclients``, ``protected-mode``, ``requirepass`` (the password AUTH wants; "" for none) and
-  ``client-query-buffer-limit``.
+  ``maxclients``, ``protected-mode``, ``requirepass`` (the password AUTH wants; "" for none),
+  ``client-query-buffer-limit`` and ``timeout`` (seconds a client may stay idle; 0: forever).
 
 Values are parsed and checked the way Redis checks them, with the same error texts. Numbers are
 stored as ints, yes/no as bools, ``save`` as a tuple of (seconds, changes) rules, the rest as str.
@@ -197,4 +197,5 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     Parameter("protected-mode", True, None, None, _parse_yes_no, show=_show_yes_no),
     Parameter("requirepass", b"", None, None, bytes, show=bytes),
     Parameter("client-query-buffer-limit", 1024 ** 3, 1024 ** 2, _LONG_MAX, parse_memory),
+    Parameter("timeout", 0, 0, _INT_MAX, _parse_integer),  # close clients idle this long (0: never)
 )}

@@ -313,13 +313,30 @@ class KedisServer:
         self._cron = loop.create_task(self._server_cron())
 
     async def _server_cron(self) -> None:
-        """Active expiry, ``hz`` times a second (Redis's serverCron calls activeExpireCycle)."""
+        """Active expiry, ``hz`` times a second (Redis's serverCron calls activeExpireCycle),
+        and the idle clients' timeout (its clientsCron)."""
         while True:
             await asyncio.sleep(1 / self.engine.config["hz"])
             try:
                 self.engine.tick()
+                if self.engine.config["timeout"]:
+                    self.close_idle_clients()
             except Exception as error:  # a bug in Kedis must not stop the server
-                self.log(f"active expiry failed: {type(error).__name__}: {error}")
+                self.log(f"server cron failed: {type(error).__name__}: {error}")
+
+    def close_idle_clients(self, now: float | None = None) -> int:
+        """Close the clients idle for more than ``timeout`` seconds (Redis's
+        clientsCronHandleTimeout); MONITOR clients, which only listen, are never idle for it.
+        Answers how many were closed."""
+        now = time.monotonic() if now is None else now
+        timeout = self.engine.config["timeout"]
+        idle = [connection for connection in self.connections
+                if connection.client is not None and not connection.client.monitor
+                and now - connection.client.last_interaction > timeout]
+        for connection in idle:
+            self.log(f"Closing idle client {client_line_short(connection.client)}")
+            connection.close()
+        return len(idle)
 
     async def serve_forever(self) -> None:
         await self.start()
@@ -387,6 +404,7 @@ def parse_arguments(argv: list[str] | None) -> ServerConfig:
                         help="close a normal client whose unread replies pass this (0: never)")
     # The engine's own parameters (config.py), given as strings, as in a config file.
     parser.add_argument("--hz", help="active expiry cycles per second (10)")
+    parser.add_argument("--timeout", help="close a client idle this many seconds (0: never)")
     parser.add_argument("--proto-max-bulk-len", help="the longest argument (512mb)")
     parser.add_argument("--databases", help="number of databases (16)")
     parser.add_argument("--dir", help="where the RDB and AOF files go (the current directory)")
@@ -415,8 +433,8 @@ def parse_arguments(argv: list[str] | None) -> ServerConfig:
         use_hiredis=options.hiredis, engine_config=engine_config)
 
 
-ENGINE_OPTIONS = ("hz", "proto-max-bulk-len", "save", "dir", "dbfilename", "appendonly",
-                  "appendfsync")
+ENGINE_OPTIONS = ("hz", "timeout", "proto-max-bulk-len", "save", "dir", "dbfilename",
+                  "appendonly", "appendfsync")
 
 
 def make_engine(config: ServerConfig) -> Kedis:

@@ -18,7 +18,14 @@ from kedis_server import KedisServerThread
 from redis_oracle import RawClient, require_redis_binaries
 
 from kedis.resp import HAVE_HIREDIS, encode_command
-from kedis.server import DENIED, MAX_CLIENTS_REACHED, Connection, KedisServer, ServerConfig
+from kedis.server import (
+    DENIED,
+    MAX_CLIENTS_REACHED,
+    Connection,
+    KedisServer,
+    ServerConfig,
+    parse_arguments,
+)
 
 PARSERS = [False, True] if HAVE_HIREDIS else [False]
 
@@ -365,6 +372,28 @@ def test_instantaneous_ops_per_sec_follows_the_commands(server, r):
     assert r.info("stats")["instantaneous_ops_per_sec"] > 0
 
 
+def test_timeout_closes_idle_clients_but_not_monitors(server):
+    idle, monitor, busy = RawClient(server.port), RawClient(server.port), RawClient(server.port)
+    monitor.sock.sendall(b"MONITOR\r\n")
+    assert busy.call("CONFIG", "SET", "timeout", "60") == b"+OK\r\n"
+    assert idle.call("PING") == b"+PONG\r\n"
+    wait_for(lambda: server.call(lambda: sum(c.client.monitor for c in server.server.connections)))
+    # Seen from 61 seconds later (no test waits a minute): all three have been idle, the
+    # monitor only listens.
+    closed = server.call(lambda: server.server.close_idle_clients(time.monotonic() + 61))
+    assert closed == 2
+    with pytest.raises(OSError):
+        idle.call("PING")
+    assert monitor.sock.recv(1000).startswith(b"+OK\r\n")  # still open: its +OK, and no EOF
+    assert server.call(lambda: server.server.close_idle_clients(time.monotonic())) == 0
+
+
+def test_timeout_is_a_config_file_option(tmp_path):
+    conf = tmp_path / "kedis.conf"
+    conf.write_text("timeout 300\n")
+    assert parse_arguments([str(conf)]).engine_config["timeout"] == "300"
+
+
 @pytest.mark.redis
 def test_client_no_evict_answers_as_redis(server, redis_server):
     requests = b"CLIENT NO-EVICT on\r\nCLIENT NO-EVICT OFF\r\nCLIENT NO-EVICT maybe\r\nCLIENT NO-EVICT\r\n"
@@ -551,7 +580,7 @@ def test_the_kedis_server_script_starts_and_stops(tmp_path):
 
 
 def test_the_server_keeps_its_data_across_restarts_with_the_aof(tmp_path):
-    from kedis.server import make_engine, parse_arguments
+    from kedis.server import make_engine
 
     config = parse_arguments(["--port", "0", "--dir", str(tmp_path), "--appendonly", "yes",
                               "--save", ""])
@@ -577,8 +606,6 @@ def _free_port() -> int:
 
 
 def test_a_config_file_gives_options_and_the_command_line_overrides_them(tmp_path):
-    from kedis.server import parse_arguments
-
     conf = tmp_path / "kedis.conf"
     conf.write_text("# a comment\nport 7777\nrequirepass \"s3 cret\"\nmaxclients 50\n"
                     "save \"\"\nappendonly yes\n")

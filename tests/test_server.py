@@ -34,7 +34,7 @@ PARAMETER_NAMES = [b"databases", b"hz", b"proto-max-bulk-len", b"save", b"dir", 
                    b"rdbcompression", b"rdbchecksum", b"appendonly", b"appendfsync",
                    b"appendfilename", b"appenddirname", b"aof-use-rdb-preamble",
                    b"aof-load-truncated", b"port", b"bind", b"maxclients", b"protected-mode",
-                   b"requirepass", b"client-query-buffer-limit"]
+                   b"requirepass", b"client-query-buffer-limit", b"timeout"]
 #: Each server's own: where it was started, where it listens.
 OWN_PARAMETERS = (b"dir", b"port", b"bind")
 
