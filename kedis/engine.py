@@ -58,6 +58,9 @@ _table_get = command_table.BY_NAME.get
 NOAUTH = "NOAUTH Authentication required."
 MONITOR_NO_KEYSPACE = "ERR Replica can't interact with the keyspace"
 _KEYSPACE_FLAGS = frozenset(("readonly", "write", "may_replicate"))
+#: What a RESP2 client may still send once subscribed (processCommand).
+_RUN_WHEN_SUBSCRIBED = frozenset(("ping", "subscribe", "unsubscribe", "psubscribe",
+                                  "punsubscribe", "ssubscribe", "sunsubscribe", "quit", "reset"))
 QUEUED = Status("QUEUED")
 #: The commands a client in MULTI runs at once instead of queueing them (processCommand).
 _RUN_IN_MULTI = frozenset(("exec", "discard", "multi", "watch", "quit", "reset"))
@@ -72,14 +75,15 @@ class Client:
     queued commands between MULTI and EXEC (None outside one), ``multi_error`` says a command was
     refused while queueing (EXEC will abort), ``watched`` holds the WATCHed keys and ``dirty`` says
     one of them changed. ``gated`` is True when the dispatcher must look before running a command
-    (not authenticated, in a transaction, or in MONITOR mode): one check on the hot path instead
-    of three.
+    (not authenticated, in a transaction, in MONITOR mode, or subscribed to channels): one check
+    on the hot path instead of four.
     A network server fills in ``connection`` (an object with ``close()``), ``addr`` and ``laddr``.
     """
 
     __slots__ = ("server", "db", "id", "name", "created", "resp", "authenticated", "multi",
                  "multi_error", "watched", "dirty", "gated", "close_after_reply", "connection",
-                 "addr", "laddr", "fd", "last_command", "last_interaction", "monitor")
+                 "addr", "laddr", "fd", "last_command", "last_interaction", "monitor",
+                 "channels", "patterns")
 
     def __init__(self, server: Kedis, id: int) -> None:
         self.server = server
@@ -100,6 +104,9 @@ class Client:
         self.fd = -1
         self.last_command: Command | None = None
         self.monitor = 0  # 1: a MONITOR client, 2: one that also wants each command's trace
+        # Pub/Sub (commands/pubsub.py): the channels and the patterns this client listens to.
+        self.channels: dict[bytes, None] = {}
+        self.patterns: dict[bytes, None] = {}
 
     def select(self, index: int) -> None:
         self.db = self.server.databases[index]
@@ -115,7 +122,8 @@ class Client:
         self.watched.clear()
 
     def update_gate(self) -> None:
-        self.gated = not self.authenticated or self.multi is not None or bool(self.monitor)
+        self.gated = (not self.authenticated or self.multi is not None or bool(self.monitor)
+                      or bool(self.channels or self.patterns))
 
     def __repr__(self) -> str:
         return f"<Client id={self.id} db={self.db.id}>"
@@ -149,6 +157,10 @@ class Kedis:
         self.network: Any = None
         #: The clients in MONITOR mode: each command run is reported to them (monitor.py).
         self.monitors: list[Client] = []
+        #: Pub/Sub (commands/pubsub.py): each channel and each pattern with the clients that
+        #: listen to it, in the order they subscribed (Redis's server.pubsub_channels/_patterns).
+        self.pubsub_channels: dict[bytes, list[Client]] = {}
+        self.pubsub_patterns: dict[bytes, list[Client]] = {}
         self._next_client_id = 1
         self.client = self.new_client()
         self.persistence = Persistence(self)
@@ -211,9 +223,14 @@ class Kedis:
         return client
 
     def free_client(self, client: Client) -> None:
-        """Forget a client whose connection closed: its WATCHes and its MONITOR go with it."""
+        """Forget a client whose connection closed: its WATCHes, its MONITOR and its
+        subscriptions go with it."""
         client.unwatch_all()
         self.clients.pop(client.id, None)
+        if client.channels or client.patterns:
+            from .commands.pubsub import unsubscribe_all
+
+            unsubscribe_all(client)
         if client.monitor:
             from .commands.monitor import stop_monitor
 
@@ -328,6 +345,13 @@ class Kedis:
         if client.monitor and not _KEYSPACE_FLAGS.isdisjoint(cmd.flags):
             # Redis marks a MONITOR client as a replica, and a replica may not touch the data.
             return self._reject(MONITOR_NO_KEYSPACE, argv, None, cmd, client)
+        if (client.resp == 2 and (client.channels or client.patterns)
+                and cmd.name not in _RUN_WHEN_SUBSCRIBED):
+            # In RESP2 a subscribed connection carries messages: replies to other commands could
+            # not be told apart from them (RESP3 has a push type for messages).
+            return self._reject(
+                f"ERR Can't execute '{cmd.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING "
+                "/ QUIT / RESET are allowed in this context", argv, None, cmd, client)
         if client.multi is not None and cmd.name not in _RUN_IN_MULTI:
             client.multi.append(argv)
             return QUEUED

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .reply import Array, Bulk, Error, Integer, Null, Reply, Status, Verbatim, repr_bytes
+from .reply import Array, Bulk, Error, Frames, Integer, Null, Reply, Status, Verbatim, repr_bytes
 
 __all__ = ["reply_html", "needs_html", "ERROR_STYLE"]
 
@@ -38,6 +38,8 @@ def _item(reply: Reply) -> str:
         return f'<span class="kedis-error" style="{ERROR_STYLE}">(error) {escape(reply.text)}</span>'
     if isinstance(reply, Null):  # the null bulk string and the null array
         return f'<span class="kedis-nil" style="{_MUTED}">(nil)</span>'
+    if isinstance(reply, Frames):  # several messages (SUBSCRIBE a b): one after the other
+        return "".join(_item(item) for item in reply.items)
     if isinstance(reply, Array):
         if not reply.items:
             return f'<span class="kedis-empty" style="{_MUTED}">(empty array)</span>'

@@ -24,6 +24,7 @@ from typing import Any
 
 __all__ = [
     "Reply", "Status", "Error", "Integer", "Bulk", "Null", "NullArray", "Array", "Set", "Map",
+    "Push", "Frames",
     "Verbatim", "OK", "PONG", "NULL", "NULL_ARRAY", "ZERO", "ONE", "EMPTY_BULK", "EMPTY_ARRAY",
     "EMPTY_SET", "EMPTY_MAP", "help_reply", "repr_bytes", "shown_raw",
 ]
@@ -385,6 +386,39 @@ class Set(Array):
 
     def __repr__(self) -> str:
         return f"Set({list(self.items)!r})"
+
+
+class Push(Array):
+    """A message the server sends on its own (Pub/Sub's): an array in RESP2, RESP3's push type
+    (``>3\r\n...``), which a client can tell apart from the replies to its commands."""
+
+    __slots__ = ()
+
+    def resp3(self) -> bytes:
+        return b">%d\r\n" % len(self.items) + b"".join([i.resp3() for i in self.items])
+
+    def __repr__(self) -> str:
+        return f"Push({list(self.items)!r})"
+
+
+class Frames(Array):
+    """Several replies to one command, sent one after the other (SUBSCRIBE a b confirms each
+    channel with its own message). Not an array on the wire: no header, only the frames."""
+
+    __slots__ = ()
+
+    def resp(self) -> bytes:
+        return b"".join([item.resp() for item in self.items])
+
+    def resp3(self) -> bytes:
+        return b"".join([item.resp3() for item in self.items])
+
+    def _tty(self, prefix: str) -> bytes:
+        # redis-cli prints each message as a reply of its own.
+        return b"\n".join([item._tty(prefix) for item in self.items])
+
+    def __repr__(self) -> str:
+        return f"Frames({list(self.items)!r})"
 
 
 class Map(Array):

@@ -104,6 +104,7 @@ class Connection(asyncio.Protocol):
         # the reply of the command it reports (as Redis sends it: the reply, then the feed).
         self.running = False
         self.late: list[bytes] = []
+        self.early: list[bytes] = []  # a message PUBLISH sent to its own client: before its reply
 
     # --- the life of a connection -------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -162,7 +163,10 @@ class Connection(asyncio.Protocol):
                     encoded = reply.resp() if client.resp == 2 else reply.resp3()
                     out.append(encoded)
                     size += len(encoded)
-                    if late:  # this client MONITORs itself: the feed after the reply
+                    if late:  # this client MONITORs itself, or got a message of its own
+                        if self.early:
+                            out[-1:-1] = self.early
+                            self.early.clear()
                         out += late
                         late.clear()
                     if size > _SEND_NOW or client.close_after_reply:
@@ -240,10 +244,16 @@ class Connection(asyncio.Protocol):
             self.closed = True
             self.transport.close()
 
-    def push(self, data: bytes) -> None:
-        """Send bytes nobody asked for: MONITOR's feed."""
+    def push(self, data: bytes, before_reply: bool = False) -> None:
+        """Send bytes nobody asked for: MONITOR's feed, Pub/Sub's messages. While this client's
+        own command runs, they wait for its reply: MONITOR's line goes after it, a message the
+        client published to itself before it (``before_reply``), as Redis sends them."""
         if self.running:
-            self.late.append(data)  # sent after the reply of the command that made it
+            if before_reply:
+                self.early.append(data)
+                self.late.append(b"")  # (what the loop checks after each command)
+            else:
+                self.late.append(data)
         elif not self.closed:
             self._send(data)
             self._check_output_limit()

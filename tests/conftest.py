@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from kedis_server import KedisServerThread
 from redis_oracle import RawClient, RedisServer
 
 import kedis
+from kedis.server import ServerConfig
 
 START = 1_700_000_000.0  # the fake clock's start: 2023-11-14 22:13:20 UTC
 
@@ -37,3 +39,12 @@ def redis(redis_server: RedisServer) -> RawClient:
     client.call("CONFIG", "RESETSTAT")
     yield client
     client.close()
+
+
+@pytest.fixture(scope="module")
+def kedis_server():
+    """A kedis-server (on a fake clock) shared by a module's tests, for scenarios compared with
+    the redis-server of ``redis_server``."""
+    instance = KedisServerThread(ServerConfig())
+    yield instance
+    instance.stop()

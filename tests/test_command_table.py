@@ -24,8 +24,8 @@ PERSISTENCE = "save bgsave lastsave bgrewriteaof".split()
 # kedis-server's (issue 7): the connection's own commands, transactions, MONITOR.
 SERVER = "auth hello quit reset client multi exec discard watch unwatch monitor monitor.trace".split()
 
-# Beyond the issues: how values are stored (OBJECT), SWAPDB and MOVE.
-MORE = "object swapdb move".split()
+# Beyond the issues: how values are stored (OBJECT), SWAPDB, MOVE, and Pub/Sub.
+MORE = "object swapdb move subscribe unsubscribe psubscribe punsubscribe publish pubsub".split()
 
 
 def test_every_command_of_the_issues_is_in_the_table():

@@ -8,12 +8,10 @@ pass, is checked on Kedis's fake clock only, with Redis's documented rule.
 from __future__ import annotations
 
 import pytest
-from kedis_server import KedisServerThread
 from redis_oracle import RawClient
 
 import kedis
 from kedis.reply import NULL_ARRAY, Array, Error, Integer, Status
-from kedis.server import ServerConfig
 
 SCENARIOS = {
     "a write by another client aborts EXEC": [
@@ -103,13 +101,6 @@ def play(port: int, steps: list[tuple[str, str]]) -> list[bytes]:
     for client in clients.values():
         client.close()
     return replies
-
-
-@pytest.fixture(scope="module")
-def kedis_server():
-    instance = KedisServerThread(ServerConfig())
-    yield instance
-    instance.stop()
 
 
 @pytest.mark.redis

@@ -563,14 +563,14 @@ def _subcommands_sorted(info: list) -> list:
 def test_command_info_describes_each_command_as_redis_does(db, redis, name):
     kedis_reply = db.execute("COMMAND", "INFO", name)
     redis_reply = redis.call("COMMAND", "INFO", name)
-    if name in ("command", "config", "client", "object"):  # containers
+    if name in ("command", "config", "client", "object", "pubsub"):  # containers
         mine = _subcommands_sorted(kedis_reply.value[0])
         theirs = _subcommands_sorted(parse_resp(redis_reply)[0])
         assert mine[:9] == theirs[:9]
-        # Kedis has all of COMMAND's and CONFIG's subcommands, some of CLIENT's and OBJECT's
-        # (not IDLETIME): each as Redis's.
+        # Kedis has all of COMMAND's and CONFIG's subcommands, some of CLIENT's, OBJECT's (not
+        # IDLETIME) and PUBSUB's (no sharded channels): each as Redis's.
         assert all(sub in theirs[9] for sub in mine[9])
-        assert len(mine[9]) == len(theirs[9]) or name in ("client", "object")
+        assert len(mine[9]) == len(theirs[9]) or name in ("client", "object", "pubsub")
     else:
         assert kedis_reply.resp() == redis_reply
 
@@ -730,7 +730,7 @@ def test_help_lists_the_commands_by_group(db):
     assert lines[0].startswith("Kedis commands, by group.")
     groups = {line.split(":")[0]: line.split(": ")[1].split() for line in lines[2:] if line}
     assert set(groups) == {"@string", "@set", "@generic", "@server", "@connection",
-                           "@transactions"}
+                           "@transactions", "@pubsub"}
     assert "SET" in groups["@string"] and "SCAN" in groups["@generic"]
 
 
@@ -776,7 +776,7 @@ def test_help_of_an_unknown_command_is_an_error(db):
 def test_help_of_an_unknown_group_is_an_error_that_lists_the_groups(db):
     assert db.run("HELP @nosuch").value == (
         "ERR no such group '@nosuch': try one of @string, @connection, @server, @generic, "
-        "@transactions, @set")
+        "@transactions, @pubsub, @set")
 
 
 # --- unknown commands and wrong arity ---------------------------------------------------------

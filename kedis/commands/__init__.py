@@ -10,6 +10,7 @@
     persistence.py   rdb.c, aof.c  SAVE, BGSAVE, LASTSAVE, BGREWRITEAOF (the files: kedis/rdb.py, aof.py)
     introspection.py server.c      COMMAND, and Kedis's HELP
     multi.py         multi.c       MULTI, EXEC, DISCARD, WATCH, UNWATCH
+    pubsub.py        pubsub.c      SUBSCRIBE, PUBLISH, PSUBSCRIBE, UNSUBSCRIBE, PUBSUB
     monitor.py       replication.c MONITOR, and the feed of commands to monitors
 
 Importing this package registers every handler in the command table (command_table.py).
@@ -24,6 +25,7 @@ from . import (  # noqa: F401
     multi,
     object,
     persistence,
+    pubsub,
     server,
     sets,
     strings,

@@ -22,9 +22,15 @@ from ..reply import NULL, OK, PONG, Array, Bulk, Integer, Map, Reply, Status, Ve
          group="connection", since="1.0.0", complexity="O(1)",
          summary="Answers PONG, or the given message: tests that the server is there.")
 def ping(client, argv: list[bytes]) -> Reply:
-    """PING [message]"""
+    """PING [message]
+
+    A RESP2 connection subscribed to channels answers with an array, ``pong`` and the message,
+    which cannot be mistaken for a published message (pubsub.py).
+    """
     if len(argv) > 2:
         raise CommandError(wrong_arity("ping"))
+    if client.resp == 2 and (client.channels or client.patterns):
+        return Array([Bulk(b"pong"), Bulk(argv[1] if len(argv) == 2 else b"")])
     return PONG if len(argv) == 1 else Bulk(argv[1])
 
 
@@ -183,6 +189,10 @@ def reset(client, argv: list[bytes]) -> Reply:
         from .monitor import stop_monitor
 
         stop_monitor(client)
+    if client.channels or client.patterns:
+        from .pubsub import unsubscribe_all
+
+        unsubscribe_all(client)
     client.select(0)
     client.resp = 2
     client.name = b""
@@ -233,7 +243,7 @@ def client_line(client) -> str:
     """
     now = time.monotonic()
     flags = ("O" if client.monitor else "") + ("x" if client.multi is not None else "") + (
-        "d" if client.dirty else "")
+        "d" if client.dirty else "") + ("P" if client.channels or client.patterns else "")
     connection = client.connection
     qbuf = connection.query_buffer_size() if connection is not None else 0
     omem = connection.output_buffer_size() if connection is not None else 0
@@ -242,7 +252,7 @@ def client_line(client) -> str:
     return (f"id={client.id} addr={client.addr} laddr={client.laddr} fd={client.fd} "
             f"name={name} age={int(now - client.created)} "
             f"idle={int(now - client.last_interaction)} flags={flags or 'N'} db={client.db.id} "
-            f"sub=0 psub=0 ssub=0 multi={multi} qbuf={qbuf} qbuf-free=0 argv-mem=0 "
+            f"sub={len(client.channels)} psub={len(client.patterns)} ssub=0 multi={multi} qbuf={qbuf} qbuf-free=0 argv-mem=0 "
             f"multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem={omem} tot-mem=0 events=r "
             f"cmd={client.last_command.name if client.last_command else 'NULL'} user=default redir=-1 "
             f"resp={client.resp}\n")

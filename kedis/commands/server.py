@@ -193,7 +193,8 @@ def _stats_section(server) -> list[tuple[str, object]]:
         ("total_eviction_exceeded_time", 0), ("current_eviction_exceeded_time", 0),
         ("keyspace_hits", s.keyspace_hits),
         ("keyspace_misses", s.keyspace_misses),
-        ("pubsub_channels", 0), ("pubsub_patterns", 0), ("pubsubshard_channels", 0),
+        ("pubsub_channels", len(server.pubsub_channels)),
+        ("pubsub_patterns", len(server.pubsub_patterns)), ("pubsubshard_channels", 0),
         ("latest_fork_usec", 0), ("total_forks", 0),  # BGSAVE is a thread, not a fork
         ("migrate_cached_sockets", 0), ("slave_expires_tracked_keys", 0),
         ("active_defrag_hits", 0), ("active_defrag_misses", 0),
