@@ -233,6 +233,7 @@ class CellRunner:
                 # (the count is redis-cli's, not Redis's). Where widgets can be drawn, every
                 # command is traced (a few microseconds) so that %flow can show the last one.
                 traced = self.trace or self.widgets
+                listening = _listening(self.engine.client)
                 if line.repeat == 1:
                     reply = self.engine.run(line.text, trace=traced)
                 else:
@@ -244,6 +245,11 @@ class CellRunner:
                     else:
                         self.say(format_trace(reply.trace))
                 self.show(reply, line.argv)
+                now_listening = _listening(self.engine.client)
+                if now_listening and now_listening != listening:
+                    # redis-cli would now sit and print what it hears; a notebook goes on, in a
+                    # session that Redis's rules now restrict: say so, and how to leave.
+                    self.say(LISTENING_NOTES[now_listening])
                 return
             self.last_trace = None
             from .remote import RemoteError
@@ -496,3 +502,22 @@ def compare_replies(argv: list[bytes], mine: Reply, theirs: Reply) -> str:
 
 def _indent(text: str) -> str:
     return text.replace("\n", "\n       ")
+
+
+#: What the kernel says when the session starts to listen (MONITOR, or SUBSCRIBE in RESP2).
+LISTENING_NOTES = {
+    "monitor": "This session is now a MONITOR client: as in Redis, it may not read or write "
+               "keys. RESET ends it.",
+    "subscribed": "This session is now subscribed: as in Redis (RESP2), it may only "
+                  "(P)SUBSCRIBE, (P)UNSUBSCRIBE, PING, QUIT and RESET until it has left every "
+                  "channel. UNSUBSCRIBE, PUNSUBSCRIBE or RESET end it.",
+}
+
+
+def _listening(client) -> str | None:
+    """Which restricted mode a client is in: MONITOR, RESP2's subscribed mode, or none."""
+    if client.monitor:
+        return "monitor"
+    if client.resp == 2 and (client.channels or client.patterns):
+        return "subscribed"
+    return None

@@ -624,3 +624,17 @@ def test_connect_works_against_kedis_server_as_against_redis_server(kernel):
         assert result.texts == ["commands go to the embedded Kedis engine", "(integer) 0"]
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(("command", "note", "leave"), [
+    ("MONITOR", "This session is now a MONITOR client", "RESET"),
+    ("SUBSCRIBE news", "This session is now subscribed", "UNSUBSCRIBE"),
+])
+def test_a_session_that_starts_to_listen_says_so_and_how_to_leave(kernel, command, note, leave):
+    # redis-cli would sit and print what it hears; a notebook goes on, under Redis's rules.
+    run_ok(kernel, "SET k v")
+    texts = run_ok(kernel, command).texts
+    assert texts[-1].startswith(note) and leave in texts[-1]
+    assert run_ok(kernel, "GET k").texts[0].startswith("(error) ERR ")
+    assert run_ok(kernel, f"{leave}\nGET k").texts[-1] == '"v"'
+    assert not any("This session" in text for text in run_ok(kernel, "PING").texts)
