@@ -44,7 +44,7 @@ from .completion import help_request
 from .engine import Kedis
 from .html import needs_html, reply_html
 from .parser import ParseError, logical_lines, split_args, split_repeat
-from .reply import Reply, shown_raw
+from .reply import Frames, Reply, shown_raw
 from .trace import format_trace
 
 __all__ = ["CellRunner", "CellError", "InvalidArguments", "UnknownMagic", "MagicError",
@@ -293,6 +293,8 @@ class CellRunner:
         if argv is not None and shown_raw(argv):
             self.say(reply.verbatim().decode("utf-8", "replace"))
             return
+        if isinstance(reply, Frames) and not reply.items:
+            return  # no reply at all (a second MONITOR): the cell shows nothing either
         if self._shown >= ONE_BY_ONE:
             self._pending.append(reply)
             if len(self._pending) >= BATCH:

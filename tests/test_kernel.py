@@ -638,3 +638,9 @@ def test_a_session_that_starts_to_listen_says_so_and_how_to_leave(kernel, comman
     assert run_ok(kernel, "GET k").texts[0].startswith("(error) ERR ")
     assert run_ok(kernel, f"{leave}\nGET k").texts[-1] == '"v"'
     assert not any("This session" in text for text in run_ok(kernel, "PING").texts)
+
+
+def test_a_second_monitor_shows_nothing_as_redis_answers_nothing(kernel):
+    assert run_ok(kernel, "MONITOR").texts[0] == "OK"
+    assert run_ok(kernel, "MONITOR\nPING").texts == ["PONG"]
+    run_ok(kernel, "RESET")

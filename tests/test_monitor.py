@@ -96,6 +96,19 @@ def test_a_monitor_s_own_commands_are_answered_and_fed_as_redis_does_them(server
     assert "-ERR Replica can't interact with the keyspace" in kedis_lines
 
 
+@pytest.mark.redis
+def test_a_second_monitor_gets_no_reply_as_from_redis(server, redis_server):
+    def second_monitor(port: int) -> list[str]:
+        monitor = start_monitor(port)
+        monitor.sendall(b"MONITOR\r\nPING\r\n")  # nothing for the first, +PONG for the second
+        lines = read_lines(monitor, b'"PING"\r\n')
+        monitor.close()
+        return masked(lines)
+
+    assert second_monitor(server.port) == second_monitor(redis_server.port) == [
+        "+PONG", '+T [0 ADDR] "PING"']
+
+
 def test_monitor_trace_follows_each_line_with_the_command_s_steps(server):
     monitor = socket.create_connection(("127.0.0.1", server.port))
     monitor.sendall(b"MONITOR.TRACE\r\n")

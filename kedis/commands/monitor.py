@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..command_table import command
-from ..reply import OK, Reply, repr_bytes
+from ..reply import NO_REPLY, OK, Reply, repr_bytes
 
 if TYPE_CHECKING:
     from ..command_table import Command
@@ -114,8 +114,11 @@ def monitor(client, argv: list[bytes]) -> Reply:
     """MONITOR
 
     Teaches: the server is one loop running one command at a time, from every client in turn:
-    the feed shows them interleaved, in the order they really ran.
+    the feed shows them interleaved, in the order they really ran. A client that already
+    monitors gets no reply at all, as from Redis.
     """
+    if client.monitor:
+        return NO_REPLY
     start_monitor(client, trace=False)
     return OK
 
