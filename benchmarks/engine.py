@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import kedis  # noqa: E402
+from benchmarks.report import print_targets  # noqa: E402
 
 KEYS = [b"key:%d" % i for i in range(1000)]
 COUNTERS = [b"counter:%d" % i for i in range(1000)]  # INCR's keys: they must hold numbers
@@ -200,9 +201,7 @@ def main() -> int:
             slowdown = rates[f"kedis {path}"][command] / rates[f"kedis {path} traced"][command]
             print(f"  {path:9s} {command:4s} traced: {slowdown:.1f}x slower than untraced")
             verdicts.append((f"{path} {command} trace <= 5x", slowdown <= 5))
-    print("\nTargets:")
-    for label, met in verdicts:
-        print(f"  {'met ' if met else 'MISS'}  {label}")
+    print_targets(verdicts)
     return 0
 
 

@@ -39,6 +39,8 @@ from typing import IO, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.report import print_targets  # noqa: E402
+
 KEDIS, PYTHON = "kedis", "python3"
 FIRST_CELL = {KEDIS: "PING", PYTHON: "1"}
 BIG_CELL_LINES = 10_000
@@ -372,9 +374,7 @@ def main() -> int:
         (f"{BIG_CELL_LINES:,}-command cell < 2 s, every reply received",
          best_idle < 2.0 and fewest == BIG_CELL_LINES),
     ]
-    print("\nTargets:")
-    for label, met in verdicts:
-        print(f"  {'met ' if met else 'MISS'}  {label}")
+    print_targets(verdicts)
     return 0
 
 

@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import kedis  # noqa: E402
+from benchmarks.report import print_targets  # noqa: E402
 
 TTL_MS = 3_600_000  # an hour: nothing expires during the run
 
@@ -241,9 +242,7 @@ def main() -> int:
               f"{sum(r.extra for r in mine)} written but not yet acknowledged at the kill")
     verdicts.append((f"nothing lost in {len(results)} crash runs", lost == 0))
 
-    print("\nTargets:")
-    for label, met in verdicts:
-        print(f"  {'met ' if met else 'MISS'}  {label}")
+    print_targets(verdicts)
     return 0
 
 

@@ -63,6 +63,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import kedis  # noqa: E402
+from benchmarks.report import print_targets  # noqa: E402
 
 
 def _load_kernel_benchmark() -> Any:
@@ -508,9 +509,7 @@ def main() -> int:
         ("live views <= 2x a command's time (kernel, big cell)", big.ratio <= 2),
         ("live views <= 2x a command's time (kernel, one-command cell)", one.ratio <= 2),
     ]
-    print("\nTargets:")
-    for label, met in verdicts:
-        print(f"  {'met ' if met else 'MISS'}  {label}")
+    print_targets(verdicts)
     print(f"  (in process, not judged: CellRunner {runner.ratio:.2f}x, "
           f"engine.execute {execute.ratio:.2f}x)")
     return 0
