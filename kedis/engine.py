@@ -39,7 +39,7 @@ from . import command_table
 from .clock import FakeClock, RealClock
 from .command_table import Command
 from .config import PARAMETERS, ConfigError
-from .errors import CommandError, unknown_command, unknown_subcommand, wrong_arity
+from .errors import DB_INDEX, CommandError, unknown_command, unknown_subcommand, wrong_arity
 from .expiry import CycleReport, active_expire_cycle
 from .keyspace import Database, Hooks
 from .parser import ParseError, split_args
@@ -109,7 +109,7 @@ class Client:
         self.patterns: dict[bytes, None] = {}
 
     def select(self, index: int) -> None:
-        self.db = self.server.databases[index]
+        self.db = self.server.database(index)
 
     def unwatch_all(self) -> None:
         """Forget every WATCHed key (UNWATCH, EXEC, DISCARD; Redis's unwatchAllKeys)."""
@@ -215,6 +215,13 @@ class Kedis:
     def keyspace(self) -> Database:
         """The database the default client has selected."""
         return self.client.db
+
+    def database(self, index: int) -> Database:
+        """Database number ``index``, or Redis's error for a number out of range (SELECT, MOVE,
+        COPY ... DB, SWAPDB)."""
+        if not 0 <= index < len(self.databases):
+            raise CommandError(DB_INDEX)
+        return self.databases[index]
 
     def new_client(self) -> Client:
         client = Client(self, self._next_client_id)

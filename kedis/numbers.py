@@ -41,13 +41,14 @@ def parse_int(data: bytes, error: str = NOT_INTEGER) -> int:
     return value
 
 
-def parse_int32(data: bytes) -> int:
+def parse_int32(data: bytes, error: str | None = None) -> int:
     """A C ``int`` argument (SELECT's index, COPY's DB), as getIntFromObjectOrReply reads it.
 
     Two checks, two different errors: not a 64-bit integer at all is NOT_INTEGER; an integer that
-    does not fit in 32 bits says which range it must be in (getRangeLongFromObjectOrReply).
+    does not fit in 32 bits says which range it must be in (getRangeLongFromObjectOrReply). A
+    command that gives its own message (SWAPDB's "invalid first DB index") gets it for both.
     """
-    value = parse_int(data)
+    value = parse_int(data, error or NOT_INTEGER)
     if not -(2 ** 31) <= value < 2 ** 31:
-        raise CommandError(INT32_RANGE)
+        raise CommandError(error or INT32_RANGE)
     return value

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 from ..command_table import command
-from ..errors import DB_INDEX, SYNTAX, CommandError, user_text, wrong_arity
+from ..errors import SYNTAX, CommandError, user_text, wrong_arity
 from ..numbers import parse_int, parse_int32, string_to_int
 from ..reply import NULL, OK, PONG, Array, Bulk, Integer, Map, Reply, Status, Verbatim, help_reply
 
@@ -51,10 +51,7 @@ def select(client, argv: list[bytes]) -> Reply:
     Teaches: one server, several independent keyspaces. Each database has its own keys and its
     own expiry index; FLUSHDB empties one, FLUSHALL all of them.
     """
-    index = parse_int32(argv[1])
-    if not 0 <= index < len(client.server.databases):
-        raise CommandError(DB_INDEX)
-    client.select(index)
+    client.select(parse_int32(argv[1]))
     return OK
 
 

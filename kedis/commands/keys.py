@@ -18,7 +18,7 @@ from bisect import bisect_left
 from itertools import islice
 
 from ..command_table import command, key
-from ..errors import DB_INDEX, INVALID_CURSOR, NO_SUCH_KEY, SAME_OBJECT, SYNTAX, CommandError
+from ..errors import INVALID_CURSOR, NO_SUCH_KEY, SAME_OBJECT, SYNTAX, CommandError
 from ..glob import compile_glob
 from ..keyspace import duplicate, type_name
 from ..numbers import parse_int, parse_int32
@@ -312,10 +312,7 @@ def copy(client, argv: list[bytes]) -> Reply:
         if option == b"replace":
             replace = True
         elif option == b"db" and j + 1 < len(argv):
-            index = parse_int32(argv[j + 1])
-            if not 0 <= index < len(server.databases):
-                raise CommandError(DB_INDEX)
-            target_db = server.databases[index]
+            target_db = server.database(parse_int32(argv[j + 1]))
             j += 1
         else:
             raise CommandError(SYNTAX)
@@ -353,10 +350,7 @@ def move(client, argv: list[bytes]) -> Reply:
     nothing is copied), so a lock-like "move if absent" can be built on it.
     """
     server = client.server
-    index = parse_int32(argv[2])
-    if not 0 <= index < len(server.databases):
-        raise CommandError(DB_INDEX)
-    source, target = client.db, server.databases[index]
+    source, target = client.db, server.database(parse_int32(argv[2]))
     if target is source:
         raise CommandError(SAME_OBJECT)
     name = argv[1]

@@ -16,9 +16,9 @@ import time
 from .. import __version__
 from ..command_table import command
 from ..config import PARAMETERS, ConfigError
-from ..errors import DB_INDEX, SYNTAX, CommandError, user_text
+from ..errors import SYNTAX, CommandError, user_text
 from ..glob import compile_glob
-from ..numbers import string_to_int
+from ..numbers import parse_int32
 from ..reply import OK, Array, Bulk, Integer, Map, Reply, Verbatim, help_reply
 
 REDIS_VERSION = "7.0.15"  # the Redis whose behaviour Kedis follows
@@ -308,23 +308,14 @@ def swapdb(client, argv: list[bytes]) -> Reply:
     that WATCHed a key that moved fails. Swapping a database with itself changes nothing (and
     still counts as a change, as in Redis).
     """
-    first = _db_index(argv[1], "ERR invalid first DB index")
-    second = _db_index(argv[2], "ERR invalid second DB index")
-    databases = client.server.databases
-    if not (0 <= first < len(databases) and 0 <= second < len(databases)):
-        raise CommandError(DB_INDEX)
-    if first != second:
-        databases[first].swap(databases[second])
-    client.server.stats.dirty += 1
+    first = parse_int32(argv[1], "ERR invalid first DB index")
+    second = parse_int32(argv[2], "ERR invalid second DB index")
+    server = client.server
+    first_db, second_db = server.database(first), server.database(second)
+    if first_db is not second_db:
+        first_db.swap(second_db)
+    server.stats.dirty += 1
     return OK
-
-
-def _db_index(argument: bytes, error: str) -> int:
-    # getIntFromObjectOrReply with SWAPDB's own message: not a number, or not a C int.
-    index = string_to_int(argument)
-    if index is None or not -(2 ** 31) <= index < 2 ** 31:
-        raise CommandError(error)
-    return index
 
 
 # --- CONFIG -------------------------------------------------------------------------------------
