@@ -329,7 +329,7 @@ class Database:
         transactions of the clients watching it will fail at EXEC.
 
         One exception, as in Redis 7: a key that had already expired when it was watched, and is
-        now deleted (by expiry, DEL, a flush), did not logically change: it was gone, it still is.
+        now deleted (by expiry, DEL; a flush: touch_all), did not logically change: it was gone, it still is.
         """
         for client in list(self.watchers.get(key, ())):
             entry = (self, key)

@@ -26,7 +26,7 @@ __all__ = [
     "Reply", "Status", "Error", "Integer", "Bulk", "Null", "NullArray", "Array", "Set", "Map",
     "Push", "Frames",
     "Verbatim", "OK", "PONG", "NULL", "NULL_ARRAY", "ZERO", "ONE", "EMPTY_BULK", "EMPTY_ARRAY",
-    "EMPTY_SET", "EMPTY_MAP", "NO_REPLY", "help_reply", "repr_bytes", "shown_raw",
+    "EMPTY_SET", "NO_REPLY", "help_reply", "repr_bytes", "shown_raw",
 ]
 
 
@@ -518,4 +518,3 @@ EMPTY_ARRAY = Array(())
 EMPTY_SET = Set(())
 #: No reply at all: nothing is sent (MONITOR from a client that already monitors, in Redis).
 NO_REPLY = Frames(())
-EMPTY_MAP = Map(())

@@ -100,11 +100,11 @@ class Connection(asyncio.Protocol):
         self.parser = None
         self.closed = False
         self.paused = False       # not reading: the client is not reading its replies
-        # While this connection's commands run, what MONITOR pushes to it waits here, to follow
-        # the reply of the command it reports (as Redis sends it: the reply, then the feed).
+        # While this connection's commands run, what is pushed to it (MONITOR's line, a message
+        # it published to itself) waits here, each with whether it goes before the command's
+        # reply, and is placed when the reply is made (push, data_received).
         self.running = False
-        self.late: list[bytes] = []
-        self.early: list[bytes] = []  # a message PUBLISH sent to its own client: before its reply
+        self.pushed: list[tuple[bool, bytes]] = []
 
     # --- the life of a connection -------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -152,7 +152,7 @@ class Connection(asyncio.Protocol):
         parser.feed(data)
         call = engine.call  # the dispatcher itself: the arguments are bytes already
         out: list[bytes] = []
-        late = self.late
+        pushed = self.pushed
         size = 0
         self.running = True
         try:
@@ -163,12 +163,12 @@ class Connection(asyncio.Protocol):
                     encoded = reply.resp() if client.resp == 2 else reply.resp3()
                     out.append(encoded)
                     size += len(encoded)
-                    if late:  # this client MONITORs itself, or got a message of its own
-                        if self.early:
-                            out[-1:-1] = self.early
-                            self.early.clear()
-                        out += late
-                        late.clear()
+                    if pushed:  # this client MONITORs itself, or got a message of its own
+                        reply = out.pop()
+                        out += [data for before, data in pushed if before]
+                        out.append(reply)
+                        out += [data for before, data in pushed if not before]
+                        pushed.clear()
                     if size > _SEND_NOW or client.close_after_reply:
                         if client.close_after_reply:  # QUIT, CLIENT KILL of itself
                             break
@@ -249,11 +249,7 @@ class Connection(asyncio.Protocol):
         own command runs, they wait for its reply: MONITOR's line goes after it, a message the
         client published to itself before it (``before_reply``), as Redis sends them."""
         if self.running:
-            if before_reply:
-                self.early.append(data)
-                self.late.append(b"")  # (what the loop checks after each command)
-            else:
-                self.late.append(data)
+            self.pushed.append((before_reply, data))
         elif not self.closed:
             self._send(data)
             self._check_output_limit()

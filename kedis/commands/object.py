@@ -15,7 +15,8 @@ ENCODING shows the choice, which is what these commands teach:
 Kedis stores a string as Python bytes, whatever Redis would choose; it answers OBJECT ENCODING
 with Redis's choice, from the bytes and from the commands that wrote them (keyspace.py's
 ``encodings``). It keeps no access times (OBJECT IDLETIME): that would cost every command a clock
-read and a write.
+read and a write. OBJECT looks its key up as any read does (a hit or a miss counted, an expired
+key deleted); Redis only spares the key's access time, which Kedis does not keep.
 """
 
 from __future__ import annotations
@@ -49,12 +50,6 @@ def string_encoding(value: bytes, mark: str | None = None) -> str:
     return "embstr" if len(value) <= EMBSTR_SIZE_LIMIT else "raw"
 
 
-def _value_or_null(client, argv: list[bytes]):
-    # A read as any other (a hit or a miss, an expired key deleted); Redis only spares the
-    # key's access time (LOOKUP_NOTOUCH), which Kedis does not keep.
-    return client.db.lookup_read(argv[2])
-
-
 @command("object", arity=-2, group="generic", since="2.2.3", complexity="Depends on subcommand.",
          summary="A container for the commands that show how a value is stored.")
 def object_(client, argv: list[bytes]) -> Reply:
@@ -76,7 +71,7 @@ def object_encoding(client, argv: list[bytes]) -> Reply:
     ``embstr``, and ``APPEND s !`` makes it ``raw``; ``SADD s 1 2`` is an ``intset`` until
     ``SADD s x`` converts it to a ``hashtable``, for good.
     """
-    value = _value_or_null(client, argv)
+    value = client.db.lookup_read(argv[2])
     if value is None:
         return NULL
     if type(value) is SetValue:
@@ -92,7 +87,7 @@ def object_refcount(client, argv: list[bytes]) -> Reply:
     Teaches: shared objects. Every key set to a number from 0 to 9999 points to one object made
     at start, whose count Redis pins at 2147483647; any other value belongs to its key alone (1).
     """
-    value = _value_or_null(client, argv)
+    value = client.db.lookup_read(argv[2])
     if value is None:
         return NULL
     if (type(value) is bytes
@@ -111,7 +106,7 @@ def object_freq(client, argv: list[bytes]) -> Reply:
     Kedis has no maxmemory policy (it is ``noeviction``, as Redis's default), so no frequency
     is counted, and Redis's error says so, for a key that exists.
     """
-    if _value_or_null(client, argv) is None:
+    if client.db.lookup_read(argv[2]) is None:
         return NULL
     raise CommandError(NO_LFU)
 

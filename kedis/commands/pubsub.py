@@ -40,13 +40,15 @@ def _confirm(kind: bytes, name: bytes | None, client: Client) -> Push:
     return Push([Bulk(kind), NULL if name is None else Bulk(name), _count(client)])
 
 
-def _listen(client: Client, name: bytes, mine: dict, servers: dict) -> None:
-    if name not in mine:
-        mine[name] = None
-        servers.setdefault(name, []).append(client)
+def _registries(client: Client, patterns: bool) -> tuple[dict, dict]:
+    """The client's own channels (or patterns), and the server's: each name -> its listeners."""
+    if patterns:
+        return client.patterns, client.server.pubsub_patterns
+    return client.channels, client.server.pubsub_channels
 
 
-def _stop(client: Client, name: bytes, mine: dict, servers: dict) -> None:
+def _stop(client: Client, name: bytes, patterns: bool) -> None:
+    mine, servers = _registries(client, patterns)
     if name in mine:
         del mine[name]
         listeners = servers[name]
@@ -56,25 +58,24 @@ def _stop(client: Client, name: bytes, mine: dict, servers: dict) -> None:
 
 
 def _subscribe(client: Client, names: list[bytes], patterns: bool) -> Reply:
-    server = client.server
-    mine, servers, kind = ((client.patterns, server.pubsub_patterns, b"psubscribe") if patterns
-                           else (client.channels, server.pubsub_channels, b"subscribe"))
+    mine, servers = _registries(client, patterns)
+    kind = b"psubscribe" if patterns else b"subscribe"
     frames = []
     for name in names:
-        _listen(client, name, mine, servers)
+        if name not in mine:
+            mine[name] = None
+            servers.setdefault(name, []).append(client)
         frames.append(_confirm(kind, name, client))
     client.update_gate()
     return Frames(frames)
 
 
 def _unsubscribe(client: Client, names: list[bytes], patterns: bool) -> Reply:
-    server = client.server
-    mine, servers, kind = ((client.patterns, server.pubsub_patterns, b"punsubscribe")
-                           if patterns else
-                           (client.channels, server.pubsub_channels, b"unsubscribe"))
+    mine, _ = _registries(client, patterns)
+    kind = b"punsubscribe" if patterns else b"unsubscribe"
     frames = []
     for name in names or list(mine):  # none named: all of them
-        _stop(client, name, mine, servers)
+        _stop(client, name, patterns)
         frames.append(_confirm(kind, name, client))
     if not frames:  # nothing to leave: one confirmation all the same, with a nil name
         frames.append(_confirm(kind, None, client))
@@ -84,11 +85,9 @@ def _unsubscribe(client: Client, names: list[bytes], patterns: bool) -> Reply:
 
 def unsubscribe_all(client: Client) -> None:
     """Leave every channel and pattern, without a word (RESET, or the connection closed)."""
-    server = client.server
-    for name in list(client.channels):
-        _stop(client, name, client.channels, server.pubsub_channels)
-    for name in list(client.patterns):
-        _stop(client, name, client.patterns, server.pubsub_patterns)
+    for patterns in (False, True):
+        for name in list(_registries(client, patterns)[0]):
+            _stop(client, name, patterns)
     client.update_gate()
 
 
