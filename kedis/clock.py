@@ -41,6 +41,9 @@ class FakeClock:
         # Time is kept in integer microseconds so that advancing by 0.001 s a thousand times lands
         # exactly on one second: floats would drift, and expiry deadlines are compared exactly.
         self._us = round(start * 1_000_000)
+        #: Called after each move: what keeps a copy of the time (the engine's LRU clock, which
+        #: a real clock's host refreshes hz times a second) follows at once.
+        self.listeners: list = []
 
     def time(self) -> float:
         return self._us / 1_000_000
@@ -51,10 +54,14 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         """Move time forward (a negative amount moves it back, which Redis never sees: use with care)."""
         self._us += round(seconds * 1_000_000)
+        for listener in self.listeners:
+            listener()
 
     def set(self, when: float) -> None:
         """Jump to an absolute time, in seconds since the epoch."""
         self._us = round(when * 1_000_000)
+        for listener in self.listeners:
+            listener()
 
     def __repr__(self) -> str:
         return f"FakeClock({self.time()!r})"

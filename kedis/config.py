@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .notify import classes_text, parse_classes
 from .numbers import string_to_int
 
 __all__ = ["Parameter", "ConfigError", "PARAMETERS", "parse_memory", "parse_save_rules",
@@ -147,6 +148,17 @@ def _show_text(value: str) -> bytes:
     return os.fsencode(value)
 
 
+def _parse_notify_classes(value: bytes) -> int:
+    flags = parse_classes(value)
+    if flags is None:
+        raise ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
+    return flags
+
+
+def _show_notify_classes(flags: int) -> bytes:
+    return classes_text(flags).encode()
+
+
 @dataclass
 class Parameter:
     name: str
@@ -198,4 +210,7 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     Parameter("requirepass", b"", None, None, bytes, show=bytes),
     Parameter("client-query-buffer-limit", 1024 ** 3, 1024 ** 2, _LONG_MAX, parse_memory),
     Parameter("timeout", 0, 0, _INT_MAX, _parse_integer),  # close clients idle this long (0: never)
+    # Keyspace notifications (notify.py): which classes of events are published.
+    Parameter("notify-keyspace-events", 0, None, None, _parse_notify_classes,
+              show=_show_notify_classes),
 )}

@@ -40,6 +40,7 @@ from .clock import FakeClock, RealClock
 from .command_table import Command
 from .config import PARAMETERS, ConfigError
 from .errors import DB_INDEX, CommandError, unknown_command, unknown_subcommand, wrong_arity
+from .evict import lfu_initial, lru_clock
 from .expiry import CycleReport, active_expire_cycle
 from .keyspace import Database, Hooks
 from .parser import ParseError, split_args
@@ -143,6 +144,9 @@ class Kedis:
         self.config["databases"] = databases
         self.config["dir"] = os.getcwd()  # as Redis: the working directory it was started in
         self.hooks = Hooks()  # the tracer and expiry listeners, shared by every database
+        self.hooks.publish = self._publish  # keyspace notifications (notify.py) go out by Pub/Sub
+        self.hooks.config = self.config
+        self.hooks.rng = self.rng
         #: The append-only file while ``appendonly`` is yes (aof.AppendOnlyFile), else None:
         #: each write command that changed the store is appended to it after it ran.
         self.aof: Any = None
@@ -164,6 +168,7 @@ class Kedis:
         self._next_client_id = 1
         self.client = self.new_client()
         self.persistence = Persistence(self)
+        self._follow_clock(None, self._clock)
         if config is not None:
             self.configure(config)
             self.persistence.start()
@@ -180,6 +185,30 @@ class Kedis:
                 self.config[parameter.name] = parameter.convert(value)
             except ConfigError as error:
                 raise ValueError(f"{name}: {error}") from None
+            self.apply_config(parameter.name)
+
+    def apply_config(self, name: str) -> None:
+        """Make a parameter's new value act (Redis's config "apply" functions), for those that
+        something reads from elsewhere than ``config``: the databases keep a copy of
+        ``notify-keyspace-events`` and of whether ``maxmemory-policy`` counts LFU, so that the
+        hot path reads one attribute."""
+        config = self.config
+        if name == "notify-keyspace-events":
+            for db in self.databases:
+                db.notify_flags = config[name]
+        elif name == "maxmemory-policy":
+            lfu = config[name].endswith("-lfu")
+            for db in self.databases:
+                if db.lfu != lfu:  # the 24-bit field changes meaning: start it afresh
+                    db.lfu = lfu
+                    now = self._clock.ms()
+                    db.lru = dict.fromkeys(db.data, lfu_initial(now) if lfu
+                                           else lru_clock(now))
+
+    def _publish(self, channel: bytes, message: bytes) -> int:
+        from .commands.pubsub import publish_message
+
+        return publish_message(self, channel, message)
 
     def shutdown(self) -> None:
         """Stop as Redis's SHUTDOWN does: finish the files, and SAVE if there are save rules."""
@@ -193,9 +222,27 @@ class Kedis:
     @clock.setter
     def clock(self, clock: RealClock | FakeClock) -> None:
         """Swap the clock (the kernel's ``%clock fake``); every database follows."""
+        self._follow_clock(self._clock, clock)
         self._clock = clock
         for db in self.databases:
             db.clock = clock
+        self.refresh_lru_clock()
+
+    def _follow_clock(self, old: Any, new: Any) -> None:
+        # A fake clock tells its listeners when it moves: the LRU clock follows at once.
+        if old is not None and self.refresh_lru_clock in getattr(old, "listeners", ()):
+            old.listeners.remove(self.refresh_lru_clock)
+        if hasattr(new, "listeners"):
+            new.listeners.append(self.refresh_lru_clock)
+        self._clock = new
+        self.refresh_lru_clock()
+
+    def refresh_lru_clock(self) -> None:
+        """Copy the LRU clock (evict.py) into the databases, as serverCron refreshes
+        server.lruclock: an access then costs no clock read."""
+        now = lru_clock(self._clock.ms())
+        for db in self.databases:
+            db.lru_clock = now
 
     @property
     def requirepass(self) -> bytes | None:
@@ -417,6 +464,7 @@ class Kedis:
         save rules' check (persistence.py). It also samples INFO's instantaneous rates (on the
         real monotonic clock: a rate per second is about the machine, not the store's clock)."""
         self.stats.sample_rates(time.monotonic())
+        self.refresh_lru_clock()
         self.persistence.cron()
         return active_expire_cycle(self, budget_ms)
 

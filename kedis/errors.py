@@ -9,13 +9,19 @@ from __future__ import annotations
 
 from .reply import Error
 
-__all__ = ["CommandError", "user_text"]
+__all__ = ["CommandError", "user_text", "one_line"]
 
 
 class CommandError(Exception):
-    """Raised by a handler to answer with an error reply."""
+    """Raised by a handler to answer with an error reply.
+
+    The text is made safe for the protocol as Redis's addReplyErrorFormat makes it: CR and LF at
+    its ends are trimmed, those inside become spaces (``EXPIRE k 100 "x\r\n"`` answers
+    ``ERR Unsupported option x``). A user's bytes may be anywhere in an error's text.
+    """
 
     def __init__(self, text: str) -> None:
+        text = one_line(text.strip("\r\n"))
         super().__init__(text)
         self.reply = Error(text)
 
@@ -52,9 +58,10 @@ def user_text(data: bytes, limit: int | None = None) -> str:
     """Bytes from the user, as Redis prints them into an error message.
 
     Redis formats them with C's ``%s``, which stops at the first NUL byte (and ``%.128s`` keeps at
-    most 128 bytes), then replaces CR and LF with spaces so the error stays on one protocol line.
+    most 128 bytes). Bytes that are not UTF-8 travel as surrogates, and go out as they came. CR
+    and LF are dealt with once the whole message is made (CommandError, ``one_line``).
     """
-    return _one_line(_c_string(data, limit))
+    return _c_string(data, limit).decode("utf-8", "surrogateescape")
 
 
 def _c_string(data: bytes, limit: int | None = None) -> bytes:
@@ -62,8 +69,9 @@ def _c_string(data: bytes, limit: int | None = None) -> bytes:
     return data if limit is None else data[:limit]
 
 
-def _one_line(data: bytes) -> str:
-    return data.replace(b"\r", b" ").replace(b"\n", b" ").decode("utf-8", "surrogateescape")
+def one_line(text: str) -> str:
+    """CR and LF made spaces, so that an error stays on one protocol line (sdsmapchars)."""
+    return text.replace("\r", " ").replace("\n", " ")
 
 
 def invalid_expire_time(command_name: str) -> str:
@@ -81,14 +89,16 @@ def unknown_command(argv: list[bytes]) -> str:
         if len(args) >= 128:
             break
         args += b"'" + _c_string(arg, 128 - len(args)) + b"' "
-    return (f"ERR unknown command '{user_text(argv[0], 128)}', "
-            f"with args beginning with: {_one_line(args)}")
+    # A refused command's error (rejectCommandFormat) maps CR and LF to spaces but, unlike a
+    # handler's error, trims nothing.
+    return one_line(f"ERR unknown command '{user_text(argv[0], 128)}', "
+                    f"with args beginning with: {args.decode('utf-8', 'surrogateescape')}")
 
 
 def unknown_subcommand(argv: list[bytes]) -> str:
     # argv[0].upper() is bytes.upper(): ASCII only, like C's toupper().
-    return (f"ERR unknown subcommand '{user_text(argv[1], 128)}'. "
-            f"Try {user_text(argv[0].upper())} HELP.")
+    return one_line(f"ERR unknown subcommand '{user_text(argv[1], 128)}'. "
+                    f"Try {user_text(argv[0].upper())} HELP.")
 
 
 def unsupported_option(option: bytes) -> str:

@@ -35,14 +35,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from .evict import lfu_initial, lfu_touched
 from .expiry import Expires
+from .notify import EXPIRED, KEY_MISS, NEW, notify
 
 if TYPE_CHECKING:
     from .clock import FakeClock, RealClock
     from .stats import Stats
     from .trace import Tracer
 
-__all__ = ["Database", "Hooks", "type_name", "duplicate", "TYPE_NAMES"]
+__all__ = ["Database", "Hooks", "type_name", "duplicate", "TYPE_NAMES", "NOTOUCH", "NONOTIFY"]
+
+#: Flags of ``lookup_read`` (Redis's LOOKUP_*): NOTOUCH leaves the key's access time alone (TYPE,
+#: TTL, EXISTS, OBJECT look without using), NONOTIFY sends no ``keymiss`` event (OBJECT).
+NOTOUCH = 1
+NONOTIFY = 2
 
 #: Python type of a stored value -> the name TYPE answers. Each type's module adds its own
 #: (commands/sets.py adds SetValue: "set").
@@ -69,22 +76,31 @@ class Hooks:
     called as ``callback(db, key, "lazy" | "active")`` after a key expires, and ``on_command``
     callbacks called with a CommandEvent after each command (watch.py: for live views);
     ``trace_watchers`` counts the watchers that want each command's trace.
+
+    The engine also hands the databases what they need from the server without importing it:
+    ``publish(channel, message)`` for keyspace notifications (notify.py, through Pub/Sub),
+    ``config`` (its parameters: the LFU counter's ``lfu-log-factor`` and ``lfu-decay-time``) and
+    ``rng``, the engine's randomness (the LFU counter's increments are random).
     """
 
-    __slots__ = ("tracer", "on_expire", "on_command", "trace_watchers")
+    __slots__ = ("tracer", "on_expire", "on_command", "trace_watchers", "publish", "config",
+                 "rng")
 
     def __init__(self) -> None:
         self.tracer: Tracer | None = None
         self.on_expire: list = []
         self.on_command: list = []
         self.trace_watchers = 0
+        self.publish: Any = lambda channel, message: 0
+        self.config: dict[str, Any] = {"lfu-log-factor": 10, "lfu-decay-time": 1}
+        self.rng: Any = None
 
 
 class Database:
     """One logical database (``redisDb`` in server.h)."""
 
     __slots__ = ("id", "data", "expires", "clock", "stats", "hooks", "avg_ttl", "scan_order",
-                 "watchers", "encodings")
+                 "watchers", "encodings", "notify_flags", "lru", "lru_clock", "lfu")
 
     def __init__(self, id: int, clock: RealClock | FakeClock, stats: Stats,
                  hooks: Hooks | None = None) -> None:
@@ -104,10 +120,22 @@ class Database:
         #: bytes would get: "raw" once changed in place (APPEND, SETRANGE), "embstr" as
         #: INCRBYFLOAT writes them. Any other write of the key forgets it (set_key, store).
         self.encodings: dict[bytes, str] = {}
+        #: notify-keyspace-events as flags (notify.py), kept here by the engine: one check.
+        self.notify_flags = 0
+        #: Each key's 24-bit access field (evict.py): the LRU clock at its last access, or with
+        #: an LFU maxmemory-policy (``lfu`` True) its access counter. Redis keeps it in the
+        #: value's object header. ``lru_clock`` is the LRU clock now, refreshed by the engine.
+        self.lru: dict[bytes, int] = {}
+        self.lru_clock = 0
+        self.lfu = False
 
     # --- reading ------------------------------------------------------------------------------
-    def lookup_read(self, key: bytes) -> Any:
-        """The value at ``key`` for a reading command, or None; counts a hit or a miss."""
+    def lookup_read(self, key: bytes, flags: int = 0) -> Any:
+        """The value at ``key`` for a reading command, or None (lookupKeyRead).
+
+        Counts a hit or a miss; a hit updates the key's access time (unless ``flags`` has
+        NOTOUCH), a miss sends a ``keymiss`` notification (unless NONOTIFY).
+        """
         value = self.data.get(key)
         if value is not None and self.expires:
             deadline = self.expires.get(key)
@@ -116,25 +144,48 @@ class Database:
                 value = None
         if value is None:
             self.stats.keyspace_misses += 1
+            if self.notify_flags & KEY_MISS and not flags & NONOTIFY:
+                notify(self, KEY_MISS, b"keymiss", key)
         else:
             self.stats.keyspace_hits += 1
+            if not flags & NOTOUCH:
+                if self.lfu:
+                    self.touch_lfu(key)
+                else:
+                    self.lru[key] = self.lru_clock
         tracer = self.hooks.tracer
         if tracer is not None:
             tracer.read(self, key, value)
         return value
 
     def lookup_write(self, key: bytes) -> Any:
-        """The value at ``key`` for a writing command, or None. Not counted as a hit or miss."""
+        """The value at ``key`` for a writing command, or None (lookupKeyWrite). Not counted as
+        a hit or a miss, and no ``keymiss``; a hit updates the key's access time."""
         value = self.data.get(key)
-        if value is not None and self.expires:
-            deadline = self.expires.get(key)
-            if deadline is not None and self.clock.ms() > deadline:
-                self.expire_key(key)
-                value = None
+        if value is not None:
+            if self.expires:
+                deadline = self.expires.get(key)
+                if deadline is not None and self.clock.ms() > deadline:
+                    self.expire_key(key)
+                    value = None
+            if value is not None:
+                if self.lfu:
+                    self.touch_lfu(key)
+                else:
+                    self.lru[key] = self.lru_clock
         tracer = self.hooks.tracer
         if tracer is not None:
             tracer.read(self, key, value, counted=False)
         return value
+
+    def touch_lfu(self, key: bytes) -> None:
+        """One more access to ``key`` for its LFU counter (updateLFU, evict.py)."""
+        config = self.hooks.config
+        now = self.clock.ms()
+        field = self.lru.get(key)
+        self.lru[key] = lfu_touched(lfu_initial(now) if field is None else field, now,
+                                    config["lfu-decay-time"], config["lfu-log-factor"],
+                                    self.hooks.rng)
 
     def exists(self, key: bytes) -> bool:
         """Whether ``key`` is alive, expiring it first if due (no stats: for internal checks)."""
@@ -168,9 +219,11 @@ class Database:
         """Store ``value`` at ``key`` the way SET does: any TTL the key had is dropped."""
         tracer = self.hooks.tracer
         before = tracer.state(self, key) if tracer is not None else None
+        created = self.notify_flags & NEW and key not in self.data
         if self.scan_order is not None and key not in self.data:
             self.scan_order = None
         self.data[key] = value
+        self._new_value(key)
         if self.encodings:
             self.encodings.pop(key, None)
         if self.watchers:
@@ -180,20 +233,34 @@ class Database:
             tracer.write(self, key, before)
             if dropped_ttl:
                 tracer.expiry(self, key, "remove", before, None)
+        if created:
+            notify(self, NEW, b"new", key)  # (dbAdd)
 
     def store(self, key: bytes, value: Any) -> None:
         """Store ``value`` at ``key`` keeping its TTL, as INCR, APPEND and SETRANGE do."""
         tracer = self.hooks.tracer
         before = tracer.state(self, key) if tracer is not None else None
+        created = self.notify_flags & NEW and key not in self.data
         if self.scan_order is not None and key not in self.data:
             self.scan_order = None
         self.data[key] = value
+        self._new_value(key)
         if self.encodings:
             self.encodings.pop(key, None)
         if self.watchers:
             self.touch(key)
         if tracer is not None:
             tracer.write(self, key, before)
+        if created:
+            notify(self, NEW, b"new", key)
+
+    def _new_value(self, key: bytes) -> None:
+        # A new value object starts "just used" (createObject): the LRU clock now, or, for a key
+        # that had none, a fresh LFU counter (an overwritten key keeps its counter: dbSetValue).
+        if not self.lfu:
+            self.lru[key] = self.lru_clock
+        elif key not in self.lru:
+            self.lru[key] = lfu_initial(self.clock.ms())
 
     def before_change(self, key: bytes) -> tuple | None:
         """The entry at ``key`` before a change in place (SADD, SREM...), for the trace: call it
@@ -219,6 +286,7 @@ class Database:
         before = tracer.state(self, key) if tracer is not None else None
         if self.data.pop(key, None) is None:
             return False
+        self.lru.pop(key, None)
         if self.expires:
             self.expires.discard(key)
         if self.watchers:
@@ -254,6 +322,7 @@ class Database:
         before = tracer.state(self, key) if tracer is not None else None
         deadline = self.expires.get(key)
         del self.data[key]
+        self.lru.pop(key, None)
         self.expires.discard(key)
         if self.watchers:
             self.touch(key)
@@ -267,6 +336,8 @@ class Database:
             tracer.expired(self, key, before, deadline, active)
         for listener in self.hooks.on_expire:
             listener(self, key, "active" if active else "lazy")
+        if self.notify_flags & EXPIRED:
+            notify(self, EXPIRED, b"expired", key)  # (deleteExpiredKeyAndPropagate)
 
     def flush(self) -> int:
         """Remove every key (FLUSHDB); returns how many there were (what FLUSHDB and FLUSHALL
@@ -278,6 +349,7 @@ class Database:
         self.data.clear()
         self.expires.clear()
         self.encodings.clear()
+        self.lru.clear()
         self.scan_order = None
         self.avg_ttl = 0
         return removed
@@ -289,6 +361,7 @@ class Database:
         self.data, other.data = other.data, self.data
         self.expires, other.expires = other.expires, self.expires
         self.encodings, other.encodings = other.encodings, self.encodings
+        self.lru, other.lru = other.lru, self.lru
         self.avg_ttl, other.avg_ttl = other.avg_ttl, self.avg_ttl
         self.scan_order = other.scan_order = None
         if self.hooks.tracer is not None:

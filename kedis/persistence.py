@@ -43,6 +43,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from . import rdb
+from .evict import lfu_initial
 from .keyspace import TYPE_NAMES, duplicate
 
 if TYPE_CHECKING:
@@ -265,6 +266,9 @@ class Persistence:
             db.flush()
             db.data = data
             db.expires.replace(expires)
+            # Each value loaded is a new object, "just used" (evict.py).
+            db.lru = dict.fromkeys(data, lfu_initial(server.clock.ms()) if db.lfu
+                                   else db.lru_clock)
             loaded += len(data)
         server.stats.dirty = 0
         self.loaded_keys = loaded

@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 from collections import deque
 
+from .errors import one_line
 from .parser import ParseError, split_args
 from .reply import Reply
 
@@ -64,6 +65,11 @@ class ProtocolError(Exception):
     @property
     def reply_text(self) -> str:
         return f"ERR Protocol error: {self.message}"
+
+    @property
+    def reply_bytes(self) -> bytes:
+        """The error reply's bytes: a user's byte in the message goes out as it came."""
+        return b"-" + self.reply_text.encode("utf-8", "surrogateescape") + b"\r\n"
 
 
 def _length(line: bytes) -> int | None:
@@ -203,7 +209,9 @@ class RequestParser:
                         raise ProtocolError("too big bulk count string")
                     break
                 if buffer[pos] != 0x24:  # "$"
-                    raise ProtocolError(f"expected '$', got '{chr(buffer[pos])}'")
+                    # The byte as it is (a byte >= 0x80 too), a CR or LF made a space.
+                    got = bytes(buffer[pos:pos + 1]).decode("utf-8", "surrogateescape")
+                    raise ProtocolError(f"expected '$', got '{one_line(got)}'")
                 bulk_len = _length(bytes(buffer[pos + 1:newline]))
                 if bulk_len is None or bulk_len < 0 or bulk_len > self.max_bulk_len:
                     if self._nul_before(pos, newline):

@@ -186,7 +186,7 @@ class Connection(asyncio.Protocol):
                 parser.auth_required = not client.authenticated
         except ProtocolError as error:
             engine.stats.count_error(error.reply_text)
-            out.append(b"-" + error.reply_text.encode() + b"\r\n")
+            out.append(error.reply_bytes)
             client.close_after_reply = True
         self.running = False
         client.last_interaction = time.monotonic()

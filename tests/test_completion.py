@@ -251,7 +251,7 @@ def test_help_offers_command_names():
 
 
 def test_help_offers_groups_after_an_at_sign():
-    assert matches("HELP @s") == ["@server", "@set", "@string"]
+    assert matches("HELP @s") == ["@scripting", "@server", "@set", "@string"]
 
 
 def test_help_offers_a_containers_subcommands():

@@ -22,6 +22,7 @@ from compare import (
 
 import kedis
 from kedis import command_table
+from kedis.config import PARAMETERS
 from kedis.stats import Rate
 
 
@@ -30,11 +31,8 @@ def config_set_failed(name: str, reason: str) -> bytes:
             .encode())
 
 
-PARAMETER_NAMES = [b"databases", b"hz", b"proto-max-bulk-len", b"save", b"dir", b"dbfilename",
-                   b"rdbcompression", b"rdbchecksum", b"appendonly", b"appendfsync",
-                   b"appendfilename", b"appenddirname", b"aof-use-rdb-preamble",
-                   b"aof-load-truncated", b"port", b"bind", b"maxclients", b"protected-mode",
-                   b"requirepass", b"client-query-buffer-limit", b"timeout"]
+#: Every parameter Kedis has, in its table's order (which CONFIG GET * follows).
+PARAMETER_NAMES = [name.encode() for name in PARAMETERS]
 #: Each server's own: where it was started, where it listens.
 OWN_PARAMETERS = (b"dir", b"port", b"bind")
 
@@ -563,14 +561,16 @@ def _subcommands_sorted(info: list) -> list:
 def test_command_info_describes_each_command_as_redis_does(db, redis, name):
     kedis_reply = db.execute("COMMAND", "INFO", name)
     redis_reply = redis.call("COMMAND", "INFO", name)
-    if name in ("command", "config", "client", "object", "pubsub"):  # containers
+    if name in ("command", "config", "client", "object", "pubsub", "function"):  # containers
         mine = _subcommands_sorted(kedis_reply.value[0])
         theirs = _subcommands_sorted(parse_resp(redis_reply)[0])
         assert mine[:9] == theirs[:9]
         # Kedis has all of COMMAND's and CONFIG's subcommands, some of CLIENT's, OBJECT's (not
-        # IDLETIME) and PUBSUB's (no sharded channels): each as Redis's.
+        # IDLETIME) and PUBSUB's (no sharded channels), FUNCTION's FLUSH and LIST: each as
+        # Redis's.
         assert all(sub in theirs[9] for sub in mine[9])
-        assert len(mine[9]) == len(theirs[9]) or name in ("client", "object", "pubsub")
+        assert len(mine[9]) == len(theirs[9]) or name in ("client", "object", "pubsub",
+                                                          "function")
     else:
         assert kedis_reply.resp() == redis_reply
 
@@ -730,7 +730,7 @@ def test_help_lists_the_commands_by_group(db):
     assert lines[0].startswith("Kedis commands, by group.")
     groups = {line.split(":")[0]: line.split(": ")[1].split() for line in lines[2:] if line}
     assert set(groups) == {"@string", "@set", "@generic", "@server", "@connection",
-                           "@transactions", "@pubsub"}
+                           "@transactions", "@pubsub", "@scripting"}
     assert "SET" in groups["@string"] and "SCAN" in groups["@generic"]
 
 
@@ -776,7 +776,7 @@ def test_help_of_an_unknown_command_is_an_error(db):
 def test_help_of_an_unknown_group_is_an_error_that_lists_the_groups(db):
     assert db.run("HELP @nosuch").value == (
         "ERR no such group '@nosuch': try one of @string, @connection, @server, @generic, "
-        "@transactions, @pubsub, @set")
+        "@transactions, @scripting, @pubsub, @set")
 
 
 # --- unknown commands and wrong arity ---------------------------------------------------------

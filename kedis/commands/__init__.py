@@ -12,6 +12,7 @@
     multi.py         multi.c       MULTI, EXEC, DISCARD, WATCH, UNWATCH
     pubsub.py        pubsub.c      SUBSCRIBE, PUBLISH, PSUBSCRIBE, UNSUBSCRIBE, PUBSUB
     monitor.py       replication.c MONITOR, and the feed of commands to monitors
+    functions.py     functions.c   FUNCTION FLUSH and LIST (Kedis runs no Lua: no libraries)
 
 Importing this package registers every handler in the command table (command_table.py).
 """
@@ -19,6 +20,7 @@ Importing this package registers every handler in the command table (command_tab
 from . import (  # noqa: F401
     connection,
     expire,
+    functions,
     introspection,
     keys,
     monitor,

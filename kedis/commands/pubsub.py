@@ -138,11 +138,34 @@ def punsubscribe(client, argv: list[bytes]) -> Reply:
     return _unsubscribe(client, argv[1:], patterns=True)
 
 
-def _deliver(listener: Client, message: Push, publisher: Client) -> None:
+def _deliver(listener: Client, message: Push) -> None:
+    # A message to the client whose command is running (it publishes to itself, or its own
+    # command made a keyspace event it listens to) goes before that command's reply, as in Redis,
+    # where the message is in its output buffer first.
     connection = listener.connection
     if connection is not None:
         data = message.resp() if listener.resp == 2 else message.resp3()
-        connection.push(data, before_reply=listener is publisher)
+        connection.push(data, before_reply=True)
+
+
+def publish_message(server, channel: bytes, payload: bytes) -> int:
+    """Hand a message to the channel's subscribers, then to those of each pattern that matches
+    it (pubsubPublishMessage); answers how many received it. PUBLISH and the keyspace
+    notifications (notify.py) both publish through here."""
+    receivers = 0
+    listeners = server.pubsub_channels.get(channel)
+    if listeners:
+        message = Push([Bulk(b"message"), Bulk(channel), Bulk(payload)])
+        for listener in list(listeners):
+            _deliver(listener, message)
+        receivers += len(listeners)
+    for pattern, listeners in list(server.pubsub_patterns.items()):
+        if compile_glob(pattern)(channel):
+            message = Push([Bulk(b"pmessage"), Bulk(pattern), Bulk(channel), Bulk(payload)])
+            for listener in list(listeners):
+                _deliver(listener, message)
+            receivers += len(listeners)
+    return receivers
 
 
 @command("publish", arity=3, flags="pubsub loading stale fast", acl="pubsub", group="pubsub",
@@ -157,22 +180,7 @@ def publish(client, argv: list[bytes]) -> Reply:
     subscribers of every pattern that matches the channel, and is gone; the answer says how many
     received it, 0 if nobody listened.
     """
-    server = client.server
-    channel, payload = argv[1], argv[2]
-    receivers = 0
-    listeners = server.pubsub_channels.get(channel)
-    if listeners:
-        message = Push([Bulk(b"message"), Bulk(channel), Bulk(payload)])
-        for listener in list(listeners):
-            _deliver(listener, message, client)
-        receivers += len(listeners)
-    for pattern, listeners in list(server.pubsub_patterns.items()):
-        if compile_glob(pattern)(channel):
-            message = Push([Bulk(b"pmessage"), Bulk(pattern), Bulk(channel), Bulk(payload)])
-            for listener in list(listeners):
-                _deliver(listener, message, client)
-            receivers += len(listeners)
-    return Integer(receivers)
+    return Integer(publish_message(client.server, argv[1], argv[2]))
 
 
 @command("pubsub", arity=-2, group="pubsub", since="2.8.0", complexity="Depends on subcommand.",

@@ -389,6 +389,8 @@ def config_set(client, argv: list[bytes]) -> Reply:
                                f"'{name}') - {error}") from None
     server = client.server
     server.config.update(chosen)
+    for name in chosen:
+        server.apply_config(name)
     # Some parameters act at once (Redis's "apply" functions): the AOF opens or closes.
     if "appendonly" in chosen:
         server.persistence.set_appendonly(chosen["appendonly"])
