@@ -1,21 +1,42 @@
-"""Glob patterns as KEYS, SCAN MATCH and CONFIG GET read them (``stringmatchlen`` in Redis's util.c).
+"""Glob patterns, as Redis reads them wherever it takes one (``stringmatchlen`` in util.c).
+
+KEYS, SCAN and SSCAN's MATCH, PSUBSCRIBE, PUBSUB CHANNELS, CONFIG GET and COMMAND LIST FILTERBY
+PATTERN all match names against the same little language:
 
     *       any run of bytes, including none
     ?       exactly one byte
     [abc]   one byte from the set; [a-z] a range (reversed ranges work: [z-a]); [^abc] negates
     \\x      the byte x itself (so \\* is a star)
 
-Redis walks the pattern and the key together, byte by byte. Kedis translates the pattern once into
-an equivalent regular expression and lets Python's C regex engine do the walking: the same answers,
-many times faster on a keyspace of 100,000 keys. The translation keeps Redis's corner cases:
+**How it is matched, and why it can never freeze the server.** A pattern without stars is a
+sequence of *one-byte tests* (a literal, ``?``, a set): it fits a key of exactly that length, test
+by test. Stars cut a pattern into such fixed-length segments: ``user:*:name*`` is ``user:``, then
+``:name``, then the end. The key must start with the first segment and end with the last; each
+segment in between is looked for from where the previous one ended, and the *leftmost* place it
+fits is always the right one to take (a star can absorb whatever comes before it, so fitting a
+segment later can only leave less room for the rest). That is one pass over the key per segment:
+at worst (key length x pattern length) steps, for any pattern.
 
-- an unclosed ``[abc`` is a set that runs to the end of the pattern;
+Redis's own loop tries every length for each star recursively. That would be exponential (KEYS
+``a*a*a*a*a*b`` on a long key of ``a``\\ s), and Redis 7.0.9 stopped it (CVE-2022-36021): once the
+rest of a pattern fails to match anywhere after a star, it stops trying longer matches for the
+stars before. The answers are the same as the greedy walk's above, which the tests check against
+redis-server. A backtracking regular expression (``re.fullmatch(".*a.*a.*b")``) would have the
+same exponential hunger, which is why each segment here is matched alone, and has no quantifier.
+
+**Redis's corner cases, kept:**
+
+- an unclosed ``[abc`` is a set that runs to the end of the pattern; ``[]`` matches nothing,
+  ``[^]`` any byte, and a ``[`` that ends the pattern matches nothing;
 - ``[a-]`` is a *range* from ``a`` to ``]`` (Redis reads ``x-y`` whenever three bytes remain);
 - range ends are compared as signed C chars: bytes 0x80..0xff come *before* 0x00 (see ``_range``);
-- ``[]`` matches nothing, ``[^]`` any single byte, and a ``[`` that ends the pattern matches nothing;
-- a backslash that ends the pattern is a literal backslash;
-- the empty key matches only the empty pattern (Redis's loop never starts on an empty string), which
-  is why KEYS and SCAN treat the pattern ``*`` specially: it means "every key", the empty one too.
+- a backslash that ends the pattern (or a set) is a literal backslash;
+- the empty name matches only the empty pattern: Redis's loop never starts on an empty string, so
+  ``*`` does not match it. KEYS and SCAN treat the pattern ``*`` as "every key" before matching
+  (so the empty key is listed); PUBSUB CHANNELS and PSUBSCRIBE do not.
+- case-insensitive matching (``nocase``: CONFIG GET, COMMAND LIST) lowers both sides as C's
+  ``tolower`` does (ASCII letters only), except an escaped byte inside a set, which Redis
+  compares as it is; and a range's ends are lowered after a reversed range is put in order.
 """
 
 from __future__ import annotations
@@ -26,90 +47,167 @@ from functools import lru_cache
 
 __all__ = ["compile_glob", "glob_match"]
 
-_NEVER = b"(?!)"
-
-
-def _byte(b: int) -> bytes:
-    return b"\\x%02x" % b
+_STAR = None  # a token that is a star; every other token is the set of bytes it accepts
+_ANY = frozenset(range(256))
 
 
 def _signed(b: int) -> int:
     return b - 256 if b >= 0x80 else b
 
 
-def _range(start: int, end: int) -> list[tuple[int, int]]:
-    """The bytes of the set range ``start-end``, as (low, high) ranges of unsigned bytes.
+def _lower(c: int) -> int:
+    """C's tolower() in the "C" locale, on a (possibly negative) char value."""
+    return c + 32 if 0x41 <= c <= 0x5A else c
+
+
+def _literal(c: int, nocase: bool) -> frozenset[int]:
+    if not nocase:
+        return frozenset((c,))
+    return frozenset(b for b in range(256) if _lower(b) == _lower(c))
+
+
+def _range(start: int, end: int, nocase: bool) -> frozenset[int]:
+    """The bytes of the set range ``start-end``.
 
     Redis compares the bytes of a range as C ``char``s, which are *signed* on x86-64 and most
     other platforms: 0x80..0xff count as -128..-1, below every ASCII byte. So ``[\xff-a]`` is the
     range -1..97, which holds 0xff and 0x00..0x61, and not 0x62..0xfe.
     """
     low, high = sorted((_signed(start), _signed(end)))
-    if low < 0 <= high:  # across zero: two ranges of unsigned bytes
-        return [(low + 256, 0xFF), (0, high)]
-    return [(low % 256, high % 256)]
+    if nocase:
+        low, high = _lower(low), _lower(high)
+    return frozenset(b for b in range(256)
+                     if low <= (_lower(_signed(b)) if nocase else _signed(b)) <= high)
 
 
-def _translate(pattern: bytes) -> bytes:
-    out = []
+def _set(pattern: bytes, i: int, nocase: bool) -> tuple[frozenset[int], int]:
+    """The set that starts after the ``[`` at ``i - 1``: the bytes it accepts, and where the
+    next token starts. Read as Redis reads it, byte by byte (the ``case '['`` of stringmatchlen)."""
+    n = len(pattern)
+    negate = i < n and pattern[i] == 0x5E  # '^'
+    if negate:
+        i += 1
+    accepted: set[int] = set()
+    while True:
+        if i < n and pattern[i] == 0x5C and n - i >= 2:  # \x: x itself, compared exactly
+            i += 1
+            accepted.add(pattern[i])
+        elif i < n and pattern[i] == 0x5D:  # ']' closes the set
+            break
+        elif i >= n:  # unclosed: the set ends with the pattern
+            i -= 1
+            break
+        elif n - i >= 3 and pattern[i + 1] == 0x2D:  # a-z
+            accepted |= _range(pattern[i], pattern[i + 2], nocase)
+            i += 2
+        else:
+            accepted |= _literal(pattern[i], nocase)
+        i += 1
+    return (_ANY - accepted if negate else frozenset(accepted)), i + 1
+
+
+def _tokens(pattern: bytes, nocase: bool) -> list[frozenset[int] | None]:
+    """The pattern as a list of stars (None, a run of them counted once) and one-byte tests."""
+    tokens: list[frozenset[int] | None] = []
     i, n = 0, len(pattern)
     while i < n:
         c = pattern[i]
-        if c == 0x2A:  # '*': a run of stars is one star
-            while i + 1 < n and pattern[i + 1] == 0x2A:
-                i += 1
-            out.append(b".*")
+        if c == 0x2A:  # '*'
+            if not tokens or tokens[-1] is not _STAR:
+                tokens.append(_STAR)
             i += 1
         elif c == 0x3F:  # '?'
-            out.append(b".")
+            tokens.append(_ANY)
             i += 1
         elif c == 0x5B:  # '['
-            i += 1
-            negate = i < n and pattern[i] == 0x5E
-            if negate:
-                i += 1
-            ranges: list[tuple[int, int]] = []
-            while True:
-                if i < n and pattern[i] == 0x5C and n - i >= 2:  # \x inside a set
-                    ranges.append((pattern[i + 1], pattern[i + 1]))
-                    i += 2
-                elif i < n and pattern[i] == 0x5D:  # ']' closes the set
-                    i += 1
-                    break
-                elif i >= n:  # unclosed: the set ends with the pattern
-                    break
-                elif n - i >= 3 and pattern[i + 1] == 0x2D:  # a-z
-                    ranges += _range(pattern[i], pattern[i + 2])
-                    i += 3
-                else:
-                    ranges.append((pattern[i], pattern[i]))
-                    i += 1
-            if not ranges:
-                out.append(b"." if negate else _NEVER)
-            else:
-                body = b"".join(_byte(lo) if lo == hi else _byte(lo) + b"-" + _byte(hi)
-                                for lo, hi in ranges)
-                out.append(b"[" + (b"^" if negate else b"") + body + b"]")
-        elif c == 0x5C and i + 1 < n:  # '\x': x itself
-            out.append(_byte(pattern[i + 1]))
-            i += 2
+            accepted, i = _set(pattern, i + 1, nocase)
+            tokens.append(accepted)
         else:
-            out.append(_byte(c))
+            if c == 0x5C and n - i >= 2:  # '\x': x itself (a trailing '\' is itself)
+                i += 1
+                c = pattern[i]
+            tokens.append(_literal(c, nocase))
             i += 1
-    return b"".join(out)
+    return tokens
+
+
+class _Segment:
+    """A run of one-byte tests between two stars: finds where it fits in a name.
+
+    A segment of plain bytes is looked for with bytes' own methods (startswith, find); any other
+    with a regular expression made of character classes only, one per byte, which cannot
+    backtrack: it fits or not at each position, in as many steps as the segment is long.
+    """
+
+    __slots__ = ("length", "literal", "regex")
+
+    def __init__(self, tests: list[frozenset[int]]) -> None:
+        self.length = len(tests)
+        if all(len(test) == 1 for test in tests):
+            self.literal: bytes | None = bytes(next(iter(test)) for test in tests)
+            self.regex = None
+        else:
+            self.literal = None
+            self.regex = re.compile(b"".join(map(_class, tests)), re.DOTALL)
+
+    def fits_at(self, name: bytes, at: int) -> bool:
+        if self.literal is not None:
+            return name.startswith(self.literal, at)
+        return self.regex.match(name, at) is not None  # type: ignore[union-attr]
+
+    def find(self, name: bytes, start: int, end: int) -> int:
+        """Where the segment first fits within name[start:end], or -1."""
+        if self.literal is not None:
+            return name.find(self.literal, start, end)
+        found = self.regex.search(name, start, end)  # type: ignore[union-attr]
+        return -1 if found is None else found.start()
+
+
+def _class(test: frozenset[int]) -> bytes:
+    if len(test) == 256:
+        return b"."
+    if not test:
+        return b"(?!)"  # matches nothing
+    return b"[" + b"".join(b"\\x%02x" % b for b in sorted(test)) + b"]"
 
 
 @lru_cache(maxsize=256)
-def compile_glob(pattern: bytes) -> Callable[[bytes], bool]:
-    """A predicate that tells whether a key matches ``pattern``, with Redis's rules."""
-    if pattern == b"*":
-        return lambda key: True
-    fullmatch = re.compile(_translate(pattern), re.DOTALL).fullmatch
-    if pattern == b"":
-        return lambda key: key == b""
-    return lambda key: key != b"" and fullmatch(key) is not None
+def compile_glob(pattern: bytes, nocase: bool = False) -> Callable[[bytes], bool]:
+    """A predicate that tells whether a name matches ``pattern``, with Redis's rules
+    (``nocase``: ASCII letters match in either case, as CONFIG GET and COMMAND LIST match)."""
+    tokens = _tokens(pattern, nocase)
+    segments: list[list[frozenset[int]]] = [[]]
+    for token in tokens:
+        if token is _STAR:
+            segments.append([])
+        else:
+            segments[-1].append(token)
+    if len(segments) <= 2:
+        # No star, or one: a single regular expression, run in C. With one ``.*`` it tries each
+        # length for the star once, each in as many steps as the rest is long: no explosion.
+        body = b".*".join(b"".join(map(_class, tests)) for tests in segments)
+        fullmatch = re.compile(body, re.DOTALL).fullmatch
+        if pattern == b"":
+            return lambda name: name == b""
+        return lambda name: name != b"" and fullmatch(name) is not None
+    first, *middle, last = [_Segment(tests) for tests in segments]
+
+    def matches(name: bytes) -> bool:
+        if name == b"":
+            return False  # the empty name matches only the empty pattern
+        start, end = first.length, len(name) - last.length
+        if start > end or not first.fits_at(name, 0) or not last.fits_at(name, end):
+            return False
+        for segment in middle:
+            at = segment.find(name, start, end)
+            if at < 0:
+                return False
+            start = at + segment.length
+        return True
+
+    return matches
 
 
-def glob_match(pattern: bytes, key: bytes) -> bool:
+def glob_match(pattern: bytes, name: bytes, nocase: bool = False) -> bool:
     """``glob_match(b"user:*", b"user:42")`` is True."""
-    return compile_glob(pattern)(key)
+    return compile_glob(pattern, nocase)(name)

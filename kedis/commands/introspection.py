@@ -163,7 +163,7 @@ def command_list(client, argv: list[bytes]) -> Reply:
             category = value.lower().decode("utf-8", "replace")
             chosen = [c for c in everything if category in c.acl_categories]
         elif kind == b"pattern":
-            matches = compile_glob(value.lower())
+            matches = compile_glob(value, nocase=True)
             chosen = [c for c in everything if matches(c.name.encode())]
         else:
             raise CommandError(SYNTAX)

@@ -108,6 +108,8 @@ def keys(client, argv: list[bytes]) -> Reply:
     as long as that takes. Use SCAN on a live server. Expired keys are skipped, not deleted.
     """
     db = client.db
+    if argv[1] == b"*":  # every key, the empty one too: Redis does not even match (allkeys)
+        return Array([Bulk(name) for name in db.data if not db.is_expired(name)])
     matches = compile_glob(argv[1])
     return Array([Bulk(name) for name in db.data if matches(name) and not db.is_expired(name)])
 
@@ -212,7 +214,8 @@ def scan(client, argv: list[bytes]) -> Reply:
     db = client.db
     hashes, names = _scan_order(db)
     start, end, next_cursor = scan_page(hashes, cursor, count)
-    matches = compile_glob(pattern) if pattern is not None else None
+    # MATCH * is no filter at all, so the empty key is answered too (use_pattern in Redis).
+    matches = compile_glob(pattern) if pattern not in (None, b"*") else None
     found = []
     for name in names[start:end]:
         if name not in db.data:

@@ -336,12 +336,14 @@ def config_get(client, argv: list[bytes]) -> Reply:
     """
     found: dict[str, str] = {}  # parameter -> the name to answer with
     for pattern in argv[2:]:
-        if not any(c in pattern for c in b"*?["):
+        # Redis looks for glob characters, and matches, in the C string: up to a NUL byte.
+        text = pattern.split(b"\x00", 1)[0]
+        if not any(c in text for c in b"*?["):
             name = pattern.lower().decode("utf-8", "replace")
             if name in PARAMETERS and name not in found:
                 found[name] = pattern.decode("utf-8", "replace")  # answered as typed, like Redis
             continue
-        matches = compile_glob(pattern.lower())  # Redis matches parameter names case-insensitively
+        matches = compile_glob(text, nocase=True)  # parameter names match case-insensitively
         for name in PARAMETERS:
             if name not in found and matches(name.encode()):
                 found[name] = name

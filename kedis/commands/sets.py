@@ -670,6 +670,7 @@ def sscan(client, argv: list[bytes]) -> Reply:
         hashes, names = _scan_order(value)
         start, end, next_cursor = scan_page(hashes, cursor, count)
         members = [member for member in names[start:end] if member in value.members]
-    matches = compile_glob(pattern) if pattern is not None else None
+    # MATCH * is no filter at all, so the empty member is answered too (use_pattern in Redis).
+    matches = compile_glob(pattern) if pattern not in (None, b"*") else None
     found = [Bulk(member) for member in members if matches is None or matches(member)]
     return Array([Bulk(b"%d" % next_cursor), Array(found)])
