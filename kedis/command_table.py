@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .plural import plural
 
 __all__ = ["KeySpec", "key", "Command", "command", "TABLE", "BY_NAME", "lookup", "FLAG_ORDER",
-           "ACL_ORDER", "KEDIS_ONLY"]
+           "ACL_ORDER", "KEDIS_ONLY", "engine_commands"]
 
 # The order in which Redis lists flags and ACL categories in COMMAND INFO.
 FLAG_ORDER = ("write", "readonly", "denyoom", "module", "admin", "pubsub", "noscript", "blocking",
@@ -108,6 +108,14 @@ class Command:
     #: key specs cannot tell everything. SET's spec says ``variable_flags``: whether its key is
     #: read (RW access) or only overwritten (OW) depends on the GET option, so a function decides.
     getkeys: Callable[[list[bytes]], list[tuple[int, tuple[str, ...]]]] | None = None
+    # INFO commandstats: what this command did in one engine (each engine has its own copies of
+    # the table, ``engine_commands``). Counted by the dispatcher where Redis's call() and
+    # rejectCommand() count them: calls that ran, the time they took, calls that answered an
+    # error, calls refused before they could run (wrong arity, NOAUTH...).
+    calls: int = field(default=0, compare=False, repr=False)
+    duration_ns: int = field(default=0, compare=False, repr=False)
+    failed_calls: int = field(default=0, compare=False, repr=False)
+    rejected_calls: int = field(default=0, compare=False, repr=False)
 
     # The legacy (first_key, last_key, step) triple of COMMAND INFO describes only the key specs
     # whose places are fixed; a command whose keys the call counts (``movablekeys``) says 0 0 0.
@@ -171,6 +179,17 @@ BY_NAME: dict[bytes, Command] = {}
 def lookup(name: bytes) -> Command | None:
     """Find a command by name, case-insensitively (Redis's lookupCommand)."""
     return BY_NAME.get(name) or TABLE.get(name.lower())
+
+
+def engine_commands() -> dict[bytes, Command]:
+    """A copy of the table for one engine, under the names of ``BY_NAME``: the entries are the
+    same but for their counters (INFO commandstats), which each engine keeps for itself."""
+    copies: dict[bytes, Command] = {}
+    for name, cmd in TABLE.items():
+        twin = replace(cmd, subcommands={sub: replace(entry)
+                                         for sub, entry in cmd.subcommands.items()})
+        copies[name] = copies[name.upper()] = twin
+    return copies
 
 
 def _implicit_acl(flags: tuple[str, ...], explicit: set[str]) -> set[str]:

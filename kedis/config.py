@@ -148,6 +148,14 @@ def _show_text(value: str) -> bytes:
     return os.fsencode(value)
 
 
+def _parse_maxmemory(value: bytes) -> int:
+    limit = parse_memory(value)
+    if limit != 0:
+        raise ConfigError("Kedis does not evict keys (it does not count memory as Redis does "
+                          "yet), so maxmemory can only be 0: no limit")
+    return limit
+
+
 def _parse_notify_classes(value: bytes) -> int:
     flags = parse_classes(value)
     if flags is None:
@@ -180,6 +188,7 @@ class Parameter:
 
 
 _LONG_MAX = 2 ** 63 - 1
+_LLONG_MAX = _LONG_MAX
 _INT_MAX = 2 ** 31 - 1
 
 PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
@@ -213,4 +222,23 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     # Keyspace notifications (notify.py): which classes of events are published.
     Parameter("notify-keyspace-events", 0, None, None, _parse_notify_classes,
               show=_show_notify_classes),
+    # SLOWLOG (commands/slowlog.py): commands slower than this many microseconds are logged
+    # (-1: none, 0: all), the newest slowlog-max-len of them kept.
+    Parameter("slowlog-log-slower-than", 10000, -1, _LLONG_MAX, _parse_integer),
+    Parameter("slowlog-max-len", 128, 0, _LONG_MAX, _parse_integer),
+    # Memory and eviction (evict.py). Kedis does not count memory as Redis does yet, so it
+    # cannot evict: maxmemory can only be 0 (no limit), as it is by default in Redis. The
+    # policy still decides what each key's 24-bit access field counts (LRU time or LFU
+    # frequency: OBJECT IDLETIME, OBJECT FREQ), as in Redis whatever maxmemory is.
+    Parameter("maxmemory", 0, None, None, _parse_maxmemory),
+    Parameter("maxmemory-policy", "noeviction", None, None,
+              _one_of("volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+                      "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"),
+              show=_show_text),
+    Parameter("maxmemory-samples", 5, 1, _INT_MAX, _parse_integer),
+    Parameter("maxmemory-eviction-tenacity", 10, 0, 100, _parse_integer),
+    Parameter("lfu-log-factor", 10, 0, _INT_MAX, _parse_integer),
+    Parameter("lfu-decay-time", 1, 0, _INT_MAX, _parse_integer),
+    # The most members a set of integers keeps as an intset (commands/sets.py).
+    Parameter("set-max-intset-entries", 512, 0, _LONG_MAX, _parse_integer),
 )}

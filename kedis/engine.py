@@ -40,7 +40,7 @@ from .clock import FakeClock, RealClock
 from .command_table import Command
 from .config import PARAMETERS, ConfigError
 from .errors import DB_INDEX, CommandError, unknown_command, unknown_subcommand, wrong_arity
-from .evict import lfu_initial, lru_clock
+from .evict import lru_clock
 from .expiry import CycleReport, active_expire_cycle
 from .keyspace import Database, Hooks
 from .parser import ParseError, split_args
@@ -55,7 +55,7 @@ __all__ = ["Kedis", "Client"]
 # Importing the handler modules fills the command table.
 from . import commands as _commands  # noqa: E402,F401
 
-_table_get = command_table.BY_NAME.get
+_now_ns = time.perf_counter_ns  # each command's duration (INFO commandstats, SLOWLOG)
 NOAUTH = "NOAUTH Authentication required."
 MONITOR_NO_KEYSPACE = "ERR Replica can't interact with the keyspace"
 _KEYSPACE_FLAGS = frozenset(("readonly", "write", "may_replicate"))
@@ -65,7 +65,6 @@ _RUN_WHEN_SUBSCRIBED = frozenset(("ping", "subscribe", "unsubscribe", "psubscrib
 QUEUED = Status("QUEUED")
 #: The commands a client in MULTI runs at once instead of queueing them (processCommand).
 _RUN_IN_MULTI = frozenset(("exec", "discard", "multi", "watch", "quit", "reset"))
-_lookup = command_table.lookup
 
 
 class Client:
@@ -138,6 +137,17 @@ class Kedis:
                  ) -> None:
         self._clock = clock if clock is not None else RealClock()
         self.stats = Stats()
+        #: The command table, this engine's own copy: each entry counts its calls for INFO
+        #: commandstats (command_table.engine_commands). Found by name, as sent or lowered.
+        self.commands = command_table.engine_commands()
+        self._command = self.commands.get
+        self.stats.commands = [entry for name, cmd in self.commands.items() if name.islower()
+                               for entry in (cmd, *cmd.subcommands.values())]
+        #: SLOWLOG (commands/slowlog.py): the slow commands, newest first, and the threshold in
+        #: ns (slowlog-log-slower-than; never reached when it is negative).
+        self.slowlog: list = []
+        self.slowlog_next_id = 0
+        self.slowlog_threshold_ns: float = 10_000_000
         #: Randomness for RANDOMKEY and the active expiry cycle's samples; seed it to replay them.
         self.rng = random.Random(seed)
         self.config: dict[str, Any] = {name: p.default for name, p in PARAMETERS.items()}
@@ -193,17 +203,19 @@ class Kedis:
         ``notify-keyspace-events`` and of whether ``maxmemory-policy`` counts LFU, so that the
         hot path reads one attribute."""
         config = self.config
-        if name == "notify-keyspace-events":
+        if name == "slowlog-log-slower-than":
+            threshold = config[name]
+            self.slowlog_threshold_ns = threshold * 1000 if threshold >= 0 else float("inf")
+        elif name == "slowlog-max-len":
+            del self.slowlog[config[name]:]
+        elif name == "notify-keyspace-events":
             for db in self.databases:
                 db.notify_flags = config[name]
         elif name == "maxmemory-policy":
-            lfu = config[name].endswith("-lfu")
+            # The 24-bit field changes meaning, but not its bits: as in Redis, what was a time is
+            # read as a counter (and the other way) until each key is used again.
             for db in self.databases:
-                if db.lfu != lfu:  # the 24-bit field changes meaning: start it afresh
-                    db.lfu = lfu
-                    now = self._clock.ms()
-                    db.lru = dict.fromkeys(db.data, lfu_initial(now) if lfu
-                                           else lru_clock(now))
+                db.lfu = config[name].endswith("-lfu")
 
     def _publish(self, channel: bytes, message: bytes) -> int:
         from .commands.pubsub import publish_message
@@ -333,15 +345,16 @@ class Kedis:
         into an error reply. It is the hot path of Kedis, so it is written for speed: one
         function, no object built but the reply, and tracing reduced to ``is not None`` checks.
         """
-        cmd = _table_get(argv[0])
+        cmd = self._command(argv[0])
         if cmd is None:
-            cmd = _lookup(argv[0])  # an unusual spelling, like "Get"
+            cmd = self._command(argv[0].lower())  # an unusual spelling, like "Get"
             if cmd is None:
                 return self._reject(unknown_command(argv), argv, _tracer, None, client)
         if cmd.subcommands and len(argv) > 1:
             sub = cmd.subcommands.get(argv[1].lower().decode("utf-8", "replace"))
             if sub is None:
-                return self._reject(unknown_subcommand(argv), argv, _tracer, cmd, client)
+                return self._reject(unknown_subcommand(argv), argv, _tracer, cmd, client,
+                                    refused=False)
             cmd = sub
         arity = cmd.arity
         argc = len(argv)
@@ -356,26 +369,38 @@ class Kedis:
             _tracer.steps += (("command table", "lookup", argv[0], cmd, None, None, None, None,
                                argc),
                               ("handler", "call", argv, None, None, None, None, None, cmd))
+        start = _now_ns()
         try:
             if self.aof is None:
                 return cmd.handler(client, argv)
             return self.aof.call(cmd, client, argv)  # the handler, then the AOF (aof.py)
         except CommandError as error:
+            cmd.failed_calls += 1
             self.stats.count_error(error.reply.text)
             return error.reply
         except Exception as error:  # a bug in Kedis: answer it, never crash the host
+            cmd.failed_calls += 1
             self.stats.unexpected_error_replies += 1
             return Error(f"ERR Kedis internal error in '{cmd.name}': "
                          f"{type(error).__name__}: {error}".replace("\r", " ").replace("\n", " "))
         finally:
-            # Counted once the command has run, as Redis does: INFO does not count itself, and
-            # CONFIG RESETSTAT counts as the first command after the reset.
-            self.stats.total_commands_processed += 1
+            # Counted once the command has run, as Redis's call() counts it: INFO does not count
+            # itself, and CONFIG RESETSTAT counts as the first command after the reset.
+            duration = _now_ns() - start
+            cmd.calls += 1
+            cmd.duration_ns += duration
+            if duration >= self.slowlog_threshold_ns:
+                self._log_slow(client, cmd, argv, duration)
             if self.monitors:  # after it ran, as Redis's call(): SELECT shows its new database
                 self._feed_monitors(client, cmd, argv)
 
     def _reject(self, text: str, argv: Sequence[bytes], tracer: Tracer | None,
-                cmd: Command | None, client: Client) -> Reply:
+                cmd: Command | None, client: Client, refused: bool = True) -> Reply:
+        """Refuse a command before it runs (rejectCommand): an error reply, counted in INFO's
+        errorstats and, when the command was found (``refused``: not for an unknown
+        subcommand, whose container Redis does not count), in its commandstats."""
+        if cmd is not None and refused:
+            cmd.rejected_calls += 1
         if client.multi is not None:
             client.multi_error = True  # EXEC will answer EXECABORT (flagTransaction in multi.c)
         if cmd is not None and cmd.name == "exec":
@@ -410,6 +435,12 @@ class Kedis:
             client.multi.append(argv)
             return QUEUED
         return None
+
+    def _log_slow(self, client: Client, cmd: Command, argv: Sequence[bytes], duration: int
+                  ) -> None:
+        from .commands.slowlog import log_slow_command
+
+        log_slow_command(self, client, cmd, argv, duration)
 
     def _feed_monitors(self, client: Client, cmd: Command, argv: Sequence[bytes]) -> None:
         from .commands.monitor import feed_monitors

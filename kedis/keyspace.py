@@ -223,7 +223,12 @@ class Database:
         if self.scan_order is not None and key not in self.data:
             self.scan_order = None
         self.data[key] = value
-        self._new_value(key)
+        # A new value object starts "just used" (createObject): the LRU clock now; with an LFU
+        # policy, a new key starts with a fresh counter, an overwritten one keeps its own.
+        if not self.lfu:
+            self.lru[key] = self.lru_clock
+        elif key not in self.lru:
+            self.lru[key] = lfu_initial(self.clock.ms())
         if self.encodings:
             self.encodings.pop(key, None)
         if self.watchers:
@@ -244,7 +249,12 @@ class Database:
         if self.scan_order is not None and key not in self.data:
             self.scan_order = None
         self.data[key] = value
-        self._new_value(key)
+        # A new value object starts "just used" (createObject): the LRU clock now; with an LFU
+        # policy, a new key starts with a fresh counter, an overwritten one keeps its own.
+        if not self.lfu:
+            self.lru[key] = self.lru_clock
+        elif key not in self.lru:
+            self.lru[key] = lfu_initial(self.clock.ms())
         if self.encodings:
             self.encodings.pop(key, None)
         if self.watchers:
@@ -254,13 +264,6 @@ class Database:
         if created:
             notify(self, NEW, b"new", key)
 
-    def _new_value(self, key: bytes) -> None:
-        # A new value object starts "just used" (createObject): the LRU clock now, or, for a key
-        # that had none, a fresh LFU counter (an overwritten key keeps its counter: dbSetValue).
-        if not self.lfu:
-            self.lru[key] = self.lru_clock
-        elif key not in self.lru:
-            self.lru[key] = lfu_initial(self.clock.ms())
 
     def before_change(self, key: bytes) -> tuple | None:
         """The entry at ``key`` before a change in place (SADD, SREM...), for the trace: call it

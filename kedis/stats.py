@@ -35,7 +35,9 @@ class Rate:
 
 @dataclass
 class Stats:
-    total_commands_processed: int = 0
+    #: This engine's copies of the command table's entries, subcommands included: each counts
+    #: its own calls, time and errors (INFO commandstats; the engine fills it in).
+    commands: list = field(default_factory=list, repr=False)
     keyspace_hits: int = 0           # reads that found their key
     keyspace_misses: int = 0         # reads that did not
     expired_keys: int = 0            # keys removed because their TTL passed, both ways:
@@ -66,6 +68,11 @@ class Stats:
     rates: dict[str, Rate] = field(default_factory=lambda: {
         "ops": Rate(), "input": Rate(), "output": Rate()})
 
+    @property
+    def total_commands_processed(self) -> int:
+        """Every command that ran (Redis's stat_numcommands): the sum of each command's calls."""
+        return sum(cmd.calls for cmd in self.commands)
+
     def count_error(self, text: str) -> None:
         """Count an error reply, in all and by its code (Redis's afterErrorReply)."""
         self.total_error_replies += 1
@@ -79,7 +86,10 @@ class Stats:
         self.rates["output"].sample(now, self.net_output_bytes)
 
     def reset(self) -> None:
+        """CONFIG RESETSTAT: every counter back to zero, the commands' too (but not ``dirty``)."""
         for f in fields(self):
-            if f.name != "dirty":
+            if f.name not in ("dirty", "commands"):
                 setattr(self, f.name,
                         f.default_factory() if f.default is MISSING else f.default)  # type: ignore[misc]
+        for cmd in self.commands:
+            cmd.calls = cmd.duration_ns = cmd.failed_calls = cmd.rejected_calls = 0

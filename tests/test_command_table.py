@@ -27,8 +27,8 @@ SERVER = "auth hello quit reset client multi exec discard watch unwatch monitor 
 # Beyond the issues: how values are stored (OBJECT), SWAPDB, MOVE, and Pub/Sub.
 MORE = "object swapdb move subscribe unsubscribe psubscribe punsubscribe publish pubsub".split()
 
-# Issue 13, the families completed: FUNCTION (FLUSH and LIST, for tools that call them).
-FAMILIES = "function".split()
+# Issue 13, the families completed: FUNCTION (FLUSH and LIST, for tools that call them), SLOWLOG.
+FAMILIES = "function slowlog".split()
 
 
 def test_every_command_of_the_issues_is_in_the_table():

@@ -90,4 +90,4 @@ def test_object_counts_a_read_and_expires_the_key_as_redis_does(db, redis):
 def test_object_help_lists_what_kedis_answers(db):
     lines = db.run("OBJECT HELP").value
     assert "ENCODING <key>" in lines and "REFCOUNT <key>" in lines
-    assert "IDLETIME <key>" not in lines  # Kedis keeps no access times
+    assert "IDLETIME <key>" in lines and "FREQ <key>" in lines

@@ -13,6 +13,7 @@
     pubsub.py        pubsub.c      SUBSCRIBE, PUBLISH, PSUBSCRIBE, UNSUBSCRIBE, PUBSUB
     monitor.py       replication.c MONITOR, and the feed of commands to monitors
     functions.py     functions.c   FUNCTION FLUSH and LIST (Kedis runs no Lua: no libraries)
+    slowlog.py       slowlog.c     SLOWLOG: the commands that took longest
 
 Importing this package registers every handler in the command table (command_table.py).
 """
@@ -30,5 +31,6 @@ from . import (  # noqa: F401
     pubsub,
     server,
     sets,
+    slowlog,
     strings,
 )

@@ -21,6 +21,8 @@ from ..errors import (
     invalid_expire_time,
     unsupported_option,
 )
+from ..keyspace import NOTOUCH
+from ..notify import GENERIC, notify
 from ..numbers import LLONG_MAX, parse_int
 from ..reply import ONE, ZERO, Integer, Reply
 
@@ -76,8 +78,10 @@ def _expire_generic(client, argv: list[bytes], basetime: int, unit_ms: int) -> R
             return ZERO
     if when <= client.server.clock.ms():
         db.delete(argv[1])  # a deadline already past: the key goes now
+        notify(db, GENERIC, b"del", argv[1])
     else:
         db.set_expire(argv[1], when)
+        notify(db, GENERIC, b"expire", argv[1])
     client.server.stats.dirty += 1  # the key deleted, or its deadline set: one change either way
     return ONE
 
@@ -126,7 +130,7 @@ def pexpireat(client, argv: list[bytes]) -> Reply:
 def _ttl_generic(client, argv: list[bytes], in_ms: bool, absolute: bool) -> Reply:
     """TTL, PTTL, EXPIRETIME and PEXPIRETIME in one (ttlGenericCommand)."""
     db = client.db
-    if db.lookup_read(argv[1]) is None:
+    if db.lookup_read(argv[1], NOTOUCH) is None:  # asking for a TTL does not use the key
         return Integer(-2)
     deadline = db.get_expire(argv[1])
     if deadline == -1:
@@ -188,5 +192,6 @@ def persist(client, argv: list[bytes]) -> Reply:
     db = client.db
     if db.lookup_write(argv[1]) is None or not db.remove_expire(argv[1]):
         return ZERO  # no key, or no deadline: nothing changed, nothing to count
+    notify(db, GENERIC, b"persist", argv[1])
     client.server.stats.dirty += 1
     return ONE

@@ -20,7 +20,8 @@ from itertools import islice
 from ..command_table import command, key
 from ..errors import INVALID_CURSOR, NO_SUCH_KEY, SAME_OBJECT, SYNTAX, CommandError
 from ..glob import compile_glob
-from ..keyspace import duplicate, type_name
+from ..keyspace import NOTOUCH, duplicate, type_name
+from ..notify import GENERIC, notify
 from ..numbers import parse_int, parse_int32
 from ..reply import NULL, OK, ONE, ZERO, Array, Bulk, Integer, Reply, Status
 
@@ -33,6 +34,7 @@ def _delete_keys(client, argv: list[bytes]) -> Reply:
     for name in argv[1:]:
         # An expired key is removed as expired (and counted so), not as deleted by this command.
         if db.exists(name) and db.delete(name):
+            notify(db, GENERIC, b"del", name)
             deleted += 1
     client.server.stats.dirty += deleted
     return Integer(deleted)
@@ -69,9 +71,12 @@ def unlink(client, argv: list[bytes]) -> Reply:
          group="generic", since="1.0.0", complexity="O(N) where N is the number of keys",
          summary="Answers how many of the given keys exist (a key named twice counts twice).")
 def exists(client, argv: list[bytes]) -> Reply:
-    """EXISTS key [key ...]"""
+    """EXISTS key [key ...]
+
+    Teaches: looking is not using: EXISTS leaves each key's access time (OBJECT IDLETIME) alone.
+    """
     lookup = client.db.lookup_read
-    return Integer(sum(1 for name in argv[1:] if lookup(name) is not None))
+    return Integer(sum(1 for name in argv[1:] if lookup(name, NOTOUCH) is not None))
 
 
 @command("type", arity=2, flags="readonly fast", acl="keyspace", keys=[key("RO")],
@@ -82,7 +87,7 @@ def type_(client, argv: list[bytes]) -> Reply:
 
     Teaches: a key holds one type of value; commands of another type answer WRONGTYPE.
     """
-    value = client.db.lookup_read(argv[1])
+    value = client.db.lookup_read(argv[1], NOTOUCH)
     return Status("none" if value is None else type_name(value))
 
 
@@ -91,7 +96,11 @@ def type_(client, argv: list[bytes]) -> Reply:
          group="generic", since="3.2.1", complexity="O(N) where N is the number of keys",
          summary="Marks keys as just used (for eviction); answers how many exist.")
 def touch(client, argv: list[bytes]) -> Reply:
-    """TOUCH key [key ...]"""
+    """TOUCH key [key ...]
+
+    Teaches: a read that only updates each key's access time (what an LRU eviction policy and
+    OBJECT IDLETIME look at), and answers how many of the keys exist.
+    """
     lookup = client.db.lookup_read
     return Integer(sum(1 for name in argv[1:] if lookup(name) is not None))
 
@@ -223,7 +232,7 @@ def scan(client, argv: list[bytes]) -> Reply:
         if matches is not None and not matches(name):
             continue
         if wanted_type is not None:
-            value = db.lookup_read(name)
+            value = db.lookup_read(name, NOTOUCH)
             if (type_name(value) if value is not None else "none") != wanted_type:
                 continue
         if not db.exists(name):  # expired: deleted now, and not returned
@@ -271,6 +280,8 @@ def _rename(client, argv: list[bytes], nx: bool) -> Reply:
         db.encodings[target] = encoding
     if deadline != -1:
         db.set_expire(target, deadline)
+    notify(db, GENERIC, b"rename_from", source)
+    notify(db, GENERIC, b"rename_to", target)
     client.server.stats.dirty += 1  # one change in Redis, for all these steps
     return ONE if nx else OK
 
@@ -337,6 +348,7 @@ def copy(client, argv: list[bytes]) -> Reply:
         target_db.encodings[target] = encoding
     if deadline != -1:
         target_db.set_expire(target, deadline)
+    notify(target_db, GENERIC, b"copy_to", target)
     server.stats.dirty += 1  # one change, even when it replaced the destination
     return ONE
 
@@ -370,5 +382,7 @@ def move(client, argv: list[bytes]) -> Reply:
     if deadline != -1:
         target.set_expire(name, deadline)
     source.delete(name)
+    notify(source, GENERIC, b"move_from", name)
+    notify(target, GENERIC, b"move_to", name)
     server.stats.dirty += 1
     return ONE

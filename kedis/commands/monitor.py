@@ -28,26 +28,35 @@ if TYPE_CHECKING:
     from ..command_table import Command
     from ..engine import Client, Kedis
 
-__all__ = ["feed_monitors", "monitor_line", "start_monitor", "stop_monitor"]
+__all__ = ["feed_monitors", "monitor_line", "start_monitor", "stop_monitor", "shown_args"]
 
 
-def _shown_args(cmd: Command, argv) -> list[bytes]:
-    # Redis redacts secrets before anyone sees them (redactClientCommandArgument).
+#: The parameters whose values CONFIG SET hides from MONITOR and SLOWLOG (SENSITIVE_CONFIG).
+SENSITIVE_PARAMETERS = frozenset((b"requirepass", b"masterauth"))
+
+
+def shown_args(cmd: Command, argv) -> list[bytes]:
+    """A command's arguments as MONITOR and SLOWLOG show them: Redis redacts secrets before
+    anyone sees them (redactClientCommandArgument): AUTH's, HELLO ... AUTH's, and the values
+    CONFIG SET gives to the password parameters."""
     if cmd.name == "auth":
         return [argv[0]] + [b"(redacted)"] * (len(argv) - 1)
+    shown = list(argv)
     if cmd.name == "hello":
-        shown = list(argv)
         for i in range(2, len(argv) - 2):
             if argv[i].lower() == b"auth":
                 shown[i + 1] = shown[i + 2] = b"(redacted)"
-        return shown
-    return list(argv)
+    elif cmd.name == "config|set":
+        for i in range(2, len(argv) - 1, 2):
+            if argv[i].lower() in SENSITIVE_PARAMETERS:
+                shown[i + 1] = b"(redacted)"
+    return shown
 
 
 def monitor_line(time: float, db: int, peer: str, cmd: Command, argv) -> str:
     """One command as MONITOR reports it, without the ``+`` and the final CRLF."""
     micros = round(time * 1_000_000)
-    args = " ".join(repr_bytes(a) for a in _shown_args(cmd, argv))
+    args = " ".join(repr_bytes(a) for a in shown_args(cmd, argv))
     return f"{micros // 1_000_000}.{micros % 1_000_000:06d} [{db} {peer}] {args}"
 
 

@@ -12,17 +12,22 @@ ENCODING shows the choice, which is what these commands teach:
 - OBJECT REFCOUNT: the integers 0 to 9999 are *shared*: one object that every key holding that
   number points to, whose count of references Redis pins at 2147483647.
 
+- OBJECT IDLETIME: how long since the key was last used, and OBJECT FREQ: how often it is used
+  (with an LFU maxmemory-policy), from the 24-bit field every value carries (evict.py): what
+  eviction reads to choose a victim.
+
 Kedis stores a string as Python bytes, whatever Redis would choose; it answers OBJECT ENCODING
 with Redis's choice, from the bytes and from the commands that wrote them (keyspace.py's
-``encodings``). It keeps no access times (OBJECT IDLETIME): that would cost every command a clock
-read and a write. OBJECT looks its key up as any read does (a hit or a miss counted, an expired
-key deleted); Redis only spares the key's access time, which Kedis does not keep.
+``encodings``). OBJECT looks its key up as a read that does not touch it (its access time stays
+as it was) and sends no keymiss event, as Redis's objectCommandLookup.
 """
 
 from __future__ import annotations
 
 from ..command_table import command, key
 from ..errors import CommandError
+from ..evict import idle_ms, lfu_decayed
+from ..keyspace import NONOTIFY, NOTOUCH
 from ..numbers import string_to_int
 from ..reply import NULL, Bulk, Integer, Reply, help_reply
 from .sets import SetValue
@@ -38,6 +43,14 @@ SHARED_REFCOUNT = 2 ** 31 - 1
 NO_LFU = ("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
           "that when switching between policies at runtime LRU and LFU data will take some time "
           "to adjust.")
+NO_LRU = ("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+          "switching between policies at runtime LRU and LFU data will take some time to "
+          "adjust.")
+
+
+def _lookup(client, name: bytes):
+    # OBJECT looks without using (objectCommandLookup: LOOKUP_NOTOUCH | LOOKUP_NONOTIFY).
+    return client.db.lookup_read(name, NOTOUCH | NONOTIFY)
 
 
 def string_encoding(value: bytes, mark: str | None = None) -> str:
@@ -71,7 +84,7 @@ def object_encoding(client, argv: list[bytes]) -> Reply:
     ``embstr``, and ``APPEND s !`` makes it ``raw``; ``SADD s 1 2`` is an ``intset`` until
     ``SADD s x`` converts it to a ``hashtable``, for good.
     """
-    value = client.db.lookup_read(argv[2])
+    value = _lookup(client, argv[2])
     if value is None:
         return NULL
     if type(value) is SetValue:
@@ -87,7 +100,7 @@ def object_refcount(client, argv: list[bytes]) -> Reply:
     Teaches: shared objects. Every key set to a number from 0 to 9999 points to one object made
     at start, whose count Redis pins at 2147483647; any other value belongs to its key alone (1).
     """
-    value = client.db.lookup_read(argv[2])
+    value = _lookup(client, argv[2])
     if value is None:
         return NULL
     if (type(value) is bytes
@@ -103,12 +116,37 @@ def object_refcount(client, argv: list[bytes]) -> Reply:
 def object_freq(client, argv: list[bytes]) -> Reply:
     """OBJECT FREQ key
 
-    Kedis has no maxmemory policy (it is ``noeviction``, as Redis's default), so no frequency
-    is counted, and Redis's error says so, for a key that exists.
+    Teaches: with an LFU maxmemory-policy (``allkeys-lfu``, ``volatile-lfu``), each key counts
+    how often it is used, on a logarithmic scale (255 is about a million uses) that decays by
+    one every ``lfu-decay-time`` minutes without use. A new key starts at 5. Under any other
+    policy no frequency is counted, and Redis's error says so.
     """
-    if client.db.lookup_read(argv[2]) is None:
+    db = client.db
+    if _lookup(client, argv[2]) is None:
         return NULL
-    raise CommandError(NO_LFU)
+    if not db.lfu:
+        raise CommandError(NO_LFU)
+    now = client.server.clock.ms()
+    return Integer(lfu_decayed(db.lru[argv[2]], now, client.server.config["lfu-decay-time"]))
+
+
+@command("object|idletime", arity=3, since="2.2.3",
+         summary="Answers how many seconds ago a key was last read or written.", **_SUB)
+def object_idletime(client, argv: list[bytes]) -> Reply:
+    """OBJECT IDLETIME key
+
+    Teaches: every read or write of a key notes the time, on a clock of whole seconds that the
+    server refreshes ten times a second (so an access costs no clock read); what an LRU
+    eviction policy looks at to choose a key to evict. Looking does not count: TYPE, TTL,
+    EXISTS and OBJECT leave the time as it was, TOUCH updates it. With an LFU policy the same
+    field counts frequency instead, and Redis's error says so.
+    """
+    db = client.db
+    if _lookup(client, argv[2]) is None:
+        return NULL
+    if db.lfu:
+        raise CommandError(NO_LRU)
+    return Integer(idle_ms(db.lru_clock, db.lru[argv[2]]) // 1000)
 
 
 @command("object|help", arity=2, flags="loading stale", acl="keyspace", group="generic",
@@ -123,6 +161,8 @@ def object_help(client, argv: list[bytes]) -> Reply:
         "FREQ <key>",
         "    Return the access frequency index of the <key>. The returned integer is",
         "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return about how many seconds ago the <key> was last read or written.",
         "REFCOUNT <key>",
         "    Return the number of references of the value associated with the specified",
         "    <key>.",

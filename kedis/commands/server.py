@@ -239,6 +239,19 @@ def _cpu_section(server) -> list[tuple[str, object]]:
     return fields
 
 
+def _commandstats_section(server) -> list[tuple[str, object]]:
+    """Each command that ran or was refused: how often, how long, how often it failed."""
+    fields: list[tuple[str, object]] = []
+    for cmd in server.stats.commands:
+        if cmd.calls or cmd.failed_calls or cmd.rejected_calls:
+            usec = cmd.duration_ns // 1000
+            per_call = usec / cmd.calls if cmd.calls else 0
+            fields.append((f"cmdstat_{cmd.name}",
+                           f"calls={cmd.calls},usec={usec},usec_per_call={per_call:.2f},"
+                           f"rejected_calls={cmd.rejected_calls},failed_calls={cmd.failed_calls}"))
+    return fields
+
+
 def _errorstats_section(server) -> list[tuple[str, object]]:
     return [(f"errorstat_{code}", f"count={count}")
             for code, count in sorted(server.stats.errors.items())]
@@ -262,16 +275,27 @@ INFO_SECTIONS = {
     "replication": ("Replication", _replication_section),
     "cpu": ("CPU", _cpu_section),
     "modules": ("Modules", lambda server: []),  # Kedis loads no modules
+    "commandstats": ("Commandstats", _commandstats_section),
     "errorstats": ("Errorstats", _errorstats_section),
     "cluster": ("Cluster", lambda server: [("cluster_enabled", 0)]),
     "keyspace": ("Keyspace", _keyspace_section),
 }
 
 
+#: The sections of a plain INFO (and of INFO default): all but commandstats.
+DEFAULT_SECTIONS = frozenset(INFO_SECTIONS) - {"commandstats"}
+
+
 def info_text(server, sections: list[str] | None = None) -> str:
-    """INFO's report: ``# Section`` headers and ``field:value`` lines, CRLF-terminated."""
-    names = [n for n in INFO_SECTIONS if sections is None or n in sections
-             or {"all", "default", "everything"} & set(sections)]
+    """INFO's report: ``# Section`` headers and ``field:value`` lines, CRLF-terminated, the
+    sections in Redis's order whatever the order asked (genInfoSectionDict)."""
+    wanted = set(sections or ["default"])
+    if "default" in wanted:
+        wanted |= DEFAULT_SECTIONS
+    if "module_list" in wanted:  # (the Modules section's other name)
+        wanted.add("modules")
+    everything = bool({"all", "everything"} & wanted)
+    names = [n for n in INFO_SECTIONS if everything or n in wanted]
     parts = []
     for name in names:
         title, build = INFO_SECTIONS[name]
@@ -288,7 +312,8 @@ def info(client, argv: list[bytes]) -> Reply:
     """INFO [section [section ...]]
 
     Sections: server, clients, memory, persistence, stats, replication, cpu, modules,
-    errorstats, cluster, keyspace (or all, default, everything).
+    commandstats, errorstats, cluster, keyspace (or default: all but commandstats; all,
+    everything).
     Teaches: watch keyspace_hits/keyspace_misses move with each read, and expired_keys (split
     into expired_keys_lazy and expired_keys_active in Kedis) with each expiration.
     """

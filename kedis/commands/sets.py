@@ -54,13 +54,15 @@ from ..errors import (
 )
 from ..glob import compile_glob
 from ..keyspace import TYPE_NAMES
+from ..notify import GENERIC, SET, notify
 from ..numbers import LLONG_MAX, LLONG_MIN, parse_int, string_to_int
 from ..reply import EMPTY_ARRAY, EMPTY_SET, NULL, ONE, ZERO, Array, Bulk, Integer, Reply, Set
 from .keys import parse_cursor, parse_scan_options, scan_hash, scan_page
 
 __all__ = ["SetValue", "MAX_INTSET_ENTRIES"]
 
-#: Redis's set-max-intset-entries: the most members a set of integers keeps as a sorted intset.
+#: Redis's set-max-intset-entries by default: the most members a set of integers keeps as a
+#: sorted intset. The commands pass the engine's own value (CONFIG SET set-max-intset-entries).
 MAX_INTSET_ENTRIES = 512
 
 
@@ -70,26 +72,28 @@ class SetValue:
     ``members`` is a dict whose keys are the members (the values are unused): membership, adding
     and removing are O(1), and it remembers the order members came in. ``intset`` is True while
     Redis would keep the set as an intset (every member an integer written as Redis writes it,
-    at most 512 of them); iteration then goes in numeric order, as an intset's does.
+    at most ``set-max-intset-entries`` of them, ``limit`` here: 512 by default); iteration then
+    goes in numeric order, as an intset's does.
     """
 
     __slots__ = ("members", "intset", "scan_order")
 
-    def __init__(self, members: Iterable[bytes] = ()) -> None:
+    def __init__(self, members: Iterable[bytes] = (), limit: int = MAX_INTSET_ENTRIES) -> None:
         self.members: dict[bytes, None] = {}
         self.intset = True  # an empty set, as Redis's createIntsetObject() makes for results
         self.scan_order: tuple[list[int], list[bytes]] | None = None  # SSCAN's, built on demand
         for member in members:
-            self.add(member)
+            self.add(member, limit)
 
-    def add(self, member: bytes) -> bool:
-        """Add ``member``; False if it was there already (setTypeAdd)."""
+    def add(self, member: bytes, limit: int = MAX_INTSET_ENTRIES) -> bool:
+        """Add ``member``; False if it was there already (setTypeAdd). An intset that would pass
+        ``limit`` members, or gets a member that is not an integer, becomes a hash table."""
         members = self.members
         if member in members:
             return False
         members[member] = None
         self.scan_order = None
-        if self.intset and (len(members) > MAX_INTSET_ENTRIES or string_to_int(member) is None):
+        if self.intset and (len(members) > limit or string_to_int(member) is None):
             self._convert(member)
         return True
 
@@ -113,9 +117,9 @@ class SetValue:
             return True
         return False
 
-    def recreate(self) -> None:
+    def recreate(self, limit: int = MAX_INTSET_ENTRIES) -> None:
         """The encoding a new set of these members would have (SPOP's "create new set" case)."""
-        self.intset = len(self.members) <= MAX_INTSET_ENTRIES and all(
+        self.intset = len(self.members) <= limit and all(
             string_to_int(member) is not None for member in self.members)
         if self.intset:
             self.members = dict.fromkeys(sorted(self.members, key=int))
@@ -160,6 +164,11 @@ class SetValue:
 TYPE_NAMES[SetValue] = "set"
 
 
+def _limit(client) -> int:
+    """The engine's set-max-intset-entries."""
+    return client.server.config["set-max-intset-entries"]
+
+
 def _set_or_error(value: object) -> SetValue | None:
     """A stored value that must be a set (or absent): anything else is a WRONGTYPE error."""
     if value is not None and type(value) is not SetValue:
@@ -189,18 +198,21 @@ def sadd(client, argv: list[bytes]) -> Reply:
     db = client.db
     name = argv[1]
     value = _set_or_error(db.lookup_write(name))
+    limit = _limit(client)
     if value is None:
-        value = SetValue(argv[2:])
+        value = SetValue(argv[2:], limit)
         db.store(name, value)  # a new key: Redis's dbAdd
+        notify(db, SET, b"sadd", name)
         client.server.stats.dirty += len(value)  # one change per member, as below
         return Integer(len(value))
     before = db.before_change(name)
     added = 0
     for member in argv[2:]:
-        if value.add(member):
+        if value.add(member, limit):
             added += 1
     if added:
         db.changed(name, before)
+        notify(db, SET, b"sadd", name)
     client.server.stats.dirty += added
     return Integer(added)
 
@@ -230,8 +242,10 @@ def srem(client, argv: list[bytes]) -> Reply:
                 break
     if removed:
         db.changed(name, before)
+        notify(db, SET, b"srem", name)
         if not value:
             db.delete(name)  # (not one change more: Redis counts the members only)
+            notify(db, GENERIC, b"del", name)
         client.server.stats.dirty += removed
     return Integer(removed)
 
@@ -318,31 +332,34 @@ def _intersection(sets: list[SetValue | None], limit: int = 0) -> list[bytes]:
     return common
 
 
-def _union(sets: list[SetValue | None]) -> SetValue:
+def _union(sets: list[SetValue | None], limit: int) -> SetValue:
     result = SetValue()
     for value in sets:
         if value is not None:
             for member in value:
-                result.add(member)
+                result.add(member, limit)
     return result
 
 
-def _difference(sets: list[SetValue | None]) -> SetValue:
+def _difference(sets: list[SetValue | None], limit: int) -> SetValue:
     first, *others = sets
     if first is None:
         return SetValue()
     present = [other for other in others if other is not None]
-    return SetValue(member for member in first if not any(member in o for o in present))
+    return SetValue((member for member in first if not any(member in o for o in present)), limit)
 
 
-def _store(client, destination: bytes, result: SetValue) -> Reply:
+def _store(client, destination: bytes, result: SetValue, event: bytes) -> Reply:
     """Put a result at ``destination``, replacing any value of any type and its TTL; an empty
-    result deletes the destination instead (Redis: dbDelete, then dbAdd if not empty)."""
+    result deletes the destination instead (Redis: dbDelete, then dbAdd if not empty). The
+    keyspace event is the command's name (``sinterstore``...), or ``del``."""
     db = client.db
     if result:
         db.set_key(destination, result)
+        notify(db, SET, event, destination)
         client.server.stats.dirty += 1  # one change, however many members
     elif db.delete(destination):
+        notify(db, GENERIC, b"del", destination)
         client.server.stats.dirty += 1
     return Integer(len(result))
 
@@ -373,7 +390,9 @@ def sinterstore(client, argv: list[bytes]) -> Reply:
     Replaces whatever ``destination`` held (of any type, and its TTL) with the intersection;
     an empty intersection deletes ``destination``. The destination may be one of the keys.
     """
-    return _store(client, argv[1], SetValue(_intersection(_sources(client, argv[2:]))))
+    return _store(client, argv[1],
+                  SetValue(_intersection(_sources(client, argv[2:])), _limit(client)),
+                  b"sinterstore")
 
 
 def _atoi(data: bytes) -> int:
@@ -449,7 +468,7 @@ def sunion(client, argv: list[bytes]) -> Reply:
     Missing keys are empty sets. The answer is built as a new set first (as Redis does), so a
     union of small integer sets comes sorted.
     """
-    return _members_reply(_union(_sources(client, argv[1:])))
+    return _members_reply(_union(_sources(client, argv[1:]), _limit(client)))
 
 
 @command("sunionstore", arity=-3, flags="write denyoom", acl="set",
@@ -462,7 +481,8 @@ def sunionstore(client, argv: list[bytes]) -> Reply:
 
     Replaces ``destination`` (any type, and its TTL); an empty union deletes it.
     """
-    return _store(client, argv[1], _union(_sources(client, argv[2:])))
+    return _store(client, argv[1], _union(_sources(client, argv[2:]), _limit(client)),
+                  b"sunionstore")
 
 
 @command("sdiff", arity=-2, flags="readonly", acl="set", keys=[key("RO access", last_key=-1)],
@@ -475,7 +495,7 @@ def sdiff(client, argv: list[bytes]) -> Reply:
     The first set minus all the others; missing keys are empty sets. Teaches: unlike union and
     intersection, difference depends on the order of the keys.
     """
-    return _members_reply(_difference(_sources(client, argv[1:])))
+    return _members_reply(_difference(_sources(client, argv[1:]), _limit(client)))
 
 
 @command("sdiffstore", arity=-3, flags="write denyoom", acl="set",
@@ -489,7 +509,8 @@ def sdiffstore(client, argv: list[bytes]) -> Reply:
 
     Replaces ``destination`` (any type, and its TTL); an empty difference deletes it.
     """
-    return _store(client, argv[1], _difference(_sources(client, argv[2:])))
+    return _store(client, argv[1], _difference(_sources(client, argv[2:]), _limit(client)),
+                  b"sdiffstore")
 
 
 # --- moving, popping, sampling, scanning ----------------------------------------------------------
@@ -519,17 +540,21 @@ def smove(client, argv: list[bytes]) -> Reply:
     if not source.discard(member):
         return ZERO
     db.changed(source_name, before)
+    notify(db, SET, b"srem", source_name)
     if not source:
         db.delete(source_name)
+        notify(db, GENERIC, b"del", source_name)
     stats = client.server.stats
     stats.dirty += 1  # the removal
     if target is None:
-        db.store(target_name, SetValue([member]))
+        db.store(target_name, SetValue([member], _limit(client)))
+        notify(db, SET, b"sadd", target_name)
         stats.dirty += 1  # and the addition, to a new set
     else:
         before = db.before_change(target_name)
-        if target.add(member):
+        if target.add(member, _limit(client)):
             db.changed(target_name, before)
+            notify(db, SET, b"sadd", target_name)
             stats.dirty += 1  # and the addition, when the destination did not have it
     return ONE
 
@@ -565,8 +590,10 @@ def spop(client, argv: list[bytes]) -> Reply:
     member = value.random_member(client.server.rng)
     value.discard(member)
     db.changed(name, before)
+    notify(db, SET, b"spop", name)
     if not value:
         db.delete(name)
+        notify(db, GENERIC, b"del", name)
     client.server.stats.dirty += 1
     return Bulk(member)
 
@@ -581,17 +608,19 @@ def _spop_count(client, argv: list[bytes]) -> Reply:
     if value is None or count == 0:
         return EMPTY_SET
     size = len(value)
+    notify(db, SET, b"spop", name)  # (before the members go, as in Redis)
     client.server.stats.dirty += min(count, size)  # one change per member popped
     if count >= size:
         reply = _members_reply(value)  # the whole set, in its order, and the key goes
         db.delete(name)
+        notify(db, GENERIC, b"del", name)
         return reply
     before = db.before_change(name)
     popped = client.server.rng.sample(list(value.members), count)
     for member in popped:
         value.discard(member)
     if (size - count) * _SPOP_MOVE_STRATEGY_MUL <= count:
-        value.recreate()  # Redis's new set of the members that stay may be an intset again
+        value.recreate(_limit(client))  # Redis's new set of those that stay: an intset again?
     db.changed(name, before)
     return _members_reply(popped)
 

@@ -37,6 +37,7 @@ from ..errors import (
     invalid_expire_time,
     wrong_arity,
 )
+from ..notify import GENERIC, STRING, notify
 from ..numbers import LLONG_MAX, LLONG_MIN, parse_int, string_to_int
 from ..reply import EMPTY_BULK, NULL, OK, ONE, ZERO, Array, Bulk, Integer, Reply
 
@@ -131,9 +132,11 @@ def _set_generic(client, flags: int, key_name: bytes, value: bytes, expire: byte
     if (flags & NX and found) or (flags & XX and not found):
         return old if old is not None else aborted
     db.set_key(key_name, value, keep_ttl=bool(flags & KEEPTTL))
+    client.server.stats.dirty += 1  # the value and its TTL: one change, as in Redis
+    notify(db, STRING, b"set", key_name)
     if deadline is not None:
         db.set_expire(key_name, deadline)
-    client.server.stats.dirty += 1  # the value and its TTL: one change, as in Redis
+        notify(db, GENERIC, b"expire", key_name)
     return old if old is not None else ok
 
 
@@ -174,6 +177,8 @@ def set_(client, argv: list[bytes]) -> Reply:
             db.lookup_write(argv[1])  # an expired key is removed (and counted) before it is replaced
         db.set_key(argv[1], argv[2])
         client.server.stats.dirty += 1
+        if db.notify_flags:
+            notify(db, STRING, b"set", argv[1])
         return OK
     flags, expire = _parse_options(argv, 3, for_set=True)
     return _set_generic(client, flags, argv[1], argv[2], expire, "set")
@@ -242,6 +247,7 @@ def getdel(client, argv: list[bytes]) -> Reply:
     reply = _get_reply(client, argv[1])
     if reply is not NULL:
         client.db.delete(argv[1])
+        notify(client.db, GENERIC, b"del", argv[1])
         client.server.stats.dirty += 1
     return reply
 
@@ -266,11 +272,14 @@ def getex(client, argv: list[bytes]) -> Reply:
     if deadline is not None:
         if flags & (EXAT | PXAT) and deadline <= client.server.clock.ms():
             db.delete(argv[1])  # an absolute time in the past: the key is gone at once
+            notify(db, GENERIC, b"del", argv[1])
         else:
             db.set_expire(argv[1], deadline)
+            notify(db, GENERIC, b"expire", argv[1])
         stats.dirty += 1
-    elif flags & PERSIST:
-        stats.dirty += db.remove_expire(argv[1])  # a change only if there was a TTL to remove
+    elif flags & PERSIST and db.remove_expire(argv[1]):  # a change only if there was a TTL
+        notify(db, GENERIC, b"persist", argv[1])
+        stats.dirty += 1
     return Bulk(value)
 
 
@@ -285,6 +294,7 @@ def getset(client, argv: list[bytes]) -> Reply:
     """
     reply = _get_reply(client, argv[1])
     client.db.set_key(argv[1], argv[2])
+    notify(client.db, STRING, b"set", argv[1])
     client.server.stats.dirty += 1
     return reply
 
@@ -315,6 +325,8 @@ def _mset_generic(client, argv: list[bytes], nx: bool) -> Reply:
         return ZERO
     for j in range(1, len(argv), 2):
         db.set_key(argv[j], argv[j + 1])
+        if db.notify_flags:
+            notify(db, STRING, b"set", argv[j])
     # One per pair, even for a key named twice (MSET a 1 a 2 counts 2), as Redis counts them.
     client.server.stats.dirty += len(argv) // 2
     return ONE if nx else OK
@@ -362,12 +374,14 @@ def append(client, argv: list[bytes]) -> Reply:
     stats = client.server.stats
     if value is None:
         db.store(argv[1], argv[2])  # even an empty string: APPEND k "" creates k
-        stats.dirty += 1
-        return Integer(len(argv[2]))
-    _check_length(client, len(value), len(argv[2]))
-    value += argv[2]
-    db.store(argv[1], value)
-    db.encodings[argv[1]] = "raw"  # grown in place: a raw sds string from now on
+        value = argv[2]
+    else:
+        _check_length(client, len(value), len(argv[2]))
+        value += argv[2]
+        db.store(argv[1], value)
+        db.encodings[argv[1]] = "raw"  # grown in place: a raw sds string from now on
+    if db.notify_flags:
+        notify(db, STRING, b"append", argv[1])
     stats.dirty += 1  # even when nothing was appended, as Redis counts it
     return Integer(len(value))
 
@@ -401,6 +415,8 @@ def _incr_by(client, key_name: bytes, increment: int) -> Reply:
         raise CommandError(OVERFLOW)
     db.store(key_name, b"%d" % result)
     client.server.stats.dirty += 1
+    if db.notify_flags:  # INCR, DECR, INCRBY and DECRBY all say "incrby"
+        notify(db, STRING, b"incrby", key_name)
     return Integer(result)
 
 
@@ -472,6 +488,7 @@ def incrbyfloat(client, argv: list[bytes]) -> Reply:
     # Redis makes the new value a plain string object, never an integer one, even for "3".
     db.encodings[argv[1]] = "embstr"
     client.server.stats.dirty += 1  # even for an increment of 0
+    notify(db, STRING, b"incrbyfloat", argv[1])
     return Bulk(text)
 
 
@@ -534,5 +551,6 @@ def setrange(client, argv: list[bytes]) -> Reply:
     value = value[:offset] + patch + value[offset + len(patch):]
     db.store(argv[1], value)
     db.encodings[argv[1]] = "raw"  # patched in place (or made from nothing): raw, as in Redis
+    notify(db, STRING, b"setrange", argv[1])
     client.server.stats.dirty += 1
     return Integer(len(value))
