@@ -22,8 +22,17 @@ follow are the length (0..63), ``01`` 14 bits (..16383), ``10`` then 4 or 8 big-
 A *string* is a length and its bytes, or one of those special encodings: Redis writes every
 string of at most 11 characters that reads as a 32-bit integer as the integer (keys too), and,
 with ``rdbcompression yes``, tries LZF on strings longer than 20 bytes. Kedis writes integers the
-same way but no LZF (a compressor in pure Python would cost more than the bytes it saves; Redis
-also writes a string as it is when compression does not pay), and reads both.
+same way; it compresses with LZF only for DUMP (encode_string's ``lzf``, within a budget: lzf.py
+is plain Python, about a microsecond a byte, where SAVE writes a million keys in half a second),
+and SAVE writes strings as they are, as Redis does whenever compression does not pay. It reads
+both.
+
+A *value* is written the same way wherever it goes (``encode_value``: its type byte, then its
+encoding): after a key's name in the file, and alone, with a footer, in a DUMP payload (the end
+of this module). It is read back the same way too, into the values the store keeps (a set is a
+SetValue), with Redis's checks: a set with a member twice, an intset out of order, a length that
+the data cannot hold are refused, and nothing is allocated for a length read from the data
+before the data is seen to hold it.
 
 Writing is built for speed (a million keys a second is the goal): each string's bytes come from
 tables of precomputed length prefixes, and a key is one ``bytes`` concatenation, no object per
