@@ -133,7 +133,8 @@ INTSETS = {
     "8 bytes each": [["SADD", "s", "1", "-9223372036854775808", "9223372036854775807"]],
     "the width stays when the big member goes": [
         ["SADD", "s", "1", "2", "5000000000"], ["SREM", "s", "5000000000"]],
-    "long enough for LZF": [["SADD", "s", *range(0, 300, 3)]],
+    "long enough for LZF, and compressed": [["SADD", "s", *range(50), "9223372036854775807"]],
+    "long enough for LZF, not compressed": [["SADD", "s", *range(0, 300, 3)]],
     "512 members: still an intset": [["SADD", "s", *range(512)]],
     "built by the store commands": [
         ["SADD", "a", "1", "2", "100000"], ["SADD", "b", "2", "1", "3"],
