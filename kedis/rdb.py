@@ -617,16 +617,18 @@ PAYLOAD_FOOTER = RDB_VERSION.to_bytes(2, "little")
 def dump_payload(value: Any, lzf: LZFBudget | None = None) -> bytes:
     """The DUMP payload of ``value`` (createDumpPayload); ``lzf`` compresses its long strings."""
     body = encode_value(value, lzf)
-    crc = crc64(PAYLOAD_FOOTER, crc64(body))
+    if len(body) < 4096:  # one CRC call over a small copy is cheaper than two
+        body += PAYLOAD_FOOTER
+        return body + crc64(body).to_bytes(8, "little")
+    crc = crc64(PAYLOAD_FOOTER, crc64(body))  # (a big value is not copied once more for it)
     return b"".join((body, PAYLOAD_FOOTER, crc.to_bytes(8, "little")))
 
 
 def verify_payload(payload: bytes) -> bool:
     """Whether the footer is right (verifyDumpPayload): at least its 10 bytes, an RDB version
     Kedis reads (this one, 10, or an older one), and the CRC-64 of the bytes before the CRC."""
-    if len(payload) < 10:
-        return False
-    if int.from_bytes(payload[-10:-8], "little") > RDB_VERSION:
+    size = len(payload)
+    if size < 10 or payload[size - 10] | payload[size - 9] << 8 > RDB_VERSION:
         return False
     return crc64(memoryview(payload)[:-8]) == int.from_bytes(payload[-8:], "little")
 
@@ -638,6 +640,10 @@ def load_payload(payload: bytes) -> Any:
     As in Redis, the value is read from the payload's start with nothing to stop it at the
     footer: a value may end before it (the bytes between are ignored) or even read into it.
     """
+    if len(payload) > 1 and payload[0] == TYPE_STRING and payload[1] < 64:  # a short string: inline
+        end = 2 + payload[1]
+        if end <= len(payload):
+            return payload[2:end]
     reader = _Reader(payload, 0, "DUMP payload", "payload")
     kind = reader.byte("the value's type")
     read_value = _READERS.get(kind)

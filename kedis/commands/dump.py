@@ -72,7 +72,10 @@ def dump(client, argv: list[bytes]) -> Reply:
     value = client.db.lookup_read(argv[1])
     if value is None:
         return NULL
-    lzf = rdb.LZFBudget() if client.server.config["rdbcompression"] else None
+    lzf = None
+    if client.server.config["rdbcompression"] and (type(value) is not bytes
+                                                   or len(value) > rdb.LZF_MIN_LENGTH):
+        lzf = rdb.LZFBudget()  # (only where there may be a string to compress)
     return Bulk(rdb.dump_payload(value, lzf))
 
 
@@ -131,25 +134,28 @@ def restore(client, argv: list[bytes]) -> Reply:
 
     server = client.server
     deleted = replace and db.delete(name)  # (dbDelete: even a key whose TTL ran out)
-    now = server.clock.ms()
-    if ttl and not absttl:
-        ttl += now
-        if ttl > LLONG_MAX:  # Redis adds in a long long: past its end, it wraps to the past
-            ttl -= _WRAP
-    if ttl and ttl <= now:  # already expired: no key (checkAlreadyExpired)
-        if deleted:  # but REPLACE deleted one: that is the change (the AOF writes a DEL)
-            notify(db, GENERIC, b"del", name)
-            server.stats.dirty += 1
-        return OK
+    if ttl:
+        now = server.clock.ms()
+        if not absttl:
+            ttl += now
+            if ttl > LLONG_MAX:  # Redis adds in a long long: past its end, it wraps to the past
+                ttl -= _WRAP
+        if ttl <= now:  # already expired: no key (checkAlreadyExpired)
+            if deleted:  # but REPLACE deleted one: that is the change (the AOF writes a DEL)
+                if db.notify_flags & GENERIC:
+                    notify(db, GENERIC, b"del", name)
+                server.stats.dirty += 1
+            return OK
     db.set_key(name, value)
     if ttl:
         db.set_expire(name, ttl)
     if db.lfu:
         if freq >= 0:
-            db.lru[name] = lfu_minutes(now) << 8 | freq
+            db.lru[name] = lfu_minutes(server.clock.ms()) << 8 | freq
     elif idle >= 0:
         db.lru[name] = idle_field(db.lru_clock, idle)
-    notify(db, GENERIC, b"restore", name)
+    if db.notify_flags & GENERIC:
+        notify(db, GENERIC, b"restore", name)
     server.stats.dirty += 1
     return OK
 
