@@ -153,10 +153,11 @@ class LZFBudget:
         self.left = LZF_BUDGET if left is None else left
 
 
-#: The bytes of strings one DUMP payload may compress: 64 KB, some 50 ms of Python at worst (an
-#: incompressible string, on the 2-core development machine), instead of the minutes a 512 MB
-#: value would take. Strings up to this size are compressed as Redis compresses them, so DUMP
-#: answers Redis's very bytes; beyond it they are written uncompressed.
+#: The bytes of strings one DUMP payload may compress: 64 KB, about 60 ms of Python at worst (an
+#: incompressible string, which LZF reads to the end before it gives up; benchmarks/dump.py, on
+#: the 2-core development machine), instead of the minutes a 512 MB value would take. Strings up
+#: to this size are compressed as Redis compresses them, so DUMP answers Redis's very bytes;
+#: beyond it they are written uncompressed.
 LZF_BUDGET = 64 * 1024
 #: Redis tries LZF on strings longer than this (shorter ones cannot win the 4 bytes it asks for).
 LZF_MIN_LENGTH = 20
