@@ -21,10 +21,10 @@ SADD, then PEXPIREAT for a TTL).
 What is written is not always the command as typed, because replaying it later must give the
 same store: a relative TTL (``SET k v EX 10``, ``EXPIRE k 10``) becomes an absolute deadline
 (``SET k v PXAT <ms>``, ``PEXPIREAT k <ms>``), INCRBYFLOAT its result (``SET k <value> KEEPTTL``),
-SPOP the members it drew (``SREM``), and a key that expires becomes ``DEL``. See PROPAGATE. When
-one command writes more than one (a key expired as the command read it: ``DEL``, then the command),
-they go between ``MULTI`` and ``EXEC``, as Redis 7.0 writes them, so that a replay applies both or
-neither.
+SPOP the members it drew (``SREM``), RESTORE's relative TTL its deadline (with ``ABSTTL``), and a
+key that expires becomes ``DEL``. See PROPAGATE. When one command writes more than one (a key
+expired as the command read it: ``DEL``, then the command), they go between ``MULTI`` and
+``EXEC``, as Redis 7.0 writes them, so that a replay applies both or neither.
 
 **appendfsync** says when the bytes reach the disk. Each command's bytes are handed to the kernel
 (``write``) before the command returns, whatever the policy, so a process that is killed loses
@@ -175,6 +175,18 @@ def _spop(db: Any, argv: tuple, reply: Any) -> list[bytes]:
     return [b"SREM", argv[1], *members]
 
 
+def _restore(db: Any, argv: tuple, reply: Any) -> list[bytes]:
+    # A relative TTL becomes the deadline it gave, with ABSTTL (restoreCommand rewrites argv so);
+    # a RESTORE that only deleted (REPLACE, and a TTL already past) is a DEL.
+    key = argv[1]
+    if key not in db.data:
+        return [b"DEL", key]
+    deadline = db.expires.get(key)
+    if deadline is None or any(arg.split(b"\x00", 1)[0].lower() == b"absttl" for arg in argv[4:]):
+        return list(argv)
+    return [argv[0], key, b"%d" % deadline, *argv[3:], b"ABSTTL"]
+
+
 #: Command name -> how to write it so that a replay gives the same store (Redis rewrites the
 #: command vector the same way before propagating it). Commands not listed are written as typed.
 PROPAGATE: dict[str, Callable[[Any, tuple, Any], list[bytes]]] = {
@@ -190,6 +202,7 @@ PROPAGATE: dict[str, Callable[[Any, tuple, Any], list[bytes]]] = {
     "expireat": _expire,
     "pexpireat": _expire,
     "spop": _spop,
+    "restore": _restore,
 }
 
 

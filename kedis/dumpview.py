@@ -1,13 +1,20 @@
-"""An RDB file, byte by byte: each field's bytes beside what they mean (for the persistence tutorial).
+"""An RDB file or a DUMP payload, byte by byte: each field's bytes beside what they mean (for the
+persistence tutorial).
 
     from kedis.dumpview import DumpView
-    DumpView.of_file("dump.rdb")      # a table in a notebook, text elsewhere
+    DumpView.of_file("dump.rdb")         # a table in a notebook, text elsewhere
+    DumpView(db.run("DUMP k").value)     # one value, as DUMP serializes it
 
 rdb.py reads a file for speed; this module reads it again for people. It walks the same records
-(with rdb.py's reader, so that both agree on every byte) and notes, for each field, where it
-starts, its bytes and what they say: the header, each AUX field, SELECTDB and RESIZEDB, each key's
-deadline, type, name and value (with the way the string was encoded: a length and the bytes, an
-integer in 1, 2 or 4 bytes, or LZF), EOF and the checksum, which it checks.
+(with rdb.py's reader and checks, so that both agree on every byte) and notes, for each field,
+where it starts, its bytes and what they say: the header, each AUX field, SELECTDB and RESIZEDB,
+each key's deadline, type, name and value (with the way each string was encoded: a length and the
+bytes, an integer in 1, 2 or 4 bytes, or LZF), EOF and the checksum, which it checks.
+
+A DUMP payload is one value as the file writes it after a key's name (its type, then its
+encoding), then the RDB version (2 bytes) and a CRC-64: the view shows the same value fields, and
+checks the version (can this Kedis read it?) and the checksum, as RESTORE does. It tells the two
+apart by the file's magic: a payload starts with a type byte, never with "REDIS".
 """
 
 from __future__ import annotations
@@ -21,10 +28,12 @@ from .crc64 import crc64
 from .plural import plural
 from .reply import repr_bytes
 
-__all__ = ["Field", "annotate", "DumpView"]
+__all__ = ["Field", "annotate", "annotate_payload", "DumpView"]
 
 #: How many bytes of a field a row shows; the rest is counted, not shown.
 SHOWN_BYTES = 32
+#: How many of an intset's integers its row lists.
+SHOWN_MEMBERS = 20
 BYTES_PER_LINE = 16
 
 
@@ -34,7 +43,8 @@ class Field:
 
     offset: int
     data: bytes
-    record: str    # header, aux, selectdb, resizedb, expire, key, eof, checksum
+    record: str    # header, aux, selectdb, resizedb, expire, key, eof, checksum; in a payload:
+    #                type, key (the value's fields), extra, version, checksum
     meaning: str
 
 
@@ -58,8 +68,39 @@ def _string_field(reader: rdb._Reader, what: str) -> tuple[bytes, str]:
                    f", little-endian, after 0x{first:02x})")
 
 
+def _value_fields(reader: rdb._Reader, kind: int, note) -> None:
+    """Note the fields of one value of RDB type ``kind`` (its type byte has been read)."""
+    start = reader.pos
+    if kind == rdb.TYPE_STRING:
+        _, meaning = _string_field(reader, "its value")
+    elif kind == rdb.TYPE_SET:
+        count = reader.length("a member count")
+        note(start, "key", f"{plural(count, 'member')} follow")
+        for _ in range(count):
+            start = reader.pos
+            _, meaning = _string_field(reader, "a member")
+            note(start, "key", meaning)
+        return
+    else:
+        compressed = reader.data[reader.pos] == 0xC0 | rdb.ENC_LZF
+        blob = reader.string("the intset")
+        try:
+            width, numbers = rdb.parse_intset(blob)
+        except ValueError as error:
+            raise reader.fail(f"a damaged intset: {error}", start) from None
+        meaning = (f"its members as an intset: one string{' (LZF-compressed)' if compressed else ''}"
+                   f" holding the width of each integer ({plural(width, 'byte')}), their count"
+                   f" ({len(numbers)}), then the sorted integers: "
+                   + ", ".join(map(str, numbers[:SHOWN_MEMBERS]))
+                   + (", ..." if len(numbers) > SHOWN_MEMBERS else ""))
+    note(start, "key", meaning)
+
+
 def annotate(data: bytes) -> list[Field]:
-    """The fields of an RDB file, in order. Raises rdb.RDBError where the file is not valid."""
+    """The fields of an RDB file (or of a DUMP payload: annotate_payload), in order. Raises
+    rdb.RDBError where the data is not valid."""
+    if data[:5] != b"REDIS" and data[:1] and data[0] < 0x20:
+        return annotate_payload(data)
     if len(data) < 9 or data[:5] != b"REDIS":
         raise rdb.RDBError("not an RDB file (it does not start with REDIS)", 0)
     fields = [Field(0, data[:9], "header",
@@ -96,28 +137,12 @@ def annotate(data: bytes) -> list[Field]:
             deadline = int.from_bytes(reader.take(8, "an expire time"), "little", signed=True)
             note(start, "expire", f"EXPIRETIME_MS (0xfc): the next key expires at {deadline} "
                                   "(Unix ms, 8 bytes little-endian)")
-        elif kind in (rdb.TYPE_STRING, rdb.TYPE_SET, rdb.TYPE_SET_INTSET):
+        elif kind in _VALUE_TYPES:
             note(start, "key", f"a key of type {kind} ({rdb.RDB_TYPE_NAMES[kind]})")
             start = reader.pos
             key, meaning = _string_field(reader, "its name")
             note(start, "key", meaning)
-            start = reader.pos
-            if kind == rdb.TYPE_STRING:
-                _, meaning = _string_field(reader, "its value")
-            elif kind == rdb.TYPE_SET:
-                count = reader.length("a member count")
-                note(start, "key", f"{plural(count, 'member')} follow")
-                for _ in range(count):
-                    start = reader.pos
-                    _, meaning = _string_field(reader, "a member")
-                    note(start, "key", meaning)
-                continue
-            else:
-                members = rdb._read_intset(reader, "the intset")
-                numbers = ", ".join(sorted((m.decode() for m in members), key=int))
-                meaning = (f"its members as an intset: one string holding the width of each "
-                           f"integer, their count, then the sorted integers: {numbers}")
-            note(start, "key", meaning)
+            _value_fields(reader, kind, note)
         else:
             raise reader.fail(f"a record of type {kind}, which this view does not show", start)
     start = reader.pos
@@ -132,6 +157,53 @@ def annotate(data: bytes) -> list[Field]:
     return fields
 
 
+_VALUE_TYPES = (rdb.TYPE_STRING, rdb.TYPE_SET, rdb.TYPE_SET_INTSET)
+
+
+def annotate_payload(data: bytes) -> list[Field]:
+    """The fields of a DUMP payload, in order: the value's type and encoding, any bytes the value
+    leaves before the footer, the RDB version and the checksum, both checked as RESTORE checks
+    them. Raises rdb.RDBError where the value cannot be read (RESTORE: "Bad data format")."""
+    if len(data) < 10:
+        raise rdb.RDBError(f"a DUMP payload ends with 10 bytes of footer; this one has "
+                           f"{len(data)} bytes in all", 0, "DUMP payload")
+    fields: list[Field] = []
+    footer = len(data) - 10
+    # The value is read from a reader that ends where the footer starts, so that a value that
+    # claims to go on is shown as cut short (RESTORE would read on into the footer).
+    reader = rdb._Reader(data[:footer], 0, "DUMP payload", "value")
+
+    def note(start: int, record: str, meaning: str) -> None:
+        fields.append(Field(start, data[start:reader.pos], record, meaning))
+
+    kind = reader.byte("the value's type")
+    if kind not in _VALUE_TYPES:
+        name = rdb.RDB_TYPE_NAMES.get(kind)
+        raise reader.fail(f"a value of type {kind}{f' ({name})' if name else ''}, which this "
+                          "view does not show", 0)
+    note(0, "type", f"the value's type: {kind} ({rdb.RDB_TYPE_NAMES[kind]}); no key name, no TTL "
+                    "(RESTORE is given both)")
+    _value_fields(reader, kind, note)
+    if reader.pos < footer:
+        start, reader.pos = reader.pos, footer
+        note(start, "extra", "bytes after the value, before the footer (RESTORE ignores them)")
+    reader = rdb._Reader(data, footer, "DUMP payload", "payload")
+    version = int.from_bytes(reader.take(2, "the version"), "little")
+    verdict = (f"this Kedis reads up to {rdb.RDB_VERSION}: RESTORE accepts it"
+               if version <= rdb.RDB_VERSION else
+               f"newer than this Kedis reads ({rdb.RDB_VERSION}): RESTORE refuses it")
+    note(footer, "version", f"the RDB version that wrote it: {version} (2 bytes, little-endian); "
+                            + verdict)
+    stored = int.from_bytes(reader.take(8, "the checksum"), "little")
+    if stored == crc64(data[:footer + 2]):
+        verdict = f"{stored:016x}, which matches the bytes before it"
+    else:
+        verdict = (f"{stored:016x}, which does NOT match the bytes before it: RESTORE refuses "
+                   "the payload")
+    note(footer + 2, "checksum", f"the CRC-64 of every byte before it (8 bytes): {verdict}")
+    return fields
+
+
 def _hex_lines(data: bytes) -> list[str]:
     shown = data[:SHOWN_BYTES]
     lines = [" ".join(f"{byte:02x}" for byte in shown[i:i + BYTES_PER_LINE])
@@ -142,7 +214,8 @@ def _hex_lines(data: bytes) -> list[str]:
 
 
 class DumpView:
-    """An annotated hex view of an RDB file: text (``str()``), or an HTML table in a notebook."""
+    """An annotated hex view of an RDB file or a DUMP payload: text (``str()``), or an HTML table
+    in a notebook."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data

@@ -259,10 +259,7 @@ class Persistence:
         server = self.server
         loaded = 0
         for db in server.databases:
-            data, expires = databases.get(db.id, ({}, {}))
-            for key, value in data.items():
-                if type(value) is not bytes:
-                    data[key] = make_value(value)
+            data, expires = databases.get(db.id, ({}, {}))  # values as the store keeps them
             db.flush()
             db.data = data
             db.expires.replace(expires)
@@ -346,13 +343,3 @@ class Persistence:
              else "err"),
         ]
 
-
-def make_value(value: Any) -> Any:
-    """A value read from a file (rdb.SetMembers, or a Python set from an intset, for a set) as
-    the store keeps it: the type that registered itself under that name in keyspace.TYPE_NAMES."""
-    if isinstance(value, (set, frozenset, rdb.SetMembers)):
-        for kind, name in TYPE_NAMES.items():
-            if name == "set":
-                return kind(value)
-        raise rdb.RDBError("the file holds sets, which this Kedis does not have")
-    return value

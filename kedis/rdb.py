@@ -22,8 +22,17 @@ follow are the length (0..63), ``01`` 14 bits (..16383), ``10`` then 4 or 8 big-
 A *string* is a length and its bytes, or one of those special encodings: Redis writes every
 string of at most 11 characters that reads as a 32-bit integer as the integer (keys too), and,
 with ``rdbcompression yes``, tries LZF on strings longer than 20 bytes. Kedis writes integers the
-same way but no LZF (a compressor in pure Python would cost more than the bytes it saves; Redis
-also writes a string as it is when compression does not pay), and reads both.
+same way; it compresses with LZF only for DUMP (encode_string's ``lzf``, within a budget: lzf.py
+is plain Python, about a microsecond a byte, where SAVE writes a million keys in half a second),
+and SAVE writes strings as they are, as Redis does whenever compression does not pay. It reads
+both.
+
+A *value* is written the same way wherever it goes (``encode_value``: its type byte, then its
+encoding): after a key's name in the file, and alone, with a footer, in a DUMP payload (the end
+of this module). It is read back the same way too, into the values the store keeps (a set is a
+SetValue), with Redis's checks: a set with a member twice, an intset out of order, a length that
+the data cannot hold are refused, and nothing is allocated for a length read from the data
+before the data is seen to hold it.
 
 Writing is built for speed (a million keys a second is the goal): each string's bytes come from
 tables of precomputed length prefixes, and a key is one ``bytes`` concatenation, no object per
@@ -43,9 +52,11 @@ from typing import Any
 from .crc64 import crc64
 from .keyspace import TYPE_NAMES
 from .lzf import LZFError, decompress
+from .lzf import compress as lzf_compress
 
-__all__ = ["RDB_VERSION", "RDBError", "Snapshot", "encode", "write_file", "decode", "read_file",
-           "encode_string", "encode_length"]
+__all__ = ["RDB_VERSION", "RDBError", "EmptyKey", "Snapshot", "LZFBudget", "encode", "write_file",
+           "decode", "read_file", "encode_string", "encode_length", "encode_value", "parse_intset",
+           "dump_payload", "verify_payload", "load_payload"]
 
 RDB_VERSION = 10
 MAGIC = b"REDIS%04d" % RDB_VERSION
@@ -128,13 +139,43 @@ def _int_encoding(s: bytes) -> bytes | None:
     return None
 
 
-def encode_string(s: bytes) -> bytes:
-    """A string as RDB writes it (rdbSaveRawString, without LZF): an integer, or length + bytes."""
+class LZFBudget:
+    """How many more bytes of strings LZF may read for one DUMP payload (see LZF_BUDGET).
+
+    Redis compresses every string of more than 20 bytes; Kedis's compressor is plain Python, about
+    a microsecond a byte, so each payload gets a budget: a string longer than what is left is
+    written as it is, which RESTORE (Redis's or Kedis's) reads all the same.
+    """
+
+    __slots__ = ("left",)
+
+    def __init__(self, left: int | None = None) -> None:
+        self.left = LZF_BUDGET if left is None else left
+
+
+#: The bytes of strings one DUMP payload may compress: 64 KB, about 60 ms of Python at worst (an
+#: incompressible string, which LZF reads to the end before it gives up; benchmarks/dump.py, on
+#: the 2-core development machine), instead of the minutes a 512 MB value would take. Strings up
+#: to this size are compressed as Redis compresses them, so DUMP answers Redis's very bytes;
+#: beyond it they are written uncompressed.
+LZF_BUDGET = 64 * 1024
+#: Redis tries LZF on strings longer than this (shorter ones cannot win the 4 bytes it asks for).
+LZF_MIN_LENGTH = 20
+
+
+def encode_string(s: bytes, lzf: LZFBudget | None = None) -> bytes:
+    """A string as RDB writes it (rdbSaveRawString): an integer, LZF-compressed (with a budget,
+    and only when that saves at least 4 bytes, as Redis keeps it), or length + bytes."""
     n = len(s)
     if n < 12 and n and s[0] in _NUMERIC_START:
         encoded = _int_encoding(s)
         if encoded is not None:
             return encoded
+    if lzf is not None and LZF_MIN_LENGTH < n <= lzf.left:
+        lzf.left -= n
+        packed = lzf_compress(s, n - 4)
+        if packed is not None:
+            return b"\xc3" + encode_length(len(packed)) + encode_length(n) + packed
     if n < 64:
         return _SHORT[n] + s
     if n < 16384:
@@ -142,39 +183,38 @@ def encode_string(s: bytes) -> bytes:
     return encode_length(n) + s
 
 
-def _encode_set(value: Iterable[bytes]) -> bytes:
-    """A set: as an intset (type 11) when Redis 7.0 would keep it as one (every member an
-    integer, at most set-max-intset-entries, 512), else type 2: the count, then each member."""
-    members = list(value)
-    intset = getattr(value, "intset", None)  # a SetValue knows its encoding
-    if intset is None:
-        intset = len(members) <= 512
-    if intset:
-        numbers = []
-        for member in members:
-            try:
-                number = int(member)
-            except ValueError:
-                break
-            if b"%d" % number != member or not -2 ** 63 <= number < 2 ** 63:
-                break
-            numbers.append(number)
-        else:
-            numbers.sort()
-            width = 2 if all(-2 ** 15 <= n < 2 ** 15 for n in numbers) else \
-                4 if all(-2 ** 31 <= n < 2 ** 31 for n in numbers) else 8
-            code = {2: "h", 4: "i", 8: "q"}[width]
-            blob = struct.pack(f"<II{len(numbers)}{code}", width, len(numbers), *numbers)
-            return bytes([TYPE_SET_INTSET]) + encode_string(blob)
-    return b"".join([bytes([TYPE_SET]), encode_length(len(members)),
-                     *(encode_string(m) for m in members)])
+def _encode_set(value: Any, lzf: LZFBudget | None) -> bytes:
+    """A set (a SetValue): type 11 and an intset when Redis holds it as one (its integers sorted,
+    each in ``value.width`` bytes: one string, compressed like any other), else type 2: the count,
+    then each member."""
+    if value.intset:
+        numbers = sorted(map(int, value))
+        width = value.width
+        blob = struct.pack(f"<II{len(numbers)}{_INTSET_CODES[width]}", width, len(numbers),
+                           *numbers)
+        return bytes([TYPE_SET_INTSET]) + encode_string(blob, lzf)
+    return b"".join([bytes([TYPE_SET]), encode_length(len(value)),
+                     *(encode_string(m, lzf) for m in value)])
 
+
+_INTSET_CODES = {2: "h", 4: "i", 8: "q"}
 
 #: Type name (keyspace.TYPE_NAMES) -> how to write a value of it, type byte first. A new type of
 #: Kedis is one more entry here and one more reader in _READERS below.
-ENCODERS: dict[str, Callable[[Any], bytes]] = {
+ENCODERS: dict[str, Callable[[Any, LZFBudget | None], bytes]] = {
     "set": _encode_set,
 }
+
+
+def encode_value(value: Any, lzf: LZFBudget | None = None) -> bytes:
+    """A value as RDB writes it, its type byte first (rdbSaveObjectType, then rdbSaveObject):
+    what a key's record holds after its name, and what a DUMP payload holds before its footer."""
+    if type(value) is bytes:
+        return b"\x00" + encode_string(value, lzf)
+    encoder = ENCODERS.get(TYPE_NAMES.get(type(value), ""))
+    if encoder is None:
+        raise TypeError(f"Kedis cannot write a {type(value).__name__} to RDB")
+    return encoder(value, lzf)
 
 
 def _aux(name: str, value: str | int) -> bytes:
@@ -189,8 +229,6 @@ def encode(snapshots: Iterable[Snapshot], aux: dict[str, str | int] | None = Non
     head = MAGIC + b"".join(_aux(name, value) for name, value in (aux or {}).items())
     crc = crc64(head, crc)
     yield head
-    encoders = ENCODERS
-    type_names = TYPE_NAMES
     for index, data, expires in snapshots:
         if not data:
             continue
@@ -213,10 +251,7 @@ def encode(snapshots: Iterable[Snapshot], aux: dict[str, str | int] | None = Non
                 else:
                     record += encode_string(value)
             else:
-                encoder = encoders.get(type_names.get(type(value), ""))
-                if encoder is None:
-                    raise TypeError(f"Kedis cannot write a {type(value).__name__} to RDB")
-                encoded = encoder(value)  # the type byte, then the value: the key goes between
+                encoded = encode_value(value)  # the type byte, then the value: the key between
                 record = encoded[:1] + encode_string(key) + encoded[1:]
             if expires:
                 deadline = expires.get(key)
@@ -282,14 +317,16 @@ def fsync_dir(folder: str) -> None:
 
 # --- reading ------------------------------------------------------------------------------------
 class _Reader:
-    """A cursor over the file's bytes; every read checks that the bytes are there."""
+    """A cursor over a file's (or a payload's) bytes; every read checks that the bytes are there,
+    so a length read from the data is never trusted before the data is seen to hold it."""
 
-    __slots__ = ("data", "pos", "source")
+    __slots__ = ("data", "pos", "source", "noun")
 
-    def __init__(self, data: bytes, pos: int, source: str) -> None:
+    def __init__(self, data: bytes, pos: int, source: str, noun: str = "file") -> None:
         self.data = data
         self.pos = pos
         self.source = source
+        self.noun = noun  # "file" or "payload", for the messages
 
     def fail(self, message: str, offset: int | None = None) -> RDBError:
         return RDBError(message, self.pos if offset is None else offset, self.source)
@@ -298,25 +335,22 @@ class _Reader:
         start = self.pos
         end = start + n
         if end > len(self.data):
-            raise self.fail(f"the file ends in the middle of {what} "
+            raise self.fail(f"the {self.noun} ends in the middle of {what} "
                             f"({len(self.data) - start} of {n} bytes there)")
         self.pos = end
         return self.data[start:end]
 
     def byte(self, what: str) -> int:
         if self.pos >= len(self.data):
-            raise self.fail(f"the file ends where {what} was expected")
+            raise self.fail(f"the {self.noun} ends where {what} was expected")
         value = self.data[self.pos]
         self.pos += 1
         return value
 
     def length(self, what: str) -> int:
-        """A length (rdbLoadLen); a special encoding here is an error."""
-        length, special = self._length_or_encoding(what)
-        if special:
-            raise self.fail(f"a string encoding where a length was expected ({what})",
-                            self.pos - 1)
-        return length
+        """A length (rdbLoadLen). Like Redis, a first byte ``11xxxxxx`` (a string encoding) is
+        read here as the 6-bit number it carries: rdbLoadLen does not look at that bit."""
+        return self._length_or_encoding(what)[0]
 
     def _length_or_encoding(self, what: str) -> tuple[int, bool]:
         first = self.byte(what)
@@ -349,6 +383,11 @@ class _Reader:
             compressed_length = self.length(what)
             plain_length = self.length(what)
             compressed = self.take(compressed_length, what)
+            # One instruction of 3 bytes writes at most 264: a longer announced length is a lie,
+            # refused before any work (Redis finds out after, and refuses it too).
+            if plain_length > compressed_length * LZF_MAX_RATIO:
+                raise self.fail(f"LZF data in {what} cannot expand to the {plain_length} bytes "
+                                "it announces", start)
             try:
                 return decompress(compressed, plain_length)
             except LZFError as error:
@@ -356,29 +395,75 @@ class _Reader:
         raise self.fail(f"an unknown string encoding {length} ({what})", start)
 
 
-class SetMembers(list):
-    """A set's members as read, in the file's order: the order Redis kept them in (its hash
-    table's), which a Python set would lose (its order changes from one process to the next)."""
+LZF_MAX_RATIO = 88  # 264 bytes out for a back reference of 3 bytes in
 
 
-def _read_set(reader: _Reader, what: str) -> SetMembers:
+class EmptyKey(RDBError):
+    """A set (or any container) with no member: Redis never stores one. A file that holds one
+    (a bug of old Redis versions) loads without that key; a DUMP payload is refused."""
+
+
+def _store_type(name: str) -> Any:
+    """The class the store keeps values of type ``name`` in, registered in keyspace.TYPE_NAMES by
+    its module (commands/sets.py registers SetValue as "set"): rdb.py reads values into it."""
+    for kind, type_name in TYPE_NAMES.items():
+        if type_name == name:
+            return kind
+    raise RDBError(f"this Kedis has no {name} type")
+
+
+def _read_set(reader: _Reader, what: str) -> Any:
+    """Type 2: a count, then each member (a string). Kept in the order read, Redis's hash table
+    order: a Python set would lose it. As Redis loads it: an intset if at most 512 integers."""
+    start = reader.pos
     count = reader.length(what)
-    return SetMembers(reader.string(what) for _ in range(count))
+    if count == 0:
+        raise EmptyKey(f"an empty set in {what}", start, reader.source)
+    value = _store_type("set")()
+    add = value.add
+    for _ in range(count):  # each member takes at least a byte: the data bounds the loop
+        if not add(reader.string(what)):
+            raise reader.fail(f"a member twice in {what} (Redis: \"Duplicate set members "
+                              "detected\")")
+    return value
 
 
-def _read_intset(reader: _Reader, what: str) -> set[bytes]:
+def parse_intset(blob: bytes) -> tuple[int, tuple[int, ...]]:
+    """An intset's bytes: (width, integers), checked as intsetValidateIntegrity does with its
+    deep check (a width of 2, 4 or 8; the size the count says; not empty; strictly increasing).
+    Raises ValueError with what is wrong."""
+    if len(blob) < 8:
+        raise ValueError(f"an intset needs an 8-byte header, not {len(blob)} bytes")
+    width, count = struct.unpack_from("<II", blob)
+    if width not in _INTSET_CODES:
+        raise ValueError(f"an intset's integers are 2, 4 or 8 bytes wide, not {width}")
+    if len(blob) != 8 + width * count:
+        raise ValueError(f"an intset of {count} integers of {width} bytes takes "
+                         f"{8 + width * count} bytes, not {len(blob)}")
+    if count == 0:
+        raise ValueError("an empty intset")
+    numbers = struct.unpack_from(f"<{count}{_INTSET_CODES[width]}", blob, 8)
+    if any(a >= b for a, b in zip(numbers, numbers[1:], strict=False)):
+        raise ValueError("an intset's integers out of order, or one twice")
+    return width, numbers
+
+
+def _read_intset(reader: _Reader, what: str) -> Any:
+    """Type 11: one string holding an intset, kept as it is (its width too); more than 512
+    integers become a hash table, as Redis converts them."""
     start = reader.pos
     blob = reader.string(what)
-    if len(blob) < 8:
-        raise reader.fail(f"an intset too short in {what}", start)
-    width, count = struct.unpack_from("<II", blob)
-    if width not in (2, 4, 8) or len(blob) != 8 + width * count:
-        raise reader.fail(f"a damaged intset in {what}", start)
-    code = {2: "h", 4: "i", 8: "q"}[width]
-    return {b"%d" % n for n in struct.unpack_from(f"<{count}{code}", blob, 8)}
+    try:
+        width, numbers = parse_intset(blob)
+    except ValueError as error:
+        raise reader.fail(f"a damaged intset in {what}: {error}", start) from None
+    value = _store_type("set")(b"%d" % n for n in numbers)
+    if value.intset:
+        value.width = width
+    return value
 
 
-#: RDB type -> how to read a value of it (the key has been read).
+#: RDB type -> how to read a value of it (the key has been read): the values the store keeps.
 _READERS: dict[int, Callable[[_Reader, str], Any]] = {
     TYPE_STRING: lambda reader, what: reader.string(what),
     TYPE_SET: _read_set,
@@ -481,7 +566,11 @@ def decode(data: bytes, now_ms: int | None = None, databases: int = 16,
             raise reader.fail(f"a key of type {type_name} ({kind}), which Kedis does not have "
                               "yet", pos)
         key = reader.string("a key")
-        value = read_value(reader, f"the value of key {_show_key(key)}")
+        try:
+            value = read_value(reader, f"the value of key {_show_key(key)}")
+        except EmptyKey:  # Redis skips it ("rdbLoadObject skipping empty key"), and goes on
+            deadline = None
+            continue
         if deadline is None or now_ms is None or deadline >= now_ms:
             db_data[key] = value
             if deadline is not None:
@@ -512,3 +601,57 @@ def read_file(path: str, now_ms: int | None = None, databases: int = 16
     with open(path, "rb") as file:
         data = file.read()
     return decode(data, now_ms, databases, source=os.path.basename(path))
+
+
+# --- DUMP payloads --------------------------------------------------------------------------------
+# DUMP serializes one value, RESTORE makes a key of it again (Redis keeps both in cluster.c,
+# beside MIGRATE, which moves keys between servers with them). A payload is the value as an RDB
+# file writes it after a key's name (its type byte, then its encoding: encode_value), followed
+# by a footer that says which format wrote it and proves it arrived whole:
+#
+#     <type> <value> | <RDB version: 2 bytes, little-endian> | <CRC-64 of all before: 8 bytes>
+#
+# Redis refuses a payload from a newer format (it could not read it) or with a wrong checksum.
+PAYLOAD_FOOTER = RDB_VERSION.to_bytes(2, "little")
+
+
+def dump_payload(value: Any, lzf: LZFBudget | None = None) -> bytes:
+    """The DUMP payload of ``value`` (createDumpPayload); ``lzf`` compresses its long strings."""
+    body = encode_value(value, lzf)
+    if len(body) < 4096:  # one CRC call over a small copy is cheaper than two
+        body += PAYLOAD_FOOTER
+        return body + crc64(body).to_bytes(8, "little")
+    crc = crc64(PAYLOAD_FOOTER, crc64(body))  # (a big value is not copied once more for it)
+    return b"".join((body, PAYLOAD_FOOTER, crc.to_bytes(8, "little")))
+
+
+def verify_payload(payload: bytes) -> bool:
+    """Whether the footer is right (verifyDumpPayload): at least its 10 bytes, an RDB version
+    Kedis reads (this one, 10, or an older one), and the CRC-64 of the bytes before the CRC."""
+    size = len(payload)
+    if size < 10 or payload[size - 10] | payload[size - 9] << 8 > RDB_VERSION:
+        return False
+    return crc64(memoryview(payload)[:-8]) == int.from_bytes(payload[-8:], "little")
+
+
+def load_payload(payload: bytes) -> Any:
+    """The value a payload holds, as the store keeps it (rdbLoadObjectType, rdbLoadObject).
+    Raises RDBError, with the byte where reading went wrong; check the footer first.
+
+    As in Redis, the value is read from the payload's start with nothing to stop it at the
+    footer: a value may end before it (the bytes between are ignored) or even read into it.
+    """
+    if len(payload) > 1 and payload[0] == TYPE_STRING and payload[1] < 64:  # a short string: inline
+        end = 2 + payload[1]
+        if end <= len(payload):
+            return payload[2:end]
+    reader = _Reader(payload, 0, "DUMP payload", "payload")
+    kind = reader.byte("the value's type")
+    read_value = _READERS.get(kind)
+    if read_value is None:
+        type_name = RDB_TYPE_NAMES.get(kind)
+        if type_name is None or kind == 20:  # (type 20 is Redis 7.2's)
+            raise reader.fail(f"an unknown value type {kind}", 0)
+        raise reader.fail(f"a value of type {type_name} ({kind}), which Kedis does not have "
+                          "yet", 0)
+    return read_value(reader, "the value")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from compare import parse_resp
 
 from kedis import persistence, rdb
 from kedis.dumpview import DumpView, annotate
@@ -75,3 +76,50 @@ def test_the_html_table_escapes_what_the_file_holds(db):
     text = str(DumpView(dump_of(db)))
     assert text.splitlines()[0].split() == ["offset", "bytes", "meaning"]
     assert '"<img src=x onerror=alert(1)>"' in text
+
+
+# --- DUMP payloads ----------------------------------------------------------------------------------
+def test_a_payload_is_shown_field_by_field_and_its_footer_checked(db):
+    db.run("SET greeting hello")
+    db.run("SET n 12345")
+    db.run("SADD numbers 3 1 2")
+    db.run("SADD tags a " + "x" * 40)
+    for key in ("greeting", "n", "numbers", "tags"):
+        payload = db.execute("DUMP", key).value
+        fields = annotate(payload)
+        assert b"".join(field.data for field in fields) == payload
+        assert [field.record for field in fields][0] == "type"
+        assert [field.record for field in fields][-2:] == ["version", "checksum"]
+        assert "RESTORE accepts it" in fields[-2].meaning
+        assert "which matches the bytes before it" in fields[-1].meaning
+    meanings = [f.meaning for f in annotate(db.execute("DUMP", "numbers").value)]
+    assert meanings[0].startswith("the value's type: 11 (set (intset))")
+    assert meanings[1].endswith("their count (3), then the sorted integers: 1, 2, 3")
+    meanings = [f.meaning for f in annotate(db.execute("DUMP", "tags").value)]
+    assert "2 members follow" in meanings
+    assert any("LZF-compressed" in meaning for meaning in meanings)
+
+
+def test_a_damaged_or_newer_payload_is_shown_as_restore_would_refuse_it(db):
+    db.run("SET greeting hello")
+    payload = bytearray(db.execute("DUMP", "greeting").value)
+    payload[3] ^= 1
+    assert "does NOT match" in annotate(bytes(payload))[-1].meaning
+    newer = payload[:-10] + b"\x0b\x00" + payload[-8:]
+    assert "RESTORE refuses it" in annotate(bytes(newer))[-2].meaning
+    with pytest.raises(rdb.RDBError, match="the value ends in the middle"):
+        annotate(b"\x00\x09hello" + payload[-10:])
+    extra = annotate(b"\x00\x02hiXYZ" + payload[-10:])
+    assert extra[2].record == "extra" and extra[2].data == b"XYZ"
+
+
+@pytest.mark.redis
+def test_redis_server_s_payloads_are_explained(redis):
+    redis.call("SET", "long", "abc" * 40)
+    redis.call("SADD", "ints", *range(50), 2 ** 63 - 1)  # 8 bytes each: zeros to compress
+    for key, expected in (("long", 'its value: "abcabc'), ("ints", "one string (LZF-compressed)")):
+        payload = parse_resp(redis.call("DUMP", key))
+        view = DumpView(payload)
+        assert any(expected in field.meaning for field in view.fields)
+        assert "matches the bytes before it" in view.fields[-1].meaning
+        assert str(view).splitlines()[-1].strip() == f"{len(payload)}  (the end: {len(payload)} bytes)"

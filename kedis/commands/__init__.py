@@ -4,6 +4,7 @@
     sets.py          t_set.c       SADD, SREM, SMEMBERS, SINTER, SUNION, SDIFF, SPOP, SSCAN...
     keys.py          db.c          DEL, EXISTS, TYPE, KEYS, SCAN, RENAME, COPY...
     object.py        object.c      OBJECT ENCODING, REFCOUNT, FREQ: how a value is stored
+    dump.py          cluster.c     DUMP, RESTORE: a value serialized as RDB, and back
     expire.py        expire.c      EXPIRE, TTL, PERSIST... (the active cycle is in kedis/expiry.py)
     connection.py    networking.c  PING, ECHO, SELECT, AUTH, HELLO, QUIT, RESET, CLIENT
     server.py        server.c      DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, INFO, CONFIG
@@ -20,6 +21,7 @@ Importing this package registers every handler in the command table (command_tab
 
 from . import (  # noqa: F401
     connection,
+    dump,
     expire,
     functions,
     introspection,

@@ -59,11 +59,18 @@ from ..numbers import LLONG_MAX, LLONG_MIN, parse_int, string_to_int
 from ..reply import EMPTY_ARRAY, EMPTY_SET, NULL, ONE, ZERO, Array, Bulk, Integer, Reply, Set
 from .keys import parse_cursor, parse_scan_options, scan_hash, scan_page
 
-__all__ = ["SetValue", "MAX_INTSET_ENTRIES"]
+__all__ = ["SetValue", "MAX_INTSET_ENTRIES", "intset_width"]
 
 #: Redis's set-max-intset-entries by default: the most members a set of integers keeps as a
 #: sorted intset. The commands pass the engine's own value (CONFIG SET set-max-intset-entries).
 MAX_INTSET_ENTRIES = 512
+
+
+def intset_width(number: int) -> int:
+    """The bytes an intset needs for ``number``: 2, 4 or 8 (intset.c's _intsetValueEncoding)."""
+    if -32768 <= number <= 32767:
+        return 2
+    return 4 if -2147483648 <= number <= 2147483647 else 8
 
 
 class SetValue:
@@ -73,14 +80,17 @@ class SetValue:
     and removing are O(1), and it remembers the order members came in. ``intset`` is True while
     Redis would keep the set as an intset (every member an integer written as Redis writes it,
     at most ``set-max-intset-entries`` of them, ``limit`` here: 512 by default); iteration then
-    goes in numeric order, as an intset's does.
+    goes in numeric order, as an intset's does. ``width`` is then the size of each integer in
+    Redis's intset, 2, 4 or 8 bytes: it grows with the largest member and never shrinks
+    (intsetUpgradeAndAdd), and DUMP and SAVE write it.
     """
 
-    __slots__ = ("members", "intset", "scan_order")
+    __slots__ = ("members", "intset", "width", "scan_order")
 
     def __init__(self, members: Iterable[bytes] = (), limit: int = MAX_INTSET_ENTRIES) -> None:
         self.members: dict[bytes, None] = {}
         self.intset = True  # an empty set, as Redis's createIntsetObject() makes for results
+        self.width = 2      # intsetNew: 16-bit integers, until one does not fit
         self.scan_order: tuple[list[int], list[bytes]] | None = None  # SSCAN's, built on demand
         for member in members:
             self.add(member, limit)
@@ -93,8 +103,12 @@ class SetValue:
             return False
         members[member] = None
         self.scan_order = None
-        if self.intset and (len(members) > limit or string_to_int(member) is None):
-            self._convert(member)
+        if self.intset:
+            number = string_to_int(member)
+            if number is None or len(members) > limit:
+                self._convert(member)
+            elif not -32768 <= number <= 32767 and self.width != 8:
+                self.width = max(self.width, intset_width(number))
         return True
 
     def _convert(self, newcomer: bytes) -> None:
@@ -123,6 +137,7 @@ class SetValue:
             string_to_int(member) is not None for member in self.members)
         if self.intset:
             self.members = dict.fromkeys(sorted(self.members, key=int))
+            self.width = max(map(intset_width, map(int, self.members)), default=2)
 
     def random_member(self, rng: Random) -> bytes:
         """A member picked at random, each as likely (O(N): a dict has no random access)."""
@@ -137,6 +152,7 @@ class SetValue:
         twin = SetValue()
         twin.members = self.members.copy()
         twin.intset = self.intset
+        twin.width = self.width
         return twin
 
     def __iter__(self) -> Iterator[bytes]:
