@@ -26,6 +26,16 @@ each handler beside the same logic: ``SET k v EX 10`` writes a value and a deadl
 key that lazy or active expiry deletes counts nothing. Counted here, each of those would need a
 correction, and a learner would not find the count beside the Redis logic it mirrors.
 
+**A string's bitmap form.** A string is ``bytes``, and ``bytes`` cannot change: a command that
+patches one byte of a string must copy all of it. For SETBIT on a 12 MB bitmap that is 12 MB
+copied to change one bit, where Redis changes the bit in place. So the bitmap commands
+(commands/bitops.py) keep a string they write as a ``bytearray``, changed in place
+(``unshare_string``, Redis's dbUnshareStringValue), and every other command still sees bytes:
+``lookup_read`` and ``lookup_write`` turn a bytearray back into bytes (``freeze``) unless the
+caller passes the ``BITMAP`` flag. One copy when a command of another kind first reads the
+bitmap, none for a run of SETBITs. Whatever reads ``data`` directly (a snapshot, the trace, the
+views) gets bytes from ``duplicate``, or knows that a bytearray is a string (``TYPE_NAMES``).
+
 When a command runs traced, each of these methods also records a step (what it read or wrote, the
 entry before and after) into the tracer of ``self.hooks``. Untraced, that costs one check.
 """
@@ -44,16 +54,20 @@ if TYPE_CHECKING:
     from .stats import Stats
     from .trace import Tracer
 
-__all__ = ["Database", "Hooks", "type_name", "duplicate", "TYPE_NAMES", "NOTOUCH", "NONOTIFY"]
+__all__ = ["Database", "Hooks", "type_name", "duplicate", "TYPE_NAMES", "NOTOUCH", "NONOTIFY",
+           "BITMAP"]
 
 #: Flags of ``lookup_read`` (Redis's LOOKUP_*): NOTOUCH leaves the key's access time alone (TYPE,
 #: TTL, EXISTS, OBJECT look without using), NONOTIFY sends no ``keymiss`` event (OBJECT).
+#: BITMAP (Kedis's own, for ``lookup_write`` too) takes a string in its bitmap form as it is, a
+#: bytearray, where any other caller gets it as bytes (see "A string's bitmap form" above).
 NOTOUCH = 1
 NONOTIFY = 2
+BITMAP = 4
 
 #: Python type of a stored value -> the name TYPE answers. Each type's module adds its own
-#: (commands/sets.py adds SetValue: "set").
-TYPE_NAMES: dict[type, str] = {bytes: "string"}
+#: (commands/sets.py adds SetValue: "set"). A bytearray is a string in its bitmap form.
+TYPE_NAMES: dict[type, str] = {bytes: "string", bytearray: "string"}
 
 
 def type_name(value: Any) -> str:
@@ -64,9 +78,14 @@ def duplicate(value: Any) -> Any:
     """An independent copy of a stored value (COPY, and the trace's snapshots).
 
     Strings are immutable bytes, so they are shared, not copied; containers (sets) are changed in
-    place, so they are copied: a snapshot must not change with the key.
+    place, so they are copied: a snapshot must not change with the key. A string in its bitmap
+    form is copied as bytes: the copy is a plain string.
     """
-    return value if type(value) is bytes else value.copy()
+    if type(value) is bytes:
+        return value
+    if type(value) is bytearray:
+        return bytes(value)
+    return value.copy()
 
 
 class Hooks:
@@ -148,6 +167,8 @@ class Database:
                 notify(self, KEY_MISS, b"keymiss", key)
         else:
             self.stats.keyspace_hits += 1
+            if type(value) is bytearray and not flags & BITMAP:
+                value = self.freeze(key, value)
             if not flags & NOTOUCH:
                 if self.lfu:
                     self.touch_lfu(key)
@@ -158,9 +179,10 @@ class Database:
             tracer.read(self, key, value)
         return value
 
-    def lookup_write(self, key: bytes) -> Any:
+    def lookup_write(self, key: bytes, flags: int = 0) -> Any:
         """The value at ``key`` for a writing command, or None (lookupKeyWrite). Not counted as
-        a hit or a miss, and no ``keymiss``; a hit updates the key's access time."""
+        a hit or a miss, and no ``keymiss``; a hit updates the key's access time. ``flags``:
+        BITMAP, or nothing."""
         value = self.data.get(key)
         if value is not None:
             if self.expires:
@@ -169,6 +191,8 @@ class Database:
                     self.expire_key(key)
                     value = None
             if value is not None:
+                if type(value) is bytearray and not flags & BITMAP:
+                    value = self.freeze(key, value)
                 if self.lfu:
                     self.touch_lfu(key)
                 else:
@@ -176,6 +200,12 @@ class Database:
         tracer = self.hooks.tracer
         if tracer is not None:
             tracer.read(self, key, value, counted=False)
+        return value
+
+    def freeze(self, key: bytes, bitmap: bytearray) -> bytes:
+        """A string in its bitmap form made bytes again, for a command that is not a bitmap
+        command (one copy). Not a change: WATCH, the encoding and the TTL are left alone."""
+        value = self.data[key] = bytes(bitmap)
         return value
 
     def touch_lfu(self, key: bytes) -> None:
@@ -235,6 +265,37 @@ class Database:
                 tracer.expiry(self, key, "remove", before, None)
         if created:
             notify(self, NEW, b"new", key)  # (dbAdd)
+
+    def add(self, key: bytes, value: Any) -> None:
+        """Create ``key``, which is not there, the way Redis's dbAdd does: unlike ``set_key``, no
+        WATCH is told. The command signals the change itself (``changed``) once it has made one:
+        SETBIT and BITFIELD create a string of zeros first, then write their bits into it."""
+        tracer = self.hooks.tracer
+        before = tracer.state(self, key) if tracer is not None else None
+        if self.scan_order is not None:
+            self.scan_order = None
+        self.data[key] = value
+        self._new_value(key)
+        if self.encodings:
+            self.encodings.pop(key, None)
+        if tracer is not None:
+            tracer.write(self, key, before)
+        if self.notify_flags & NEW:
+            notify(self, NEW, b"new", key)
+
+    def unshare_string(self, key: bytes, value: bytes | bytearray, length: int = 0) -> bytearray:
+        """The string at ``key`` in its bitmap form, a bytearray that the caller changes in
+        place, grown with zero bytes to at least ``length`` (Redis's dbUnshareStringValue, then
+        sdsgrowzero). The string is ``raw`` from now on, as Redis makes it, changed or not.
+
+        Call ``before_change`` first if the bytes may change, and ``changed`` once they did.
+        """
+        if type(value) is bytes or len(value) < length:
+            grown = bytearray(max(length, len(value)))  # zeroed: only the old bytes are copied
+            grown[:len(value)] = value
+            value = self.data[key] = grown
+        self.encodings[key] = "raw"
+        return value  # type: ignore[return-value]
 
     def store(self, key: bytes, value: Any) -> None:
         """Store ``value`` at ``key`` keeping its TTL, as INCR, APPEND and SETRANGE do."""

@@ -171,9 +171,11 @@ def _encode_set(value: Iterable[bytes]) -> bytes:
 
 
 #: Type name (keyspace.TYPE_NAMES) -> how to write a value of it, type byte first. A new type of
-#: Kedis is one more entry here and one more reader in _READERS below.
+#: Kedis is one more entry here and one more reader in _READERS below. A string is written by
+#: ``encode`` itself, unless it is in its bitmap form (a bytearray, keyspace.py): then here.
 ENCODERS: dict[str, Callable[[Any], bytes]] = {
     "set": _encode_set,
+    "string": lambda bitmap: bytes([TYPE_STRING]) + encode_string(bytes(bitmap)),
 }
 
 
