@@ -290,10 +290,10 @@ class Database:
 
         Call ``before_change`` first if the bytes may change, and ``changed`` once they did.
         """
-        if type(value) is bytes or len(value) < length:
-            grown = bytearray(max(length, len(value)))  # zeroed: only the old bytes are copied
-            grown[:len(value)] = value
-            value = self.data[key] = grown
+        if type(value) is bytes:
+            value = self.data[key] = bytearray(value)
+        if len(value) < length:
+            value.extend(bytes(length - len(value)))  # (bytes(n) is calloc'd: no zeros written)
         self.encodings[key] = "raw"
         return value  # type: ignore[return-value]
 

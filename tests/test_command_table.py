@@ -30,9 +30,12 @@ MORE = "object swapdb move subscribe unsubscribe psubscribe punsubscribe publish
 # Issue 13, the families completed: FUNCTION (FLUSH and LIST, for tools that call them).
 FAMILIES = "function".split()
 
+# Bitmaps (commands/bitops.py), and the strings' LCS and SUBSTR.
+BITMAPS = "setbit getbit bitcount bitpos bitop bitfield bitfield_ro lcs substr".split()
+
 
 def test_every_command_of_the_issues_is_in_the_table():
-    assert sorted(ISSUE_2 + SETS + PERSISTENCE + SERVER + MORE + FAMILIES) == sorted(
+    assert sorted(ISSUE_2 + SETS + PERSISTENCE + SERVER + MORE + FAMILIES + BITMAPS) == sorted(
         name.decode() for name in TABLE)
 
 

@@ -126,7 +126,8 @@ def _bitmap_to_write(client, name: bytes, last_bit: int) -> tuple[bytearray, boo
     if not _is_string(value):
         raise CommandError(WRONGTYPE)
     before = db.before_change(name)
-    return db.unshare_string(name, value, length), len(value) < length, before
+    grown = len(value) < length
+    return db.unshare_string(name, value, length), grown, before
 
 
 # --- counting and finding bits, in C-sized steps ----------------------------------------------------
