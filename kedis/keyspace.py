@@ -30,11 +30,10 @@ correction, and a learner would not find the count beside the Redis logic it mir
 patches one byte of a string must copy all of it. For SETBIT on a 12 MB bitmap that is 12 MB
 copied to change one bit, where Redis changes the bit in place. So the bitmap commands
 (commands/bitops.py) keep a string they write as a ``bytearray``, changed in place
-(``unshare_string``, Redis's dbUnshareStringValue), and every other command still sees bytes:
-``lookup_read`` and ``lookup_write`` turn a bytearray back into bytes (``freeze``) unless the
-caller passes the ``BITMAP`` flag. One copy when a command of another kind first reads the
-bitmap, none for a run of SETBITs. Whatever reads ``data`` directly (a snapshot, the trace, the
-views) gets bytes from ``duplicate``, or knows that a bytearray is a string (``TYPE_NAMES``).
+(``unshare_string``, Redis's dbUnshareStringValue). It is still a string: TYPE_NAMES says so,
+``duplicate`` copies it as bytes (COPY, snapshots, the trace), and the string commands read
+either form (strings.py: one that keeps or answers the whole value takes a bytes copy). The
+lookups hand back what is stored, so the hot path (GET of bytes) pays nothing for it.
 
 When a command runs traced, each of these methods also records a step (what it read or wrote, the
 entry before and after) into the tracer of ``self.hooks``. Untraced, that costs one check.
@@ -54,16 +53,12 @@ if TYPE_CHECKING:
     from .stats import Stats
     from .trace import Tracer
 
-__all__ = ["Database", "Hooks", "type_name", "duplicate", "TYPE_NAMES", "NOTOUCH", "NONOTIFY",
-           "BITMAP"]
+__all__ = ["Database", "Hooks", "type_name", "duplicate", "TYPE_NAMES", "NOTOUCH", "NONOTIFY"]
 
 #: Flags of ``lookup_read`` (Redis's LOOKUP_*): NOTOUCH leaves the key's access time alone (TYPE,
 #: TTL, EXISTS, OBJECT look without using), NONOTIFY sends no ``keymiss`` event (OBJECT).
-#: BITMAP (Kedis's own, for ``lookup_write`` too) takes a string in its bitmap form as it is, a
-#: bytearray, where any other caller gets it as bytes (see "A string's bitmap form" above).
 NOTOUCH = 1
 NONOTIFY = 2
-BITMAP = 4
 
 #: Python type of a stored value -> the name TYPE answers. Each type's module adds its own
 #: (commands/sets.py adds SetValue: "set"). A bytearray is a string in its bitmap form.
@@ -167,8 +162,6 @@ class Database:
                 notify(self, KEY_MISS, b"keymiss", key)
         else:
             self.stats.keyspace_hits += 1
-            if type(value) is bytearray and not flags & BITMAP:
-                value = self.freeze(key, value)
             if not flags & NOTOUCH:
                 if self.lfu:
                     self.touch_lfu(key)
@@ -179,10 +172,9 @@ class Database:
             tracer.read(self, key, value)
         return value
 
-    def lookup_write(self, key: bytes, flags: int = 0) -> Any:
+    def lookup_write(self, key: bytes) -> Any:
         """The value at ``key`` for a writing command, or None (lookupKeyWrite). Not counted as
-        a hit or a miss, and no ``keymiss``; a hit updates the key's access time. ``flags``:
-        BITMAP, or nothing."""
+        a hit or a miss, and no ``keymiss``; a hit updates the key's access time."""
         value = self.data.get(key)
         if value is not None:
             if self.expires:
@@ -191,8 +183,6 @@ class Database:
                     self.expire_key(key)
                     value = None
             if value is not None:
-                if type(value) is bytearray and not flags & BITMAP:
-                    value = self.freeze(key, value)
                 if self.lfu:
                     self.touch_lfu(key)
                 else:
@@ -200,12 +190,6 @@ class Database:
         tracer = self.hooks.tracer
         if tracer is not None:
             tracer.read(self, key, value, counted=False)
-        return value
-
-    def freeze(self, key: bytes, bitmap: bytearray) -> bytes:
-        """A string in its bitmap form made bytes again, for a command that is not a bitmap
-        command (one copy). Not a change: WATCH, the encoding and the TTL are left alone."""
-        value = self.data[key] = bytes(bitmap)
         return value
 
     def touch_lfu(self, key: bytes) -> None:

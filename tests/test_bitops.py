@@ -510,13 +510,25 @@ def test_setbit_changes_one_bytearray_in_place(db):
     assert db.keyspace.data[b"k"] is bitmap
 
 
-def test_any_other_command_gets_the_bitmap_as_bytes(db):
+@pytest.mark.parametrize("command", [["GET", "k"], ["MGET", "k", "k"], ["GETRANGE", "k", "0", "-1"],
+                                     ["GETSET", "k", "new"], ["GETDEL", "k"], ["GETEX", "k"],
+                                     ["SET", "k", "new", "GET"], ["SUBSTR", "k", "0", "0"]])
+def test_the_string_commands_answer_a_bitmap_as_bytes(db, command):
     db.run("SETBIT k 6 1")
-    assert db.run("GET k").value == b"\x02"
-    assert type(db.keyspace.data[b"k"]) is bytes
-    db.run("SETBIT k 7 1")
+    reply = db.execute(*command)
+    values = [reply.value] if isinstance(reply, kedis.Bulk) else [item.value for item in reply.items]
+    assert all(type(value) is bytes and value == b"\x02" for value in values)
+
+
+def test_the_string_commands_that_write_a_bitmap_make_it_bytes_again(db):
+    db.run("SETBIT k 6 1")
+    assert db.run("STRLEN k").value == 1 and db.run("INCRBYFLOAT k 1").cli().startswith("(error)")
     assert db.run("APPEND k x").value == 2
-    assert db.run("GET k").value == b"\x03x"
+    assert type(db.keyspace.data[b"k"]) is bytes and db.run("GET k").value == b"\x02x"
+    db.run("SETBIT n 2 1")  # the byte of "2"
+    db.run("SETBIT n 3 1")
+    db.run("SETBIT n 6 1")
+    assert db.run("INCR n").value == 3 and type(db.keyspace.data[b"n"]) is bytes
 
 
 def test_a_copy_of_a_bitmap_does_not_follow_it(db):

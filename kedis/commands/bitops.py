@@ -20,10 +20,11 @@ Python's bytes cannot change, so patching one would copy all of it, 12 MB for on
 25 ms here, some 10,000 times Redis's cost). So the commands that write bits (SETBIT, BITFIELD)
 turn the string into a ``bytearray`` the first time, and change that bytearray in place from
 then on (``Database.unshare_string``, named after Redis's dbUnshareStringValue, which does the
-same job: it gives the command a string of its own to write). Every other command still sees
-bytes: a lookup without the ``BITMAP`` flag turns the bytearray back into bytes (one copy), and
-the commands here pass the flag, so a run of bitmap commands copies nothing. A bitmap that is
-also read with GET now and then costs one copy each way, as the bytes-only way would.
+same job: it gives the command a string of its own to write). It is still a string to every
+other command: they all read either form, and one that answers or keeps the whole value (GET,
+APPEND...) takes a bytes copy, which costs what sending the value costs anyway. A run of bitmap
+commands copies nothing; the first SETBIT on a string that was bytes copies it once. The lookups
+hand back what is stored as it is, so GET and SET of plain strings pay nothing for any of this.
 
 **Fast over big strings.** Counting and searching go through C, never a Python loop per bit:
 BITCOUNT reads the bytes as big integers, 16 KB at a time, and counts their 1 bits
@@ -61,7 +62,6 @@ from ..errors import (
     WRONGTYPE,
     CommandError,
 )
-from ..keyspace import BITMAP
 from ..notify import GENERIC, STRING, notify
 from ..numbers import LLONG_MAX, parse_int, string_to_int
 from ..reply import NULL, ONE, ZERO, Array, Integer, Reply
@@ -116,7 +116,7 @@ def _bitmap_to_write(client, name: bytes, last_bit: int) -> tuple[bytearray, boo
     the bits written), and the entry as it was, for ``changed`` (the trace's before).
     """
     db = client.db
-    value = db.lookup_write(name, BITMAP)
+    value = db.lookup_write(name)
     length = (last_bit >> 3) + 1
     if value is None:
         bitmap = bytearray(length)
@@ -244,7 +244,7 @@ def getbit(client, argv: list[bytes]) -> Reply:
     (or of a missing key) is 0.
     """
     offset = _bit_offset(client, argv[2])
-    value = client.db.lookup_read(argv[1], BITMAP)
+    value = client.db.lookup_read(argv[1])
     if value is None:
         return ZERO
     if not _is_string(value):
@@ -266,7 +266,7 @@ def bitcount(client, argv: list[bytes]) -> Reply:
     the last), in bytes unless BIT says bits. Teaches: population count, the question a bitmap
     answers best: how many users were active today is one command over 12 MB.
     """
-    value = client.db.lookup_read(argv[1], BITMAP)
+    value = client.db.lookup_read(argv[1])
     if value is None:
         return ZERO  # whatever the range says: it is not even read
     if not _is_string(value):
@@ -307,7 +307,7 @@ def bitpos(client, argv: list[bytes]) -> Reply:
     bit = parse_int(argv[2])
     if bit != 0 and bit != 1:
         raise CommandError(BIT_ARGUMENT)
-    value = client.db.lookup_read(argv[1], BITMAP)
+    value = client.db.lookup_read(argv[1])
     if value is None:
         return Integer(-1 if bit else 0)
     if not _is_string(value):
@@ -371,7 +371,7 @@ def bitop(client, argv: list[bytes]) -> Reply:
     db = client.db
     sources = []
     for name in argv[3:]:
-        value = db.lookup_read(name, BITMAP)
+        value = db.lookup_read(name)
         if value is None:
             value = b""
         elif not _is_string(value):
@@ -381,7 +381,7 @@ def bitop(client, argv: list[bytes]) -> Reply:
     destination = argv[2]
     if length:
         result = _combine(operation, sources, length)
-        db.lookup_write(destination, BITMAP)  # an expired one goes first, as in Redis's setKey
+        db.lookup_write(destination)  # an expired one goes first, as in Redis's setKey
         db.set_key(destination, result)
         db.encodings[destination] = "raw"  # a new string Redis made itself: raw, whatever its size
         notify(db, STRING, b"set", destination)
@@ -507,7 +507,7 @@ def _bitfield(client, argv: list[bytes], read_only: bool) -> Reply:
     db = client.db
     name = argv[1]
     if last_bit < 0:  # only GETs: a read, of a key that may be missing
-        value = db.lookup_read(name, BITMAP)
+        value = db.lookup_read(name)
         if value is None:
             value = b""
         elif not _is_string(value):

@@ -54,11 +54,23 @@ NX, XX, GET, KEEPTTL, PERSIST, EX, PX, EXAT, PXAT = (1 << i for i in range(9))
 _EXPIRY = EX | PX | EXAT | PXAT
 
 
-def _string_or_error(value: object) -> bytes | None:
-    """A stored value that must be a string (or absent): anything else is a WRONGTYPE error."""
-    if value is not None and type(value) is not bytes:
+def _stored_string(value: object) -> bytes | bytearray | None:
+    """A stored value that must be a string (or absent): anything else is a WRONGTYPE error.
+
+    A string is bytes, or a bytearray once a bitmap command has written it (its bitmap form,
+    commands/bitops.py): both read alike (``len``, slices, indexes).
+    """
+    if value is not None and type(value) is not bytes and type(value) is not bytearray:
         raise CommandError(WRONGTYPE)
     return value  # type: ignore[return-value]
+
+
+def _string_or_error(value: object) -> bytes | None:
+    """The same, as bytes, for a command that answers or keeps the whole value: a bitmap's
+    bytearray is copied (which costs what sending it costs anyway)."""
+    if type(value) is bytearray:
+        return bytes(value)
+    return _stored_string(value)  # type: ignore[return-value]
 
 
 def _check_length(client, current: int, added: int) -> None:
@@ -236,7 +248,7 @@ def get(client, argv: list[bytes]) -> Reply:
     if value is None:
         return NULL
     if type(value) is not bytes:
-        raise CommandError(WRONGTYPE)
+        return Bulk(_string_or_error(value))  # a bitmap's bytes, or WRONGTYPE
     return Bulk(value)
 
 
@@ -312,7 +324,12 @@ def mget(client, argv: list[bytes]) -> Reply:
     items = []
     for name in argv[1:]:
         value = lookup(name)
-        items.append(Bulk(value) if type(value) is bytes else NULL)
+        if type(value) is bytes:
+            items.append(Bulk(value))
+        elif type(value) is bytearray:  # a string in its bitmap form
+            items.append(Bulk(bytes(value)))
+        else:
+            items.append(NULL)
     return Array(items)
 
 
@@ -389,7 +406,7 @@ def strlen(client, argv: list[bytes]) -> Reply:
 
     The length in bytes, not characters: "ü" is 2.
     """
-    value = _string_or_error(client.db.lookup_read(argv[1]))
+    value = _stored_string(client.db.lookup_read(argv[1]))
     return ZERO if value is None else Integer(len(value))
 
 
@@ -399,7 +416,7 @@ def _incr_by(client, key_name: bytes, increment: int) -> Reply:
     stored = db.lookup_write(key_name)
     if stored is None:
         current = 0
-    elif type(stored) is not bytes:
+    elif type(stored) is not bytes and type(stored) is not bytearray:
         raise CommandError(WRONGTYPE)
     else:
         current = string_to_int(stored)
@@ -468,7 +485,7 @@ def incrbyfloat(client, argv: list[bytes]) -> Reply:
     See longdouble.py. Keeps the key's TTL.
     """
     db = client.db
-    stored = _string_or_error(db.lookup_write(argv[1]))
+    stored = _stored_string(db.lookup_write(argv[1]))
     current = longdouble.parse(stored) if stored is not None else 0
     increment = longdouble.parse(argv[2])
     if current is None or increment is None:
@@ -496,7 +513,7 @@ def getrange(client, argv: list[bytes]) -> Reply:
     """
     start = parse_int(argv[2])
     end = parse_int(argv[3])
-    value = _string_or_error(client.db.lookup_read(argv[1]))
+    value = _stored_string(client.db.lookup_read(argv[1]))
     if value is None:
         return EMPTY_BULK
     length = len(value)
@@ -509,7 +526,7 @@ def getrange(client, argv: list[bytes]) -> Reply:
     end = min(end, length - 1)
     if start > end or length == 0:
         return EMPTY_BULK
-    return Bulk(value[start:end + 1])
+    return Bulk(bytes(value[start:end + 1]))  # (bytes of bytes is the same object: no copy)
 
 
 @command("substr", arity=4, flags="readonly", acl="string", keys=[key("RO access")],
@@ -712,7 +729,8 @@ def lcs(client, argv: list[bytes]) -> Reply:
     db = client.db
     a = db.lookup_read(argv[1])
     b = db.lookup_read(argv[2])
-    if (a is not None and type(a) is not bytes) or (b is not None and type(b) is not bytes):
+    strings = (bytes, bytearray)  # (a bytearray: a string in its bitmap form)
+    if (a is not None and type(a) not in strings) or (b is not None and type(b) not in strings):
         raise CommandError(LCS_NOT_STRINGS)
     a = b"" if a is None else a
     b = b"" if b is None else b
