@@ -77,6 +77,8 @@ _NOT_ZERO = re.compile(rb"[^\x00]")
 _NOT_ONE = re.compile(rb"[^\xff]")
 _INVERTED = bytes(range(255, -1, -1))  # BITOP NOT, for bytes.translate: each byte's complement
 _COMBINE = {b"and": operator.and_, b"or": operator.or_, b"xor": operator.xor}
+#: SETBIT's value: 0 or 1, and as Redis reads integers strictly, those are their only spellings.
+_BIT_VALUES = {b"0": 0, b"1": 1}
 
 
 def _word(arg: bytes) -> bytes:
@@ -108,15 +110,18 @@ def _bit_offset(client, text: bytes, width: int = 0) -> int:
     return offset
 
 
-def _bitmap_to_write(client, name: bytes, last_bit: int) -> tuple[bytearray, bool, tuple | None]:
+def _bitmap_to_write(client, name: bytes, last_bit: int, value: object = None
+                     ) -> tuple[bytearray, bool, tuple | None]:
     """The string at ``name`` in its bitmap form, long enough to hold bit ``last_bit``: created
     (zeros) if missing, grown with zero bytes if short (Redis's lookupStringForBitCommand).
+    ``value``: what the caller's ``lookup_write`` found, if it looked already.
 
     Answers the bytearray, whether it was created or grown (that counts as a change, whatever
     the bits written), and the entry as it was, for ``changed`` (the trace's before).
     """
     db = client.db
-    value = db.lookup_write(name)
+    if value is None:
+        value = db.lookup_write(name)
     length = (last_bit >> 3) + 1
     if value is None:
         bitmap = bytearray(length)
@@ -134,6 +139,8 @@ def _bitmap_to_write(client, name: bytes, last_bit: int) -> tuple[bytearray, boo
 def _popcount(data: bytes | bytearray, start: int, stop: int) -> int:
     """The 1 bits of ``data[start:stop]`` (redisPopcount)."""
     from_bytes = int.from_bytes
+    if stop - start <= CHUNK:  # most bitmaps: one piece
+        return from_bytes(data[start:stop], "little").bit_count()
     return sum([from_bytes(data[i:min(i + CHUNK, stop)], "little").bit_count()
                 for i in range(start, stop, CHUNK)])
 
@@ -217,17 +224,23 @@ def setbit(client, argv: list[bytes]) -> Reply:
     bitmap costs its highest offset, not the number of bits set. Keeps the key's TTL.
     """
     offset = _bit_offset(client, argv[2])
-    on = string_to_int(argv[3])
-    if on is None or on & ~1:
+    on = _BIT_VALUES.get(argv[3])
+    if on is None:
         raise CommandError(BIT_VALUE)
     name = argv[1]
-    bitmap, created, before = _bitmap_to_write(client, name, offset)
+    db = client.db
+    bitmap = db.lookup_write(name)
     byte = offset >> 3
+    if type(bitmap) is bytearray and byte < len(bitmap):  # the usual case: nothing to make
+        created, before = False, None
+    else:
+        bitmap, created, before = _bitmap_to_write(client, name, offset, bitmap)
     mask = 0x80 >> (offset & 7)
     was = bitmap[byte] & mask
     if created or bool(was) != on:
+        if before is None:
+            before = db.before_change(name)
         bitmap[byte] = bitmap[byte] | mask if on else bitmap[byte] & ~mask
-        db = client.db
         db.changed(name, before)
         notify(db, STRING, b"setbit", name)
         client.server.stats.dirty += 1
@@ -273,8 +286,8 @@ def bitcount(client, argv: list[bytes]) -> Reply:
         raise CommandError(WRONGTYPE)
     argc = len(argv)
     if argc == 2:
-        first, last = 0, len(value) * 8 - 1
-    elif argc in (4, 5):
+        return Integer(_popcount(value, 0, len(value)))  # the whole string: no edges to cut
+    if argc in (4, 5):
         start = parse_int(argv[2])
         end = parse_int(argv[3])
         if start < 0 and end < 0 and start > end:
@@ -284,11 +297,8 @@ def bitcount(client, argv: list[bytes]) -> Reply:
         if start > end:
             return ZERO
         first, last = (start, end) if in_bits else (start * 8, end * 8 + 7)
-    else:
-        raise CommandError(SYNTAX)
-    if first > last:
-        return ZERO  # the empty string
-    return Integer(count_bits(value, first, last))
+        return Integer(count_bits(value, first, last))
+    raise CommandError(SYNTAX)
 
 
 @command("bitpos", arity=-3, flags="readonly", acl="bitmap", keys=[key("RO access")],
