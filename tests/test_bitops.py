@@ -790,3 +790,14 @@ def test_setbit_on_a_12_mb_bitmap_costs_no_copy(db):
     elapsed = time.perf_counter() - started
     assert db.execute("BITCOUNT", "day").value == 10_001
     assert elapsed < 1.0  # 10,000 SETBITs: copying 12 MB each would take minutes
+
+
+def test_lcs_refuses_a_table_larger_than_the_machine_s_memory(db, monkeypatch):
+    # With proto-max-bulk-len raised, Redis would try to allocate (and fill) the table.
+    from kedis.commands import strings
+
+    monkeypatch.setattr(strings, "_memory_size", lambda: 10 ** 6)
+    db.run("CONFIG SET proto-max-bulk-len 1000000000000")
+    db.execute("MSET", "a", "x" * 1000, "b", "y" * 1000)
+    assert db.run("LCS a b LEN").cli() == (
+        "(error) ERR Insufficient memory, failed allocating transient memory for LCS")

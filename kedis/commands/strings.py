@@ -760,7 +760,12 @@ def lcs(client, argv: list[bytes]) -> Reply:
     table = (len(a) + 1) * (len(b) + 1) * 4
     if table > client.server.config["proto-max-bulk-len"]:
         raise CommandError(LCS_OVER_LIMIT)
-    if table > _memory_size():  # where Redis's allocation would fail
+    if table > _memory_size():
+        # Past proto-max-bulk-len raised by CONFIG SET: Redis tries to allocate the table, and
+        # answers this when the allocation fails. With an allocator that overcommits it may not
+        # fail, and Redis then fills terabytes until the machine runs out of memory (seen with
+        # Debian's redis-server 7.0.15: two strings of 4 MB). Kedis refuses any table larger
+        # than the machine's memory instead.
         raise CommandError(LCS_NO_MEMORY)
     if get_length:
         return Integer(_lcs_length(a, b))
