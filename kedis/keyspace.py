@@ -27,13 +27,13 @@ key that lazy or active expiry deletes counts nothing. Counted here, each of tho
 correction, and a learner would not find the count beside the Redis logic it mirrors.
 
 **A string's bitmap form.** A string is ``bytes``, and ``bytes`` cannot change: a command that
-patches one byte of a string must copy all of it. For SETBIT on a 12 MB bitmap that is 12 MB
-copied to change one bit, where Redis changes the bit in place. So the bitmap commands
-(commands/bitops.py) keep a string they write as a ``bytearray``, changed in place
+patches one byte of a string must copy all of it. For SETBIT on a 12 MB bitmap that is 12 MB copied
+to change one bit, where Redis changes the bit in place. So the commands that patch a string
+(SETBIT and BITFIELD in commands/bitops.py, SETRANGE) keep it as a ``bytearray``, changed in place
 (``unshare_string``, Redis's dbUnshareStringValue). It is still a string: TYPE_NAMES says so,
-``duplicate`` copies it as bytes (COPY, snapshots, the trace), and the string commands read
-either form (strings.py: one that keeps or answers the whole value takes a bytes copy). The
-lookups hand back what is stored, so the hot path (GET of bytes) pays nothing for it.
+``duplicate`` copies it as bytes (COPY, snapshots, the trace), and the string commands read either
+form (strings.py: one that keeps or answers the whole value takes a bytes copy). The lookups hand
+back what is stored, so the hot path (GET of bytes) pays nothing for it.
 
 When a command runs traced, each of these methods also records a step (what it read or wrote, the
 entry before and after) into the tracer of ``self.hooks``. Untraced, that costs one check.
@@ -282,7 +282,7 @@ class Database:
         return value  # type: ignore[return-value]
 
     def store(self, key: bytes, value: Any) -> None:
-        """Store ``value`` at ``key`` keeping its TTL, as INCR, APPEND and SETRANGE do."""
+        """Store ``value`` at ``key`` keeping its TTL, as INCR and APPEND do."""
         tracer = self.hooks.tracer
         before = tracer.state(self, key) if tracer is not None else None
         created = self.notify_flags & NEW and key not in self.data

@@ -531,6 +531,14 @@ def test_the_string_commands_that_write_a_bitmap_make_it_bytes_again(db):
     assert db.run("INCR n").value == 3 and type(db.keyspace.data[b"n"]) is bytes
 
 
+def test_setrange_patches_a_string_in_place_too(db):
+    db.run("SETRANGE k 5 hello")
+    string = db.keyspace.data[b"k"]
+    db.run("SETRANGE k 0 Hi")
+    db.run("SETBIT k 7 0")
+    assert db.keyspace.data[b"k"] is string and db.run("GET k").value == b"Hh\x00\x00\x00hello"
+
+
 def test_a_copy_of_a_bitmap_does_not_follow_it(db):
     db.run("SETBIT k 0 1")
     db.run("COPY k copied")

@@ -16,15 +16,16 @@ bit of the first byte, bit 7 its least, bit 8 the first of the second byte, and 
   failing when it overflows (OVERFLOW WRAP | SAT | FAIL): many small counters in one string.
 
 **The bitmap form.** Redis changes a bitmap in place: SETBIT on a 12 MB bitmap writes one byte.
-Python's bytes cannot change, so patching one would copy all of it, 12 MB for one bit (about
-25 ms here, some 10,000 times Redis's cost). So the commands that write bits (SETBIT, BITFIELD)
-turn the string into a ``bytearray`` the first time, and change that bytearray in place from
-then on (``Database.unshare_string``, named after Redis's dbUnshareStringValue, which does the
-same job: it gives the command a string of its own to write). It is still a string to every
-other command: they all read either form, and one that answers or keeps the whole value (GET,
-APPEND...) takes a bytes copy, which costs what sending the value costs anyway. A run of bitmap
-commands copies nothing; the first SETBIT on a string that was bytes copies it once. The lookups
-hand back what is stored as it is, so GET and SET of plain strings pay nothing for any of this.
+Python's bytes cannot change, so patching one would copy all of it, 12 MB for one bit (about 25 ms
+here, some 10,000 times Redis's cost). So the commands that write bits (SETBIT, BITFIELD, and
+strings.py's SETRANGE) turn the string into a ``bytearray`` the first time, and change that
+bytearray in place from then on (``Database.unshare_string``, named after Redis's
+dbUnshareStringValue, which does the same job: it gives the command a string of its own to write).
+It is still a string to every other command: they all read either form, and one that answers or
+keeps the whole value (GET, APPEND...) takes a bytes copy, which costs what sending the value costs
+anyway. A run of bitmap commands copies nothing; the first SETBIT on a string that was bytes copies
+it once. The lookups hand back what is stored as it is, so GET and SET of plain strings pay nothing
+for any of this.
 
 **Fast over big strings.** Counting and searching go through C, never a Python loop per bit:
 BITCOUNT reads the bytes as big integers, 16 KB at a time, and counts their 1 bits

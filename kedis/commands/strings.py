@@ -557,24 +557,28 @@ def setrange(client, argv: list[bytes]) -> Reply:
     if offset < 0:
         raise CommandError(OFFSET_RANGE)
     patch = argv[3]
+    name = argv[1]
     db = client.db
-    value = _string_or_error(db.lookup_write(argv[1]))
+    value = _stored_string(db.lookup_write(name))
     if value is None:
         if not patch:
             return ZERO  # nothing to write: the key is not created, and nothing is counted
         _check_length(client, offset, len(patch))
-        value = b""
+        string = bytearray(offset + len(patch))
+        db.add(name, string)  # zeros first (Redis's dbAdd), then the patch: a change
+        db.encodings[name] = "raw"
+        before = db.before_change(name)
     else:
         if not patch:
             return Integer(len(value))
         _check_length(client, offset, len(patch))
-    if len(value) < offset:
-        value += b"\x00" * (offset - len(value))
-    value = value[:offset] + patch + value[offset + len(patch):]
-    db.store(argv[1], value)
-    db.encodings[argv[1]] = "raw"  # patched in place (or made from nothing): raw, as in Redis
+        before = db.before_change(name)
+        # Patched in place, as Redis does: the string's bitmap form (commands/bitops.py), raw.
+        string = db.unshare_string(name, value, offset + len(patch))
+    string[offset:offset + len(patch)] = patch
+    db.changed(name, before)
     client.server.stats.dirty += 1
-    return Integer(len(value))
+    return Integer(len(string))
 
 
 # --- LCS: the longest common subsequence ------------------------------------------------------------
