@@ -22,7 +22,7 @@ from compare import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_rdb import contents
+from test_rdb import contents, redis_contents_of
 
 import kedis
 from kedis.command_table import TABLE
@@ -786,6 +786,26 @@ def test_a_dump_holds_each_bitmap_as_it_was_at_the_save(tmp_path, save):
     db.persistence.wait()
     again = _engine(tmp_path, clock)
     assert again.run("GET k").value == b"\x80\x00\x08"
+
+
+@pytest.mark.redis
+def test_redis_server_loads_the_bitmaps_of_a_kedis_dump(tmp_path):
+    db = _engine(tmp_path, kedis.RealClock())
+    for line in ["SETBIT a 7 1", "SETBIT a 100 1", "BITFIELD b SET i16 #2 -300", "SET c 123",
+                 "SETBIT c 7 0", "SETRANGE d 2 xy", "SETBIT big 200000 1"]:
+        db.run(line)
+    assert {type(value) for value in db.keyspace.data.values()} == {bytearray}
+    db.run("SAVE")
+    assert redis_contents_of(tmp_path) == contents(db)
+
+
+def test_the_views_show_a_bitmap_as_the_string_it_is():
+    from kedis.widgets._format import type_of, value_size, value_text
+
+    bitmap = bytearray(b"\x80ab" + b"z" * 100)
+    assert (type_of(bitmap), value_size(bitmap)) == ("string", 103)
+    assert value_text(bytearray(b"\x80ab")) == '"\\x80ab"'
+    assert value_text(bitmap, width=10).startswith('"\\x80abzzz')
 
 
 # --- speed ---------------------------------------------------------------------------------------------------
