@@ -253,7 +253,7 @@ class Database:
     def add(self, key: bytes, value: Any) -> None:
         """Create ``key``, which is not there, the way Redis's dbAdd does: unlike ``set_key``, no
         WATCH is told. The command signals the change itself (``changed``) once it has made one:
-        SETBIT and BITFIELD create a string of zeros first, then write their bits into it."""
+        SETBIT, BITFIELD and SETRANGE create a string of zeros first, then write into it."""
         tracer = self.hooks.tracer
         before = tracer.state(self, key) if tracer is not None else None
         if self.scan_order is not None:
