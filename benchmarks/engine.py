@@ -15,6 +15,14 @@ loop over 1,000 keys; the best of several rounds is kept, to filter out the mach
 
 Targets (issue 2): execute() SET/GET at least 1/8 of the dict anchor; at least 10x fakeredis;
 trace on at most 5x slower than off.
+
+Bitmaps (commands/bitops.py), in the same run: SETBIT and BITCOUNT on small bitmaps beside
+execute()'s SET and fakeredis's own SETBIT; SETBIT on a 12 MB bitmap (a day's users, 100 million
+bits) beside SETBIT on a small one, which shows that a bitmap is changed in place (fakeredis
+copies its 12 MB each time); BITCOUNT of those 12 MB beside ``bytes.count`` over them, a C scan
+of memory: the floor for any pass over the bytes. Targets: SETBIT and BITCOUNT at least half of
+SET's rate; SETBIT on 12 MB at least 0.8x SETBIT on one byte; BITCOUNT of 12 MB within 10x the
+scan.
 """
 
 from __future__ import annotations
@@ -151,6 +159,59 @@ def kedis_run_cases(trace: bool) -> dict[str, Callable[[], None]]:
     return cases
 
 
+def bitmap_cases() -> dict[str, Callable[[], None]]:
+    """SETBIT and BITCOUNT through execute(), on 1,000 one-byte bitmaps and on one of 12 MB."""
+    execute = kedis.Kedis().execute
+    offsets = [b"%d" % (i % 8) for i in range(len(KEYS))]
+    big_offsets = [b"%d" % ((i * 7919 * 12289) % 100_000_000) for i in range(len(KEYS))]
+    execute(b"SETBIT", b"day", b"99999999", b"1")
+
+    def setbit_loop() -> None:
+        for key, offset in zip(KEYS, offsets, strict=True):
+            execute(b"SETBIT", key, offset, b"1")
+
+    def bitcount_loop() -> None:
+        for key in KEYS:
+            execute(b"BITCOUNT", key)
+
+    def big_setbit_loop() -> None:
+        for offset in big_offsets:
+            execute(b"SETBIT", b"day", offset, b"1")
+
+    setbit_loop()
+    return {"SETBIT": setbit_loop, "BITCOUNT": bitcount_loop, "SETBIT 12 MB": big_setbit_loop}
+
+
+def fakeredis_setbit() -> Callable[[], None] | None:
+    try:
+        import fakeredis
+    except ImportError:
+        return None
+    client = fakeredis.FakeRedis()
+
+    def loop() -> None:
+        for i, key in enumerate(KEYS):
+            client.setbit(key, i % 8, 1)
+
+    return loop
+
+
+def big_bitcount_seconds(rounds: int) -> tuple[float, float]:
+    """Seconds for BITCOUNT of a 12 MB bitmap, and for bytes.count over the same bytes."""
+    db = kedis.Kedis()
+    day = bytes(range(256)) * (12_500_000 // 256)
+    db.execute(b"SET", b"day", day)
+    best_bitcount = best_scan = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        db.execute(b"BITCOUNT", b"day")
+        best_bitcount = min(best_bitcount, time.perf_counter() - start)
+        start = time.perf_counter()
+        day.count(b"\x00")
+        best_scan = min(best_scan, time.perf_counter() - start)
+    return best_bitcount, best_scan
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds: faster, rougher")
@@ -201,8 +262,34 @@ def main() -> int:
             slowdown = rates[f"kedis {path}"][command] / rates[f"kedis {path} traced"][command]
             print(f"  {path:9s} {command:4s} traced: {slowdown:.1f}x slower than untraced")
             verdicts.append((f"{path} {command} trace <= 5x", slowdown <= 5))
+    verdicts += bitmaps_report(rates["kedis execute()"], rounds, max(1, repeat // 2))
     print_targets(verdicts)
     return 0
+
+
+def bitmaps_report(execute: dict[str, float], rounds: int, repeat: int) -> list[tuple[str, bool]]:
+    """Measure and print the bitmap figures (see the module's docstring); answer the verdicts.
+    ``execute``: execute()'s rates for SET, GET and INCR, measured before."""
+    set_rate, incr_rate = execute["SET"], execute["INCR"]
+    bitmap_rates = {name: best_rate(loop, rounds, repeat) for name, loop in bitmap_cases().items()}
+    fake = fakeredis_setbit()
+    fake_rate = best_rate(fake, rounds, max(1, repeat // 5)) if fake else None
+    bitcount_seconds, scan_seconds = big_bitcount_seconds(rounds)
+    print("\nBitmaps (same run):")
+    for name, rate in bitmap_rates.items():
+        print(f"  {name:13s} {rate / 1000:7.0f}k/s")
+    setbit, bitcount, big = (bitmap_rates[n] for n in ("SETBIT", "BITCOUNT", "SETBIT 12 MB"))
+    print(f"  SETBIT   : {setbit / set_rate:.2f}x execute()'s SET, {setbit / incr_rate:.2f}x INCR"
+          + (f", {setbit / fake_rate:.1f}x fakeredis's SETBIT" if fake_rate else ""))
+    print(f"  BITCOUNT : {bitcount / set_rate:.2f}x execute()'s SET, {bitcount / incr_rate:.2f}x INCR")
+    print(f"  SETBIT on a 12 MB bitmap: {big / setbit:.2f}x SETBIT on a one-byte one")
+    print(f"  BITCOUNT of 12 MB: {bitcount_seconds * 1000:.1f} ms, "
+          f"{bitcount_seconds / scan_seconds:.1f}x a bytes.count over it "
+          f"({scan_seconds * 1000:.1f} ms)")
+    return [("SETBIT >= 1/2 of SET", setbit >= set_rate / 2),
+            ("BITCOUNT >= 1/2 of SET", bitcount >= set_rate / 2),
+            ("SETBIT on 12 MB >= 0.8x SETBIT on 1 byte", big >= 0.8 * setbit),
+            ("BITCOUNT of 12 MB <= 10x a scan of it", bitcount_seconds <= 10 * scan_seconds)]
 
 
 if __name__ == "__main__":

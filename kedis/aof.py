@@ -407,8 +407,8 @@ def _base_as_commands(shots: list[rdb.Snapshot]) -> Iterator[bytes]:
         yield encode_command((b"SELECT", b"%d" % index))
         parts = []
         for key, value in data.items():
-            if type(value) is bytes:
-                parts.append(encode_command((b"SET", key, value)))
+            if type(value) is bytes or type(value) is bytearray:  # (a bitmap: keyspace.py)
+                parts.append(encode_command((b"SET", key, bytes(value))))
             elif TYPE_NAMES.get(type(value)) == "set":
                 members = list(value)
                 for i in range(0, len(members), 64):  # AOF_REWRITE_ITEMS_PER_CMD

@@ -26,6 +26,15 @@ each handler beside the same logic: ``SET k v EX 10`` writes a value and a deadl
 key that lazy or active expiry deletes counts nothing. Counted here, each of those would need a
 correction, and a learner would not find the count beside the Redis logic it mirrors.
 
+**A string's bitmap form.** A string is ``bytes``, and ``bytes`` cannot change: a command that
+patches one byte of a string must copy all of it. For SETBIT on a 12 MB bitmap that is 12 MB copied
+to change one bit, where Redis changes the bit in place. So the commands that patch a string
+(SETBIT and BITFIELD in commands/bitops.py, SETRANGE) keep it as a ``bytearray``, changed in place
+(``unshare_string``, Redis's dbUnshareStringValue). It is still a string: TYPE_NAMES says so,
+``duplicate`` copies it as bytes (COPY, snapshots, the trace), and the string commands read either
+form (strings.py: one that keeps or answers the whole value takes a bytes copy). The lookups hand
+back what is stored, so the hot path (GET of bytes) pays nothing for it.
+
 When a command runs traced, each of these methods also records a step (what it read or wrote, the
 entry before and after) into the tracer of ``self.hooks``. Untraced, that costs one check.
 """
@@ -52,8 +61,8 @@ NOTOUCH = 1
 NONOTIFY = 2
 
 #: Python type of a stored value -> the name TYPE answers. Each type's module adds its own
-#: (commands/sets.py adds SetValue: "set").
-TYPE_NAMES: dict[type, str] = {bytes: "string"}
+#: (commands/sets.py adds SetValue: "set"). A bytearray is a string in its bitmap form.
+TYPE_NAMES: dict[type, str] = {bytes: "string", bytearray: "string"}
 
 
 def type_name(value: Any) -> str:
@@ -64,9 +73,14 @@ def duplicate(value: Any) -> Any:
     """An independent copy of a stored value (COPY, and the trace's snapshots).
 
     Strings are immutable bytes, so they are shared, not copied; containers (sets) are changed in
-    place, so they are copied: a snapshot must not change with the key.
+    place, so they are copied: a snapshot must not change with the key. A string in its bitmap
+    form is copied as bytes: the copy is a plain string.
     """
-    return value if type(value) is bytes else value.copy()
+    if type(value) is bytes:
+        return value
+    if type(value) is bytearray:
+        return bytes(value)
+    return value.copy()
 
 
 class Hooks:
@@ -241,8 +255,46 @@ class Database:
         if created:
             notify(self, NEW, b"new", key)  # (dbAdd)
 
+    def add(self, key: bytes, value: Any) -> None:
+        """Create ``key``, which is not there, the way Redis's dbAdd does: unlike ``set_key``, no
+        WATCH is told. The command signals the change itself (``changed``) once it has made one:
+        SETBIT, BITFIELD and SETRANGE create a string of zeros first, then write into it."""
+        tracer = self.hooks.tracer
+        before = tracer.state(self, key) if tracer is not None else None
+        if self.scan_order is not None:
+            self.scan_order = None
+        self.data[key] = value
+        self._new_value(key)
+        if self.encodings:
+            self.encodings.pop(key, None)
+        if tracer is not None:
+            tracer.write(self, key, before)
+        if self.notify_flags & NEW:
+            notify(self, NEW, b"new", key)
+
+    def _new_value(self, key: bytes) -> None:
+        # What set_key and store do inline, on the hot path: a new value starts "just used".
+        if not self.lfu:
+            self.lru[key] = self.lru_clock
+        elif key not in self.lru:
+            self.lru[key] = lfu_initial(self.clock.ms())
+
+    def unshare_string(self, key: bytes, value: bytes | bytearray, length: int = 0) -> bytearray:
+        """The string at ``key`` in its bitmap form, a bytearray that the caller changes in
+        place, grown with zero bytes to at least ``length`` (Redis's dbUnshareStringValue, then
+        sdsgrowzero). The string is ``raw`` from now on, as Redis makes it, changed or not.
+
+        Call ``before_change`` first if the bytes may change, and ``changed`` once they did.
+        """
+        if type(value) is bytes:
+            value = self.data[key] = bytearray(value)
+        if len(value) < length:
+            value.extend(bytes(length - len(value)))  # (bytes(n) is calloc'd: no zeros written)
+        self.encodings[key] = "raw"
+        return value  # type: ignore[return-value]
+
     def store(self, key: bytes, value: Any) -> None:
-        """Store ``value`` at ``key`` keeping its TTL, as INCR, APPEND and SETRANGE do."""
+        """Store ``value`` at ``key`` keeping its TTL, as INCR and APPEND do."""
         tracer = self.hooks.tracer
         before = tracer.state(self, key) if tracer is not None else None
         created = self.notify_flags & NEW and key not in self.data

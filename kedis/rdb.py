@@ -200,9 +200,11 @@ def _encode_set(value: Any, lzf: LZFBudget | None) -> bytes:
 _INTSET_CODES = {2: "h", 4: "i", 8: "q"}
 
 #: Type name (keyspace.TYPE_NAMES) -> how to write a value of it, type byte first. A new type of
-#: Kedis is one more entry here and one more reader in _READERS below.
+#: Kedis is one more entry here and one more reader in _READERS below. A string is written by
+#: ``encode_value`` itself, unless it is in its bitmap form (a bytearray, keyspace.py): then here.
 ENCODERS: dict[str, Callable[[Any, LZFBudget | None], bytes]] = {
     "set": _encode_set,
+    "string": lambda bitmap, lzf: bytes([TYPE_STRING]) + encode_string(bytes(bitmap), lzf),
 }
 
 

@@ -70,6 +70,33 @@ offsets = st.one_of(
                      b"9223372036854775808", b"abc", b"", b"1.5", b"01"]),
 )
 
+# Bit offsets for SETBIT, GETBIT and BITFIELD: small ones (a bitmap stays a few bytes long), the
+# last bit of a 1 MB string (the smallest proto-max-bulk-len) and the first past it, past 512 MB,
+# and BITFIELD's #N form (N integers of its width), wrapping around 64 bits for the largest N.
+bit_offsets = st.one_of(
+    st.integers(min_value=0, max_value=70).map(lambda n: b"%d" % n),
+    st.integers(min_value=0, max_value=9).map(lambda n: b"#%d" % n),
+    st.sampled_from([b"-1", b"8388607", b"8388608", b"4294967296", b"abc", b"", b"01", b"1.5",
+                     b"#", b"#-1", b"#2305843009213693953", b"9223372036854775808"]),
+)
+bits = st.sampled_from([b"0", b"1", b"2", b"-1", b"x", b"01"])
+# BITFIELD's integer types: every width counts, and the errors around them.
+bitfield_types = st.one_of(
+    st.integers(min_value=1, max_value=64).map(lambda n: b"i%d" % n),
+    st.integers(min_value=1, max_value=63).map(lambda n: b"u%d" % n),
+    st.sampled_from([b"u64", b"i65", b"i0", b"u", b"x8", b"I8", b"i08", b"u8\x00x"]),
+)
+# Ranges for BITCOUNT and BITPOS: none, a start, both ends, a unit (or a wrong one).
+bit_ranges = st.one_of(
+    st.just([]),
+    st.lists(st.one_of(st.integers(min_value=-12, max_value=12).map(lambda n: b"%d" % n),
+                       st.sampled_from([b"x", b"9223372036854775807", b"-9223372036854775808"])),
+             min_size=1, max_size=2),
+    st.tuples(st.integers(min_value=-40, max_value=40), st.integers(min_value=-40, max_value=40),
+              st.sampled_from([b"BIT", b"byte", b"bit", b"bits", b""])).map(
+        lambda t: [b"%d" % t[0], b"%d" % t[1], t[2]]),
+)
+
 # Set members: few, so that sets share some; integers (Redis keeps a set of only integers as a
 # sorted intset), integers Redis would not write that way ("007", "-0", "+1"), and bytes.
 MEMBERS = [b"a", b"b", b"c", b"1", b"2", b"3", b"-5", b"9223372036854775807", b"007", b"-0",

@@ -34,9 +34,12 @@ FAMILIES = "function slowlog".split()
 # A value serialized in Redis's format, and back.
 DUMP = "dump restore".split()
 
+# Bitmaps (commands/bitops.py), and the strings' LCS and SUBSTR.
+BITMAPS = "setbit getbit bitcount bitpos bitop bitfield bitfield_ro lcs substr".split()
+
 
 def test_every_command_of_the_issues_is_in_the_table():
-    assert sorted(ISSUE_2 + SETS + PERSISTENCE + SERVER + MORE + FAMILIES + DUMP) == sorted(
+    assert sorted(ISSUE_2 + SETS + PERSISTENCE + SERVER + MORE + FAMILIES + DUMP + BITMAPS) == sorted(
         name.decode() for name in TABLE)
 
 

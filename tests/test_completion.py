@@ -54,7 +54,7 @@ NO_KEYS = _Untouchable()
 
 # --- the reply --------------------------------------------------------------------------------
 def test_the_reply_is_a_jupyter_complete_reply():
-    assert ask("GE") == {"matches": ["GET", "GETDEL", "GETEX", "GETRANGE", "GETSET"],
+    assert ask("GE") == {"matches": ["GET", "GETBIT", "GETDEL", "GETEX", "GETRANGE", "GETSET"],
                          "cursor_start": 0, "cursor_end": 2, "metadata": {}, "status": "ok"}
 
 
@@ -81,16 +81,16 @@ def test_a_cursor_between_words_completes_a_new_word_there():
 
 # --- command names and their case -----------------------------------------------------------------
 def test_a_lower_case_start_gives_lower_case_commands():
-    assert matches("se") == ["select", "set", "setex", "setnx", "setrange"]
+    assert matches("se") == ["select", "set", "setbit", "setex", "setnx", "setrange"]
 
 
 def test_an_upper_case_start_gives_upper_case_commands():
-    assert matches("SE") == ["SELECT", "SET", "SETEX", "SETNX", "SETRANGE"]
+    assert matches("SE") == ["SELECT", "SET", "SETBIT", "SETEX", "SETNX", "SETRANGE"]
 
 
 def test_the_first_letter_typed_decides_the_case():
-    assert matches("Se") == ["SELECT", "SET", "SETEX", "SETNX", "SETRANGE"]
-    assert matches("sE") == ["select", "set", "setex", "setnx", "setrange"]
+    assert matches("Se") == ["SELECT", "SET", "SETBIT", "SETEX", "SETNX", "SETRANGE"]
+    assert matches("sE") == ["select", "set", "setbit", "setex", "setnx", "setrange"]
 
 
 def test_options_and_subcommands_follow_the_case_too():
@@ -247,7 +247,7 @@ def test_a_keyspace_that_changes_during_completion_gives_no_keys():
 
 # --- commands that name commands ----------------------------------------------------------------
 def test_help_offers_command_names():
-    assert matches("HELP ge") == ["get", "getdel", "getex", "getrange", "getset"]
+    assert matches("HELP ge") == ["get", "getbit", "getdel", "getex", "getrange", "getset"]
 
 
 def test_help_offers_groups_after_an_at_sign():
@@ -323,7 +323,7 @@ def test_python_at_says_which_text_to_ask_ipython_about():
 def test_only_the_cursors_line_is_read():
     code = "SET k v\nGE\nDEL a b"
     reply = ask(code, cursor=10)
-    assert reply["matches"] == ["GET", "GETDEL", "GETEX", "GETRANGE", "GETSET"]
+    assert reply["matches"] == ["GET", "GETBIT", "GETDEL", "GETEX", "GETRANGE", "GETSET"]
     assert (reply["cursor_start"], reply["cursor_end"]) == (8, 10)
 
 

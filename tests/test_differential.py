@@ -61,6 +61,10 @@ from strategies_redis import (
     KEYS,
     RelativeTime,
     absolute_times,
+    bit_offsets,
+    bit_ranges,
+    bitfield_types,
+    bits,
     databases,
     expire_conditions,
     float_texts,
@@ -289,7 +293,8 @@ class RedisTwin(RuleBasedStateMachine):
     def incrbyfloat(self, name, key, amount):
         self.check([name, key, amount])
 
-    @rule(name=spelled("getrange"), key=keys, start=offsets, end=offsets)
+    @rule(name=st.sampled_from(["getrange", "substr"]).flatmap(spelled), key=keys, start=offsets,
+          end=offsets)
     def getrange(self, name, key, start, end):
         self.check([name, key, start, end])
 
@@ -297,6 +302,46 @@ class RedisTwin(RuleBasedStateMachine):
           value=st.sampled_from([b"", b"x", b"hello", b"\x00\xff"]))
     def setrange(self, name, key, offset, value):
         self.check([name, key, offset, value])
+
+    @rule(name=spelled("lcs"), a=keys, b=keys, options=st.lists(st.one_of(
+        st.sampled_from([(b"LEN",), (b"IDX",), (b"idx",), (b"WITHMATCHLEN",), (b"MINMATCHLEN",),
+                         (b"FOO",)]),
+        st.tuples(st.just(b"MINMATCHLEN"), st.sampled_from([b"0", b"2", b"-1", b"x"]))),
+        max_size=3))
+    def lcs(self, name, a, b, options):
+        self.check([name, a, b, *[t for option in options for t in option]])
+
+    # -- bitmaps -----------------------------------------------------------------------------------------
+    @rule(name=spelled("setbit"), key=keys, offset=bit_offsets, bit=bits)
+    def setbit(self, name, key, offset, bit):
+        self.check([name, key, offset, bit])
+
+    @rule(name=spelled("getbit"), key=keys, offset=bit_offsets)
+    def getbit(self, name, key, offset):
+        self.check([name, key, offset])
+
+    @rule(name=spelled("bitcount"), key=keys, arguments=bit_ranges)
+    def bitcount(self, name, key, arguments):
+        self.check([name, key, *arguments])
+
+    @rule(name=spelled("bitpos"), key=keys, bit=bits, arguments=bit_ranges)
+    def bitpos(self, name, key, bit, arguments):
+        self.check([name, key, bit, *arguments])
+
+    @rule(name=spelled("bitop"), operation=st.sampled_from([b"AND", b"or", b"Xor", b"NOT", b"nand"]),
+          destination=keys, sources=st.lists(keys, max_size=3))
+    def bitop(self, name, operation, destination, sources):
+        self.check([name, operation, destination, *sources])
+
+    @rule(name=st.sampled_from(["bitfield", "bitfield_ro"]).flatmap(spelled), key=keys,
+          operations=st.lists(st.one_of(
+              st.tuples(st.just(b"GET"), bitfield_types, bit_offsets),
+              st.tuples(st.sampled_from([b"SET", b"incrby"]), bitfield_types, bit_offsets,
+                        st.one_of(integer_texts, st.integers(-300, 300).map(lambda n: b"%d" % n))),
+              st.tuples(st.just(b"OVERFLOW"), st.sampled_from([b"WRAP", b"sat", b"FAIL", b"x"])),
+              st.sampled_from([(b"GET",), (b"FOO",)])), max_size=4))
+    def bitfield(self, name, key, operations):
+        self.check([name, key, *[t for operation in operations for t in operation]])
 
     # -- keys --------------------------------------------------------------------------------------------
     @rule(name=spelled("keys"), pattern=patterns)
@@ -704,6 +749,10 @@ GETKEYS_CASES = [
     "SADD s a b", "SINTERSTORE d a b", "SMOVE a b m", "SINTERCARD 2 a b LIMIT 1",
     "SINTERCARD 02 a b", "SINTERCARD 3 a b", "SINTERCARD 0 a", "SSCAN s 0", "SPOP s 2",
     "DUMP a", "DUMP a b", "RESTORE a 0 x", "RESTORE a 0 x REPLACE", "RESTORE a 0",
+    "SETBIT k 0 1", "GETBIT k 0", "BITCOUNT k", "BITPOS k 1 0", "BITOP AND d a b", "BITOP NOT d",
+    "BITFIELD k", "BITFIELD k GET u8 0", "BITFIELD k OVERFLOW SAT GET u8 0", "BITFIELD k GET u8",
+    "BITFIELD k SET u8 0 1", "BITFIELD k GET u8 0 INCRBY u8 0 1", "BITFIELD k FOO",
+    "BITFIELD_RO k GET u8 0", "LCS a b", "LCS a", "LCS a b IDX", "SUBSTR k 0 1",
 ]
 
 

@@ -33,7 +33,8 @@ def contents(db: kedis.Kedis) -> dict:
     found = {}
     for database in db.databases:
         for key, value in database.data.items():
-            value = value if type(value) is bytes else set(value)
+            # (a bytearray is a string in its bitmap form: keyspace.py)
+            value = bytes(value) if isinstance(value, (bytes, bytearray)) else set(value)
             found[(database.id, key)] = (value, database.expires.get(key))
     return found
 

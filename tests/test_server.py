@@ -653,7 +653,7 @@ def test_command_list_filterby_pattern_matches_like_redis(db, redis, pattern):
 
 def test_command_list_filterby_pattern_get_star(db):
     assert sorted(db.run("COMMAND LIST FILTERBY PATTERN get*").value) == [
-        b"get", b"getdel", b"getex", b"getrange", b"getset"]
+        b"get", b"getbit", b"getdel", b"getex", b"getrange", b"getset"]
 
 
 def test_command_list_filterby_aclcat(db):
@@ -734,7 +734,7 @@ def test_help_lists_the_commands_by_group(db):
     assert lines[0].startswith("Kedis commands, by group.")
     groups = {line.split(":")[0]: line.split(": ")[1].split() for line in lines[2:] if line}
     assert set(groups) == {"@string", "@set", "@generic", "@server", "@connection",
-                           "@transactions", "@pubsub", "@scripting"}
+                           "@transactions", "@pubsub", "@scripting", "@bitmap"}
     assert "SET" in groups["@string"] and "SCAN" in groups["@generic"]
 
 
@@ -779,8 +779,8 @@ def test_help_of_an_unknown_command_is_an_error(db):
 
 def test_help_of_an_unknown_group_is_an_error_that_lists_the_groups(db):
     assert db.run("HELP @nosuch").value == (
-        "ERR no such group '@nosuch': try one of @string, @connection, @server, @generic, "
-        "@transactions, @scripting, @pubsub, @set")
+        "ERR no such group '@nosuch': try one of @string, @connection, @server, @bitmap, "
+        "@generic, @transactions, @scripting, @pubsub, @set")
 
 
 # --- unknown commands and wrong arity ---------------------------------------------------------

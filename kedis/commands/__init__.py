@@ -1,6 +1,7 @@
 """The handlers, one module per command family, named like Redis's own source files.
 
-    strings.py       t_string.c    SET, GET, INCR, APPEND, GETRANGE...
+    strings.py       t_string.c    SET, GET, INCR, APPEND, GETRANGE, LCS...
+    bitops.py        bitops.c      SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD: strings as bits
     sets.py          t_set.c       SADD, SREM, SMEMBERS, SINTER, SUNION, SDIFF, SPOP, SSCAN...
     keys.py          db.c          DEL, EXISTS, TYPE, KEYS, SCAN, RENAME, COPY...
     object.py        object.c      OBJECT ENCODING, REFCOUNT, FREQ: how a value is stored
@@ -20,6 +21,7 @@ Importing this package registers every handler in the command table (command_tab
 """
 
 from . import (  # noqa: F401
+    bitops,
     connection,
     dump,
     expire,

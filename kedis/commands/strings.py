@@ -8,7 +8,9 @@ module, and the one every other type is built from. What these commands teach:
 - counters (INCR and friends) are strings that happen to hold a number; the server reads, adds and
   writes back in one step, so two clients can never lose each other's increment;
 - a TTL belongs to the key, and each command says whether it keeps it (APPEND, INCR, SETRANGE) or
-  drops it (SET, GETSET, MSET).
+  drops it (SET, GETSET, MSET);
+- LCS, the longest common subsequence of two strings: dynamic programming, made fast in Python
+  by computing a whole row of the table at once with big-integer arithmetic (see ``_lcs_rows``).
 
 Each handler that writes also counts its changes in ``stats.dirty`` (INFO's
 rdb_changes_since_last_save, Redis's ``server.dirty++``), as t_string.c counts them: one per key
@@ -21,10 +23,17 @@ its arity was checked by the dispatcher before the handler runs.
 
 from __future__ import annotations
 
+import os
+
 from .. import longdouble
 from ..command_table import command, key
 from ..errors import (
     DECREMENT_OVERFLOW,
+    LCS_LEN_AND_IDX,
+    LCS_NO_MEMORY,
+    LCS_NOT_STRINGS,
+    LCS_OVER_LIMIT,
+    LCS_TOO_LONG,
     NAN_OR_INFINITY,
     NOT_FLOAT,
     NOT_INTEGER,
@@ -39,18 +48,30 @@ from ..errors import (
 )
 from ..notify import GENERIC, STRING, notify
 from ..numbers import LLONG_MAX, LLONG_MIN, parse_int, string_to_int
-from ..reply import EMPTY_BULK, NULL, OK, ONE, ZERO, Array, Bulk, Integer, Reply
+from ..reply import EMPTY_BULK, NULL, OK, ONE, ZERO, Array, Bulk, Integer, Map, Reply
 
 # The options of SET and GETEX, as bit flags (Redis: OBJ_SET_NX, OBJ_SET_XX, ...).
 NX, XX, GET, KEEPTTL, PERSIST, EX, PX, EXAT, PXAT = (1 << i for i in range(9))
 _EXPIRY = EX | PX | EXAT | PXAT
 
 
-def _string_or_error(value: object) -> bytes | None:
-    """A stored value that must be a string (or absent): anything else is a WRONGTYPE error."""
-    if value is not None and type(value) is not bytes:
+def _stored_string(value: object) -> bytes | bytearray | None:
+    """A stored value that must be a string (or absent): anything else is a WRONGTYPE error.
+
+    A string is bytes, or a bytearray once a bitmap command has written it (its bitmap form,
+    commands/bitops.py): both read alike (``len``, slices, indexes).
+    """
+    if value is not None and type(value) is not bytes and type(value) is not bytearray:
         raise CommandError(WRONGTYPE)
     return value  # type: ignore[return-value]
+
+
+def _string_or_error(value: object) -> bytes | None:
+    """The same, as bytes, for a command that answers or keeps the whole value: a bitmap's
+    bytearray is copied (which costs what sending it costs anyway)."""
+    if type(value) is bytearray:
+        return bytes(value)
+    return _stored_string(value)  # type: ignore[return-value]
 
 
 def _check_length(client, current: int, added: int) -> None:
@@ -232,7 +253,7 @@ def get(client, argv: list[bytes]) -> Reply:
     if value is None:
         return NULL
     if type(value) is not bytes:
-        raise CommandError(WRONGTYPE)
+        return Bulk(_string_or_error(value))  # a bitmap's bytes, or WRONGTYPE
     return Bulk(value)
 
 
@@ -313,7 +334,12 @@ def mget(client, argv: list[bytes]) -> Reply:
     items = []
     for name in argv[1:]:
         value = lookup(name)
-        items.append(Bulk(value) if type(value) is bytes else NULL)
+        if type(value) is bytes:
+            items.append(Bulk(value))
+        elif type(value) is bytearray:  # a string in its bitmap form
+            items.append(Bulk(bytes(value)))
+        else:
+            items.append(NULL)
     return Array(items)
 
 
@@ -394,7 +420,7 @@ def strlen(client, argv: list[bytes]) -> Reply:
 
     The length in bytes, not characters: "ü" is 2.
     """
-    value = _string_or_error(client.db.lookup_read(argv[1]))
+    value = _stored_string(client.db.lookup_read(argv[1]))
     return ZERO if value is None else Integer(len(value))
 
 
@@ -404,7 +430,7 @@ def _incr_by(client, key_name: bytes, increment: int) -> Reply:
     stored = db.lookup_write(key_name)
     if stored is None:
         current = 0
-    elif type(stored) is not bytes:
+    elif type(stored) is not bytes and type(stored) is not bytearray:
         raise CommandError(WRONGTYPE)
     else:
         current = string_to_int(stored)
@@ -475,7 +501,7 @@ def incrbyfloat(client, argv: list[bytes]) -> Reply:
     See longdouble.py. Keeps the key's TTL.
     """
     db = client.db
-    stored = _string_or_error(db.lookup_write(argv[1]))
+    stored = _stored_string(db.lookup_write(argv[1]))
     current = longdouble.parse(stored) if stored is not None else 0
     increment = longdouble.parse(argv[2])
     if current is None or increment is None:
@@ -504,7 +530,7 @@ def getrange(client, argv: list[bytes]) -> Reply:
     """
     start = parse_int(argv[2])
     end = parse_int(argv[3])
-    value = _string_or_error(client.db.lookup_read(argv[1]))
+    value = _stored_string(client.db.lookup_read(argv[1]))
     if value is None:
         return EMPTY_BULK
     length = len(value)
@@ -517,7 +543,20 @@ def getrange(client, argv: list[bytes]) -> Reply:
     end = min(end, length - 1)
     if start > end or length == 0:
         return EMPTY_BULK
-    return Bulk(value[start:end + 1])
+    return Bulk(bytes(value[start:end + 1]))  # (bytes of bytes is the same object: no copy)
+
+
+@command("substr", arity=4, flags="readonly", acl="string", keys=[key("RO access")],
+         group="string", since="1.0.0",
+         complexity="O(N) where N is the length of the result",
+         summary="Returns a substring of the string stored at a key (GETRANGE's old name).",
+         doc_flags="deprecated")
+def substr(client, argv: list[bytes]) -> Reply:
+    """SUBSTR key start end
+
+    GETRANGE under the name it had before Redis 2.0, kept for old clients: the same handler.
+    """
+    return getrange(client, argv)
 
 
 @command("setrange", arity=4, flags="write denyoom", acl="string", keys=[key("RW update")],
@@ -535,22 +574,225 @@ def setrange(client, argv: list[bytes]) -> Reply:
     if offset < 0:
         raise CommandError(OFFSET_RANGE)
     patch = argv[3]
+    name = argv[1]
     db = client.db
-    value = _string_or_error(db.lookup_write(argv[1]))
+    value = _stored_string(db.lookup_write(name))
     if value is None:
         if not patch:
             return ZERO  # nothing to write: the key is not created, and nothing is counted
         _check_length(client, offset, len(patch))
-        value = b""
+        string = bytearray(offset + len(patch))
+        db.add(name, string)  # zeros first (Redis's dbAdd), then the patch: a change
+        db.encodings[name] = "raw"
+        before = db.before_change(name)
     else:
         if not patch:
             return Integer(len(value))
         _check_length(client, offset, len(patch))
-    if len(value) < offset:
-        value += b"\x00" * (offset - len(value))
-    value = value[:offset] + patch + value[offset + len(patch):]
-    db.store(argv[1], value)
-    db.encodings[argv[1]] = "raw"  # patched in place (or made from nothing): raw, as in Redis
-    notify(db, STRING, b"setrange", argv[1])
+        before = db.before_change(name)
+        # Patched in place, as Redis does: the string's bitmap form (commands/bitops.py), raw.
+        string = db.unshare_string(name, value, offset + len(patch))
+    string[offset:offset + len(patch)] = patch
+    db.changed(name, before)
+    notify(db, STRING, b"setrange", name)
     client.server.stats.dirty += 1
-    return Integer(len(value))
+    return Integer(len(string))
+
+
+# --- LCS: the longest common subsequence ------------------------------------------------------------
+# Redis fills the classic table: LCS(i, j), the length of the longest common subsequence of the
+# first i bytes of a and the first j bytes of b, is LCS(i-1, j-1) + 1 when a[i-1] == b[j-1], and
+# the larger of LCS(i-1, j) and LCS(i, j-1) otherwise. Then it walks back from the last cell to
+# spell the subsequence: a match steps diagonally, anything else steps towards the larger
+# neighbour, towards j-1 on a tie. That is O(N*M) cells, one machine instruction or two each;
+# a Python loop over 134 million cells (the most proto-max-bulk-len allows) would take minutes.
+#
+# Kedis computes the same table a row at a time. Along a row, LCS(i, j) grows by 0 or 1 at each
+# j, so a row is a bit vector: bit j-1 is 0 where the row grows. Allison and Dix (1986) found how
+# to get row i from row i-1 with a handful of big-integer operations (here in Hyyrö's form, 2004),
+# which CPython runs 30 bits at a time in C. The walk back uses the same bit vectors: the moves
+# along a row up to the next match or growth are one bit search (``int.bit_length``), so it
+# costs one big-integer step per row too. When b is the shorter string, the table is computed
+# by columns instead (iterating over b), and the walk asks one more question per column, so that
+# both ways find Redis's very path, and so its very answer, spelled the same.
+
+_DIGITS = b"0" * 256
+
+
+def _positions(text: bytes, alphabet: set[int] | bytes) -> dict[int, int]:
+    """For each byte value of ``alphabet``, where ``text`` holds it: an int whose bit k is set
+    when ``text[k]`` is that byte (each built in C: translate to 0/1 digits, read in base 2)."""
+    masks = {}
+    for byte in set(alphabet):
+        digits = text.translate(_DIGITS[:byte] + b"1" + _DIGITS[byte + 1:])
+        masks[byte] = int(digits[::-1], 2) if text else 0
+    return masks
+
+
+def _lcs_rows(a: bytes, b: bytes, keep: bool) -> tuple[list[int], int, dict[int, int]]:
+    """The rows of the LCS table of ``a`` (one per byte of a) and ``b`` as bit vectors: bit j-1
+    of row i is 0 when LCS(i, j) = LCS(i, j-1) + 1. Answers the rows (if ``keep``), the last
+    one, and where each byte of ``a`` is in ``b``."""
+    masks = _positions(b, a)
+    full = (1 << len(b)) - 1
+    row = full  # row 0: LCS(0, j) = 0, no growth anywhere
+    rows = []
+    for byte in a:
+        matches = row & masks.get(byte, 0)
+        row = ((row + matches) | (row - matches)) & full
+        if keep:
+            rows.append(row)
+    return rows, row, masks
+
+
+def _lcs_length(a: bytes, b: bytes) -> int:
+    """LCS(len(a), len(b)): the zeros of the last row, computed over the shorter string."""
+    if len(a) > len(b):
+        a, b = b, a
+    _, last, _ = _lcs_rows(a, b, keep=False)
+    return len(b) - last.bit_count()
+
+
+def _lcs_walk(a: bytes, b: bytes) -> list[tuple[int, int]]:
+    """The matches (index in a, index in b) of Redis's walk back through the table, from the
+    end. One Python step per row of the shorter string's side, not per cell."""
+    matches = []
+    i, j = len(a), len(b)
+    if len(a) <= len(b):
+        rows, _, masks = _lcs_rows(a, b, keep=True)
+        while i > 0 and j > 0:
+            byte = a[i - 1]
+            if b[j - 1] == byte:
+                matches.append((i - 1, j - 1))
+                i -= 1
+                j -= 1
+                continue
+            # Leftwards along row i, the first cell that matches or where the row grows: the
+            # cells before it all step left (their left neighbour is as long). At a growth that
+            # is no match, the cell above is the longer one: step up.
+            stops = (~rows[i - 1] | masks[byte]) & ((1 << j) - 1)
+            stop = stops.bit_length()
+            if stop == j:
+                i -= 1
+            else:
+                j = stop
+        return matches
+    # By columns: bit i-1 of column j is 0 when LCS(i, j) = LCS(i-1, j) + 1.
+    columns, _, masks = _lcs_rows(b, a, keep=True)
+    full = (1 << len(a)) - 1
+    while i > 0 and j > 0:
+        byte = b[j - 1]
+        if a[i - 1] == byte:
+            matches.append((i - 1, j - 1))
+            i -= 1
+            j -= 1
+            continue
+        column = columns[j - 1]
+        if not (column >> (i - 1)) & 1:
+            j -= 1  # the cell above is shorter: the left one is the longer (or as long)
+            continue
+        # Above is as long as here: step up only if the left cell is shorter, which the two
+        # columns' counts of non-growing rows say. Then keep stepping up (it stays so) until a
+        # match or a growth.
+        before = columns[j - 2] if j >= 2 else full
+        rows_mask = (1 << i) - 1
+        if (before & rows_mask).bit_count() > (column & rows_mask).bit_count():
+            i = ((~column | masks[byte]) & ((1 << (i - 1)) - 1)).bit_length()
+        else:
+            j -= 1
+    return matches
+
+
+def _lcs_ranges(matches: list[tuple[int, int]], min_length: int, with_length: bool) -> list:
+    """IDX's ranges: each run of consecutive matches (diagonal steps of the walk), last first,
+    as [[a_start, a_end], [b_start, b_end]] and its length with WITHMATCHLEN, if at least
+    ``min_length`` long."""
+    ranges = []
+    k, count = 0, len(matches)
+    while k < count:
+        a_end, b_end = a_start, b_start = matches[k]
+        k += 1
+        while k < count and matches[k] == (a_start - 1, b_start - 1):
+            a_start, b_start = a_start - 1, b_start - 1
+            k += 1
+        length = a_end - a_start + 1
+        if length >= min_length:
+            item = [Array([Integer(a_start), Integer(a_end)]),
+                    Array([Integer(b_start), Integer(b_end)])]
+            if with_length:
+                item.append(Integer(length))
+            ranges.append(Array(item))
+    return ranges
+
+
+def _memory_size() -> int:
+    """The machine's memory in bytes: the most a table could be allocated in."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 2 ** 63
+
+
+@command("lcs", arity=-3, flags="readonly", acl="string", keys=[key("RO access", last_key=1)],
+         group="string", since="7.0.0",
+         complexity="O(N*M) where N and M are the lengths of s1 and s2, respectively",
+         summary="Finds the longest common subsequence of two strings: the subsequence, its "
+                 "length, or where its pieces are.")
+def lcs(client, argv: list[bytes]) -> Reply:
+    """LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
+
+    Answers the longest sequence of bytes found in both strings in the same order, not
+    necessarily next to each other (``ohmytext`` and ``mynewtext`` have ``mytext``); LEN: its
+    length; IDX: where its pieces are in each string, last first (MINMATCHLEN: only pieces at
+    least that long; WITHMATCHLEN: with each one's length), and the length. A missing key is the
+    empty string. Teaches: dynamic programming, and its price: the table has a cell for each
+    pair of positions, so Redis refuses two strings whose table would pass proto-max-bulk-len.
+    """
+    db = client.db
+    a = db.lookup_read(argv[1])
+    b = db.lookup_read(argv[2])
+    strings = (bytes, bytearray)  # (a bytearray: a string in its bitmap form)
+    if (a is not None and type(a) not in strings) or (b is not None and type(b) not in strings):
+        raise CommandError(LCS_NOT_STRINGS)
+    a = b"" if a is None else a
+    b = b"" if b is None else b
+    get_length = get_indexes = with_length = False
+    min_length = 0
+    j, argc = 3, len(argv)
+    while j < argc:
+        option = argv[j].split(b"\x00", 1)[0].lower()  # C compares up to the first NUL byte
+        if option == b"idx":
+            get_indexes = True
+        elif option == b"len":
+            get_length = True
+        elif option == b"withmatchlen":
+            with_length = True
+        elif option == b"minmatchlen" and j + 1 < argc:
+            min_length = max(parse_int(argv[j + 1]), 0)
+            j += 1
+        else:
+            raise CommandError(SYNTAX)
+        j += 1
+    if get_length and get_indexes:
+        raise CommandError(LCS_LEN_AND_IDX)
+    if len(a) >= 2 ** 32 - 2 or len(b) >= 2 ** 32 - 2:  # Redis's table holds 32-bit lengths
+        raise CommandError(LCS_TOO_LONG)
+    # Redis's guard: the table it would allocate (4 bytes a cell), before any work. Kedis's bit
+    # vectors take 1 bit a cell, and time in proportion: refused here, refused there.
+    table = (len(a) + 1) * (len(b) + 1) * 4
+    if table > client.server.config["proto-max-bulk-len"]:
+        raise CommandError(LCS_OVER_LIMIT)
+    if table > _memory_size():
+        # Past proto-max-bulk-len raised by CONFIG SET: Redis tries to allocate the table, and
+        # answers this when the allocation fails. With an allocator that overcommits it may not
+        # fail, and Redis then fills terabytes until the machine runs out of memory (seen with
+        # Debian's redis-server 7.0.15: two strings of 4 MB). Kedis refuses any table larger
+        # than the machine's memory instead.
+        raise CommandError(LCS_NO_MEMORY)
+    if get_length:
+        return Integer(_lcs_length(a, b))
+    matches = _lcs_walk(a, b)
+    if not get_indexes:
+        return Bulk(bytes([a[i] for i, _ in reversed(matches)]))
+    return Map([(Bulk(b"matches"), Array(_lcs_ranges(matches, min_length, with_length))),
+                (Bulk(b"len"), Integer(len(matches)))])

@@ -34,9 +34,9 @@ def key_text(key: bytes) -> str:
 
 def value_text(value: Any, width: int = VALUE_WIDTH) -> str:
     """A value as redis-cli quotes it, cut to about ``width`` characters (``..."`` marks a cut)."""
-    if type(value) is bytes:
+    if type(value) is bytes or type(value) is bytearray:  # (a bytearray: a bitmap, keyspace.py)
         if len(value) <= width:
-            text = repr_bytes(value)
+            text = repr_bytes(bytes(value))
             if len(text) <= width + 2:  # + the two quotes
                 return text
         pieces, used = [], 0
@@ -52,7 +52,7 @@ def value_text(value: Any, width: int = VALUE_WIDTH) -> str:
 
 def value_size(value: Any) -> int:
     """The bytes a value holds: a string's length, a set's members' lengths added up."""
-    if type(value) is bytes:
+    if type(value) is bytes or type(value) is bytearray:
         return len(value)
     if isinstance(value, dict):
         return sum(len(k) + len(v) for k, v in value.items())
