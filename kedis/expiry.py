@@ -60,12 +60,15 @@ into it. What the walk relies on is kept:
   random slot of the list (the key that was there moves to the end), so a round of 20 is a fair
   sample of the table, whatever order keys were written in (were keys kept in the order they came,
   a round would meet the oldest ones together, and the estimate would be wrong);
-- *the cursor keeps its place*: removing a key fills its slot with the list's last key (so removal
-  stays O(1)); when that is the slot under the cursor, the cursor looks at it again before moving
-  on, so no key is jumped over;
-- *the table's size*: the list has no empty buckets, so Kedis keeps the size Redis's table would
-  have (a power of two, doubled when full, shrunk by the cron below 10% use: ``slots``) for the
-  "nearly empty" rule; the rehashing Redis does between two sizes is not modelled.
+- *the cursor keeps its place*: the walk removes a slot by moving the list's last key into it (so
+  removal stays O(1)), and looks at that slot again before moving on, so no key is jumped over;
+- *empty buckets*: a key whose deadline goes outside the walk (DEL, PERSIST, a lazy expiry) leaves
+  a *hole* in its slot, which the walk takes out when it comes by, as Redis's walk crosses empty
+  buckets (at most 20 per key a round may look at). So that removal is one dict deletion, with
+  no index of slots to keep up to date;
+- *the table's size*: Kedis keeps the size Redis's table would have (a power of two, doubled when
+  full, shrunk by the cron below 10% use: ``slots``) for the "nearly empty" rule; the rehashing
+  Redis does between two sizes is not modelled.
 
 Time, on a fake clock
 ---------------------
@@ -122,58 +125,64 @@ class Expires(dict):
     """One database's expiry index: ``key -> deadline in ms``, and the table the cycles walk.
 
     It *is* a dict, so reading a deadline is a plain dict lookup (``expires.get(key)``). Writes go
-    through ``set`` and ``discard``, which also keep ``keys``, a list of the keys in no meaningful
-    order (each new key lands in a random slot), and the cycles' ``cursor`` into it. ``slots`` is
-    the size Redis's hash table would have (see the module's docstring).
+    through ``set`` and ``discard``, which also keep ``keys``, the table's slots: a list of the
+    keys in no meaningful order (each new key lands in a random slot), and the cycles' ``cursor``
+    into it. A key whose deadline is removed (DEL, PERSIST, a lazy expiry) leaves a *hole*: its
+    slot stays, and holds it, until the walk comes by and takes the slot out (``holes`` names
+    them; a key given a deadline again goes back to its slot). So a removal outside the walk is
+    one dict deletion, with no index of slots to keep, and the walk meets holes as Redis's meets
+    empty buckets. ``slots`` is the size Redis's hash table would have (see the module's
+    docstring).
     """
 
-    __slots__ = ("keys", "_slot", "cursor", "slots", "_random")
+    __slots__ = ("keys", "holes", "cursor", "slots", "_random")
 
     def __init__(self, rng: random.Random | None = None) -> None:
         super().__init__()
-        self.keys: list[bytes] = []        # every key with a deadline: the table the cursor walks
-        self._slot: dict[bytes, int] = {}  # where each key sits in keys
+        self.keys: list[bytes] = []        # the slots the cursor walks: keys with a deadline, holes
+        self.holes: set[bytes] = set()     # the keys in keys that have no deadline any more
         self.cursor = 0                    # the next slot a cycle looks at (expires_cursor)
         self.slots = 0                     # Redis's table size: 0 until the first key
         self._random = (rng if rng is not None else random.Random(0)).random
 
     def set(self, key: bytes, deadline: int) -> None:
         if key not in self:
-            keys = self.keys
-            used = len(keys)
-            if used >= self.slots:  # full: Redis doubles its table (_dictExpandIfNeeded)
-                self.slots = _table_size(used + 1)
-            # A random slot, as a hash would place it: the key there moves to the end.
-            slot = int(self._random() * (used + 1))
-            if slot == used:
-                keys.append(key)
+            if key in self.holes:  # its slot is still there: back in it
+                self.holes.discard(key)
             else:
-                moved = keys[slot]
-                keys[slot] = key
-                self._slot[moved] = used
-                keys.append(moved)
-            self._slot[key] = slot
+                keys = self.keys
+                used = len(keys)
+                if len(self) >= self.slots:  # full: Redis doubles its table (_dictExpandIfNeeded)
+                    self.slots = _table_size(len(self) + 1)
+                # A random slot, as a hash would place it: what was there moves to the end.
+                slot = int(self._random() * (used + 1))
+                if slot == used:
+                    keys.append(key)
+                else:
+                    keys.append(keys[slot])
+                    keys[slot] = key
         self[key] = deadline
 
     def discard(self, key: bytes) -> bool:
-        """Forget a key's deadline; True if it had one."""
-        slot = self._slot.pop(key, None)
-        if slot is None:
+        """Forget a key's deadline (its slot becomes a hole); True if it had one."""
+        if self.pop(key, None) is None:
             return False
-        del self[key]
-        keys = self.keys
-        last = keys.pop()
-        if slot != len(keys):  # fill the hole with the last key: removal stays O(1)
-            keys[slot] = last
-            self._slot[last] = slot
+        if self:
+            self.holes.add(key)
+        else:  # no deadline left: no slot is worth keeping
+            self.drop_holes()
         return True
+
+    def drop_holes(self) -> None:
+        """With no deadline left, empty the slots (the table keeps its size, as Redis's)."""
+        self.keys.clear()
+        self.holes.clear()
+        self.cursor = 0
 
     def clear(self) -> None:
         """Forget every deadline (FLUSHDB): the table is freed, the cursor back at the start."""
         super().clear()
-        self.keys.clear()
-        self._slot.clear()
-        self.cursor = 0
+        self.drop_holes()
         self.slots = 0
 
     def replace(self, deadlines: dict[bytes, int]) -> None:
@@ -181,14 +190,14 @@ class Expires(dict):
         super().clear()
         self.update(deadlines)
         self.keys = list(deadlines)
-        self._slot = {key: slot for slot, key in enumerate(self.keys)}
+        self.holes = set()
         self.cursor = 0
-        self.slots = _table_size(len(self.keys)) if self.keys else 0
+        self.slots = _table_size(len(self)) if self else 0
 
     def resize(self) -> bool:
         """Shrink the table when it is under 10% used, as the cron does (tryResizeHashTables);
         True when it did. Until then a nearly empty table is skipped by the cycles."""
-        used = len(self.keys)
+        used = len(self)
         if self.slots > _INITIAL_SLOTS and used * 100 // self.slots < _MIN_FILL:
             self.slots = _table_size(used)
             return True
@@ -196,7 +205,7 @@ class Expires(dict):
 
     def nearly_empty(self) -> bool:
         """Under 1% of the table used: a cycle skips it (sampling it would meet empty buckets)."""
-        return self.slots > _INITIAL_SLOTS and len(self.keys) * 100 // self.slots < 1
+        return self.slots > _INITIAL_SLOTS and len(self) * 100 // self.slots < 1
 
 
 @dataclass
@@ -334,6 +343,8 @@ class ActiveExpiry:
                 iteration += 1
                 if not expires:
                     db.avg_ttl = 0
+                    if expires.keys:
+                        expires.drop_holes()  # (the walk removed the last deadline itself)
                     if not walk.rounds:
                         walk.skipped = "no key with a TTL"
                     break
@@ -400,21 +411,33 @@ def _plain(db: Database) -> bool:
 
 def _round(db: Database, num: int, now: int, walked: list) -> tuple[int, int, int, int]:
     """One round: look at ``num`` keys from the cursor, remove the expired ones (each through
-    ``expire_key``, with everything it tells), move the cursor past the others. Answers the
-    keys seen, those expired, and the TTLs left of the others (their sum, and how many)."""
+    ``expire_key``, with everything it tells), move the cursor past the others, and take out the
+    holes met on the way (at most ``num * 20`` slots, as Redis bounds the empty buckets a round
+    may cross). Answers the keys seen, those expired, and the TTLs left of the others (their
+    sum, and how many)."""
     expires = db.expires
-    sampled = expired = ttl_sum = ttl_samples = 0
+    holes = expires.holes
+    sampled = expired = ttl_sum = ttl_samples = checked = 0
+    max_checked = num * 20
     recorded = len(walked) < WALK_RECORDED
-    while sampled < num and expires:
+    while sampled < num and checked < max_checked and expires.keys:
         keys = expires.keys
         cursor = expires.cursor
         if cursor >= len(keys):
             cursor = expires.cursor = 0  # past the end: the walk starts again
         key = keys[cursor]
-        ttl = expires[key] - now
+        checked += 1
+        when = expires.get(key)
+        if when is None:  # a hole: its slot goes, the last slot's key comes in, seen next
+            holes.discard(key)
+            last = keys.pop()
+            if cursor != len(keys):
+                keys[cursor] = last
+            continue
+        ttl = when - now
         sampled += 1
         if ttl < 0:
-            db.expire_key(key, active=True)  # its slot now holds the last key: seen next
+            db.expire_key(key, active=True)  # its slot is now a hole, taken out just above
             expired += 1
         else:
             if ttl:
@@ -429,44 +452,49 @@ def _round(db: Database, num: int, now: int, walked: list) -> tuple[int, int, in
 
 def _plain_round(db: Database, num: int, now: int) -> tuple[int, int, int, int]:
     """``_round`` when nothing watches (``_plain``): the same walk, with each expired key removed
-    in place (its value, access field, encoding note and deadline), and counted in bulk.
+    in place (its value, access field, encoding note, deadline and slot), and counted in bulk.
 
     This is the common case, and the one that must be fast: a server reclaiming a hundred
-    thousand keys a second spends its time here.
+    thousand keys a second spends its time here, most of it in the dict lookups of keys that
+    are nowhere in the processor's caches (each costs about a microsecond on a big store).
     """
     expires = db.expires
     keys = expires.keys
     deadline_of = expires.get
-    slot_of = expires._slot
+    holes = expires.holes
     data = db.data
     lru = db.lru
     encodings = db.encodings
     cursor = expires.cursor
-    sampled = expired = ttl_sum = ttl_samples = 0
-    while sampled < num and keys:
+    sampled = expired = ttl_sum = ttl_samples = checked = 0
+    max_checked = num * 20
+    while sampled < num and checked < max_checked and keys:
         if cursor >= len(keys):
             cursor = 0
         key = keys[cursor]
-        ttl = deadline_of(key) - now
-        sampled += 1
-        if ttl < 0:
-            # Expires.discard, in place: the last key fills the hole, and is seen next.
+        checked += 1
+        when = deadline_of(key)
+        if when is not None:
+            ttl = when - now
+            sampled += 1
+            if ttl >= 0:
+                if ttl:
+                    ttl_sum += ttl
+                    ttl_samples += 1
+                cursor += 1
+                continue
             del data[key]
             lru.pop(key, None)
             if encodings:
                 encodings.pop(key, None)
-            del slot_of[key]
             del expires[key]
-            last = keys.pop()
-            if cursor != len(keys):
-                keys[cursor] = last
-                slot_of[last] = cursor
             expired += 1
         else:
-            if ttl:
-                ttl_sum += ttl
-                ttl_samples += 1
-            cursor += 1
+            holes.discard(key)
+        # The slot goes (an expired key's, or a hole's): the last one fills it, and is seen next.
+        last = keys.pop()
+        if cursor != len(keys):
+            keys[cursor] = last
     expires.cursor = cursor
     if expired:
         stats = db.stats

@@ -44,16 +44,37 @@ def walk(report: kedis.expiry.CycleReport, database: int = 0) -> kedis.expiry.Da
 
 
 # --- the expires table ------------------------------------------------------------------------
-def test_the_table_holds_each_key_once_at_the_slot_it_names():
+def test_the_table_holds_each_key_once_and_a_removed_deadline_leaves_a_hole():
     table = Expires(random.Random(1))
     for i in range(100):
         table.set(b"k%d" % i, i)
     table.set(b"k5", 500)  # a new deadline: the same slot
     for i in range(0, 100, 3):
         table.discard(b"k%d" % i)
-    assert sorted(table.keys) == sorted(table) and len(table.keys) == len(set(table.keys))
-    assert all(table.keys[table._slot[key]] == key for key in table)
-    assert table[b"k5"] == 500
+    table.set(b"k3", 3)  # back in its old slot
+    assert len(table.keys) == len(set(table.keys)) == 100
+    assert set(table.keys) == set(table) | table.holes and not set(table) & table.holes
+    assert len(table.holes) == 33 and table[b"k5"] == 500
+
+
+def test_the_walk_takes_the_holes_out(db):
+    keys_with_ttl(db, 30, 100)
+    for i in range(0, 30, 2):
+        db.execute("PERSIST", f"k{i}")
+    table = db.keyspace.expires
+    assert (len(table.keys), len(table.holes)) == (30, 15)
+    report = db.tick()
+    assert walk(report).sampled == 15  # the live keys; the holes are not keys to look at
+    # Each hole it crossed is gone (a hole past the 15th live key waits for the next walk).
+    assert len(table.keys) == 15 + len(table.holes) and len(table.holes) <= 1
+    db.tick()
+    assert (len(table.keys), table.holes) == (15, set())
+
+
+def test_the_last_deadline_gone_empties_the_slots(db):
+    keys_with_ttl(db, 10, 100)
+    db.execute("DEL", *[f"k{i}" for i in range(10)])
+    assert (db.keyspace.expires.keys, db.keyspace.expires.holes) == ([], set())
 
 
 def test_a_new_key_lands_in_a_random_slot_not_at_the_end():
@@ -258,8 +279,8 @@ def test_an_actively_expired_key_leaves_nothing_behind(db, clock, listening):
     clock.advance(6)
     db.tick()
     database = db.keyspace
-    assert (database.data, dict(database.expires), database.expires.keys, database.lru,
-            database.encodings) == ({}, {}, [], {}, {})
+    assert (database.data, dict(database.expires), database.expires.keys,
+            database.expires.holes, database.lru, database.encodings) == ({}, {}, [], set(), {}, {})
     assert db.stats.expired_keys_active == 300
 
 

@@ -191,9 +191,11 @@ class ExpiryView(PlacingView):
                     "expired": here.expired}
             removed = [key_text(key) for db, key, expired in report.walked
                        if expired and db == database.id][:SAMPLE_SHOWN]
-        self._table = {"db": database.id, "size": size, "slots": expires.slots,
+        # Each slot drawn: the key and its deadline, or (a hole) the key that left it and None.
+        self._table = {"db": database.id, "size": size, "live": len(expires),
+                       "slots": expires.slots,
                        "cursor": expires.cursor if expires.cursor < size else 0,
-                       "shown": [[key_text(key), expires[key]]
+                       "shown": [[key_text(key), expires.get(key)]
                                  for key in expires.keys[:TABLE_SHOWN]],
                        "walk": walk, "removed": removed}
         return self._table

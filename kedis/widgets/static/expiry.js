@@ -29,6 +29,7 @@ function render({ model, el }) {
   const slots = h("div", "kedis-slots");
   const legend = h("div", "kedis-slot-legend");
   for (const [cls, text] of [["", "a key with a TTL"], ["kedis-slot-due", "due (expired, still stored)"],
+                             ["kedis-slot-hole", "a hole (its key lost its TTL)"],
                              ["kedis-slot-walked", "walked by the last cycle"],
                              ["kedis-slot-cursor", "the cursor: where the next cycle starts"]]) {
     const item = h("span", "kedis-slot-legend-item");
@@ -149,8 +150,12 @@ function render({ model, el }) {
     tableTitle.textContent = `expires table of db ${table.db}: one cell per slot, in its place`;
     const walk = table.walk;
     const n = table.size;
+    const live = table.live;
+    const holes = n - live;
     tableCaption.textContent = n === 0 ? "(empty: no key has a TTL)" :
-      `${n} key${n === 1 ? "" : "s"} with a TTL (Redis's table: ${table.slots} buckets); ` +
+      `${live} key${live === 1 ? "" : "s"} with a TTL` +
+      (holes ? ` and ${holes} hole${holes === 1 ? "" : "s"} the walk will take out` : "") +
+      ` (Redis's table: ${table.slots} buckets); ` +
       `the cursor is at slot ${table.cursor}` +
       (walk ? `; the last walk here: a ${walk.kind} cycle looked at ${walk.sampled} from slot ` +
         `${walk.from}, expired ${walk.expired}, stopped at slot ${walk.to}` : "");
@@ -159,11 +164,13 @@ function render({ model, el }) {
     slots.classList.toggle("kedis-slots-labelled", labelled);
     slots.replaceChildren();
     table.shown.forEach(([key, deadline], slot) => {
-      const due = deadline < now;
-      const cell = h("span", "kedis-slot" + (due ? " kedis-slot-due" : "") +
+      const hole = deadline === null;
+      const due = !hole && deadline < now;
+      const cell = h("span", "kedis-slot" + (hole ? " kedis-slot-hole" : "") + (due ? " kedis-slot-due" : "") +
         (walked.has(slot) ? " kedis-slot-walked" : "") + (slot === table.cursor ? " kedis-slot-cursor" : ""),
-        labelled ? key : undefined);
-      cell.title = `slot ${slot}: ${key}, ${due ? "due" : "expires in " + formatDuration(deadline - now)}`;
+        labelled && !hole ? key : undefined);
+      cell.title = hole ? `slot ${slot}: a hole (${key} has no TTL any more)` :
+        `slot ${slot}: ${key}, ${due ? "due" : "expires in " + formatDuration(deadline - now)}`;
       slots.append(cell);
     });
     if (n > table.shown.length) slots.append(h("span", "kedis-empty", ` … ${n - table.shown.length} more slots`));
