@@ -353,10 +353,9 @@ class ActiveExpiry:
                     break
                 num = min(len(expires), keys_per_loop)
                 now = clock_ms()
-                if len(walked) < WALK_RECORDED or not _plain(db):
-                    sampled, expired, ttl_sum, ttl_samples = _round(db, num, now, walked)
-                else:
-                    sampled, expired, ttl_sum, ttl_samples = _plain_round(db, num, now)
+                record = walked if len(walked) < WALK_RECORDED else None
+                walk_round = _plain_round if _plain(db) else _round
+                sampled, expired, ttl_sum, ttl_samples = walk_round(db, num, now, record)
                 walk.rounds += 1
                 walk.sampled += sampled
                 walk.expired += expired
@@ -409,17 +408,16 @@ def _plain(db: Database) -> bool:
                 or db.notify_flags & EXPIRED)
 
 
-def _round(db: Database, num: int, now: int, walked: list) -> tuple[int, int, int, int]:
+def _round(db: Database, num: int, now: int, walked: list | None) -> tuple[int, int, int, int]:
     """One round: look at ``num`` keys from the cursor, remove the expired ones (each through
     ``expire_key``, with everything it tells), move the cursor past the others, and take out the
     holes met on the way (at most ``num * 20`` slots, as Redis bounds the empty buckets a round
     may cross). Answers the keys seen, those expired, and the TTLs left of the others (their
-    sum, and how many)."""
+    sum, and how many). The keys seen go into ``walked`` too, up to WALK_RECORDED (None: not)."""
     expires = db.expires
     holes = expires.holes
     sampled = expired = ttl_sum = ttl_samples = checked = 0
     max_checked = num * 20
-    recorded = len(walked) < WALK_RECORDED
     while sampled < num and checked < max_checked and expires.keys:
         keys = expires.keys
         cursor = expires.cursor
@@ -444,13 +442,15 @@ def _round(db: Database, num: int, now: int, walked: list) -> tuple[int, int, in
                 ttl_sum += ttl
                 ttl_samples += 1
             expires.cursor = cursor + 1
-        if recorded:
+        if walked is not None:
             walked.append((db.id, key, ttl < 0))
-            recorded = len(walked) < WALK_RECORDED
+            if len(walked) >= WALK_RECORDED:
+                walked = None
     return sampled, expired, ttl_sum, ttl_samples
 
 
-def _plain_round(db: Database, num: int, now: int) -> tuple[int, int, int, int]:
+def _plain_round(db: Database, num: int, now: int, walked: list | None
+                 ) -> tuple[int, int, int, int]:
     """``_round`` when nothing watches (``_plain``): the same walk, with each expired key removed
     in place (its value, access field, encoding note, deadline and slot), and counted in bulk.
 
@@ -477,6 +477,10 @@ def _plain_round(db: Database, num: int, now: int) -> tuple[int, int, int, int]:
         if when is not None:
             ttl = when - now
             sampled += 1
+            if walked is not None:  # the first keys of a cycle, for the views and %tick
+                walked.append((db.id, key, ttl < 0))
+                if len(walked) >= WALK_RECORDED:
+                    walked = None
             if ttl >= 0:
                 if ttl:
                     ttl_sum += ttl
