@@ -232,6 +232,7 @@ class Kedis:
         for db in self.databases:
             db.clock = clock
         self.refresh_lru_clock()
+        self.expiry.clock_changed()
 
     def _follow_clock(self, old: Any, new: Any) -> None:
         # A fake clock tells its listeners when it moves: the LRU clock follows at once.

@@ -304,6 +304,12 @@ class ActiveExpiry:
                     f"ago: the next may start in {wait} us")
         return None
 
+    def clock_changed(self) -> None:
+        """A new clock (the kernel's ``%clock fake``): the fast cycles' spacing was measured on
+        the old one, and the last report's times too, so both are forgotten."""
+        self.last_fast_cycle_us = 0
+        self.last = self.server.last_cycle = None
+
     def _now_us(self) -> int:
         clock = self.server.clock
         return clock.us() if isinstance(clock, FakeClock) else perf_counter_ns() // 1000

@@ -575,3 +575,12 @@ def test_server_without_a_time_cap_expired_keys_wait_for_the_next_slow_cycle(qui
     assert client.dbsize() == 100  # as redis-server 7.0: no fast cycle, the keys still there
     quiet_server.call(quiet_server.server.cron)
     assert client.dbsize() == 0
+
+
+def test_a_new_clock_forgets_the_fast_cycles_spacing_and_the_last_report(db, clock):
+    out_of_time(db, clock)
+    db.before_sleep()
+    db.clock = kedis.RealClock()  # its microseconds are far behind the fake clock's
+    assert db.last_cycle is None
+    db.expiry.timelimit_exit = True
+    assert db.before_sleep().kind == "fast"

@@ -24,6 +24,9 @@ function render({ model, el }) {
   const active = h("div", "kedis-expiry-active");
   const cyclesTitle = h("div", "kedis-subtitle", "active expiry: the last cycles, newest on the right");
   const cyclesRow = h("div", "kedis-cycles");
+  const cyclesLegend = h("div", "kedis-slot-legend",
+    "S: slow cycle (serverCron, hz times a second) · F: fast cycle (beforeSleep, between rounds of " +
+    "commands) · red: the share of what it looked at that had expired · orange underline: out of time");
   const tableTitle = h("div", "kedis-subtitle");
   const tableCaption = h("div", "kedis-table-caption");
   const slots = h("div", "kedis-slots");
@@ -38,7 +41,7 @@ function render({ model, el }) {
   }
   const removed = h("div", "kedis-removed");
   const sample = h("div", "kedis-expiry-sample");
-  active.append(cyclesTitle, cyclesRow, tableTitle, tableCaption, slots, legend, removed, sample);
+  active.append(cyclesTitle, cyclesRow, cyclesLegend, tableTitle, tableCaption, slots, legend, removed, sample);
 
   root.append(bar, clockLine, timeline, more, eventsBox, active);
   el.append(root);
@@ -128,7 +131,6 @@ function render({ model, el }) {
       meter.append(fill);
       block.append(h("span", "kedis-cycle-kind", cycle.kind === "fast" ? "F" : "S"), meter,
         h("span", "kedis-cycle-count", `−${cycle.expired}`));
-      if (cycle.capped) block.append(h("span", "kedis-cycle-cap", "⏱"));
       cyclesRow.append(block);
     }
   }
@@ -177,7 +179,10 @@ function render({ model, el }) {
     removed.replaceChildren();
     if (table.removed.length) {
       removed.append(h("span", "kedis-label", "removed by that walk: "));
-      for (const key of table.removed) removed.append(h("span", "kedis-sample-key kedis-sample-expired", key));
+      for (const key of table.removed.slice(0, 24)) {
+        removed.append(h("span", "kedis-sample-key kedis-sample-expired", key));
+      }
+      if (walk && walk.expired > 24) removed.append(h("span", "kedis-empty", `… ${walk.expired - 24} more`));
     }
   }
 
