@@ -55,6 +55,7 @@ bench: setup
 	$(BIN)/python benchmarks/widgets.py
 	$(BIN)/python benchmarks/persistence.py
 	$(BIN)/python benchmarks/server.py
+	$(BIN)/python benchmarks/expiry.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

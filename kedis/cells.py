@@ -212,18 +212,29 @@ class CellRunner:
         lines = read_cell(text, MAGICS.keys())
         self._shown = 0
         with self._interruptible(), self._batching():
-            for line in lines:
-                if self._interrupted:
-                    raise Interrupted("interrupted between two commands: the store is consistent")
-                if line.kind == "magic":
-                    MAGICS[line.name].run(self, line.args)
-                elif line.kind == "help":
-                    self.say(line.args.rstrip("\n"))
-                else:
-                    for _ in range(line.repeat):
-                        self.run_command(line)
-                        if self._interrupted:
-                            break
+            try:
+                for line in lines:
+                    if self._interrupted:
+                        raise Interrupted("interrupted between two commands: the store is "
+                                          "consistent")
+                    if line.kind == "magic":
+                        MAGICS[line.name].run(self, line.args)
+                    elif line.kind == "help":
+                        self.say(line.args.rstrip("\n"))
+                    else:
+                        for _ in range(line.repeat):
+                            self.run_command(line)
+                            if self._interrupted:
+                                break
+            finally:
+                if lines:
+                    self.before_sleep()
+
+    def before_sleep(self) -> None:
+        """After a cell, as a server after a round of commands, before it waits for the next
+        (Redis's beforeSleep): the engine's fast active expiry cycle, when one is due."""
+        with self.lock:
+            self.engine.before_sleep()
 
     def run_command(self, line: Line) -> None:
         with self.lock:

@@ -7,7 +7,8 @@ and never sleep: ``FakeClock.advance(10)`` makes ten seconds pass instantly and 
 Both clocks answer in two units, like Redis does internally:
 
 - ``time()``: seconds since the Unix epoch, as a float (what ``TIME`` reports);
-- ``ms()``: whole milliseconds since the epoch, as an int (the unit of every expiry deadline).
+- ``ms()``: whole milliseconds since the epoch, as an int (the unit of every expiry deadline);
+- ``us()``: whole microseconds (the active expiry cycle's unit on a fake clock, expiry.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ class RealClock:
 
     def ms(self) -> int:
         return _time.time_ns() // 1_000_000
+
+    def us(self) -> int:
+        return _time.time_ns() // 1_000
 
     def __repr__(self) -> str:
         return "RealClock()"
@@ -50,6 +54,9 @@ class FakeClock:
 
     def ms(self) -> int:
         return self._us // 1_000
+
+    def us(self) -> int:
+        return self._us
 
     def advance(self, seconds: float) -> None:
         """Move time forward (a negative amount moves it back, which Redis never sees: use with care)."""

@@ -4,6 +4,7 @@ Redis has about 200 parameters (config.c). Kedis declares only those that change
 
 - ``databases``: how many logical databases (fixed when the engine starts, as in Redis);
 - ``hz``: how many times a second hosts run the active expiry cycle (``Kedis.tick``), 1..500;
+- ``active-expire-effort``: how hard both active expiry cycles work (expiry.py), 1..10;
 - ``proto-max-bulk-len``: the longest string a command may build (APPEND, SETRANGE), 512mb;
 - persistence (persistence.py, rdb.py, aof.py): ``save`` (the snapshot rules, "3600 1 300 100"),
   ``dir`` and ``dbfilename`` (where the dump goes), ``rdbcompression``, ``rdbchecksum``,
@@ -194,6 +195,7 @@ _INT_MAX = 2 ** 31 - 1
 PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     Parameter("databases", 16, 1, _INT_MAX, _parse_integer, mutable=False),
     Parameter("hz", 10, 0, _INT_MAX, _parse_integer, clamp=(1, 500)),
+    Parameter("active-expire-effort", 1, 1, 10, _parse_integer),
     Parameter("proto-max-bulk-len", 512 * 1024 * 1024, 1024 * 1024, _LONG_MAX, parse_memory),
     Parameter("save", (), None, None, parse_save_rules, show=_show_save_rules),
     Parameter("dir", "", None, None, _parse_dir, show=_show_text),  # "": the cwd, at start

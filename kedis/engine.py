@@ -16,9 +16,12 @@ Per-connection state (which database is selected) lives in a ``Client``, as in R
 and networking.c. ``run`` and ``execute`` use the engine's own default client; a network server
 creates one Client per connection with ``new_client()``.
 
-Active expiry needs a host to call ``tick()`` about ``hz`` times a second: the REPL and the Jupyter
-kernel do it from a background thread, tests call it by hand. ``tick()`` is also where the save
-rules start a BGSAVE (Redis's serverCron).
+Active expiry needs its host twice (expiry.py): ``tick()`` about ``hz`` times a second, the slow
+cycle (the REPL and the Jupyter kernel call it from a background thread, kedis-server from its
+cron, tests by hand), and ``before_sleep()`` each time the host has served a round of commands
+and is about to wait for more, the fast cycle (kedis-server after each turn of its event loop, the
+kernel after each cell, the REPL after each line). ``tick()`` is also where the save rules start a
+BGSAVE (Redis's serverCron).
 
 A plain ``Kedis()`` lives in memory only. Given a configuration, it starts as a redis-server
 started with that configuration does: it loads its files from ``dir``, then saves by its rules::
@@ -41,7 +44,7 @@ from .command_table import Command
 from .config import PARAMETERS, ConfigError
 from .errors import DB_INDEX, CommandError, unknown_command, unknown_subcommand, wrong_arity
 from .evict import lru_clock
-from .expiry import CycleReport, active_expire_cycle
+from .expiry import ActiveExpiry, CycleReport
 from .keyspace import Database, Hooks
 from .parser import ParseError, split_args
 from .persistence import Persistence
@@ -164,6 +167,8 @@ class Kedis:
                           for i in range(databases)]
         self.started = time.time()
         self.started_monotonic = time.monotonic()
+        #: The active expiry cycles (expiry.py), and the report of the latest one that ran.
+        self.expiry = ActiveExpiry(self)
         self.last_cycle: CycleReport | None = None
         #: Every client by id (the engine's own first; a server adds one per connection).
         self.clients: dict[int, Client] = {}
@@ -239,6 +244,7 @@ class Kedis:
         for db in self.databases:
             db.clock = clock
         self.refresh_lru_clock()
+        self.expiry.clock_changed()
 
     def _follow_clock(self, old: Any, new: Any) -> None:
         # A fake clock tells its listeners when it moves: the LRU clock follows at once.
@@ -490,14 +496,24 @@ class Kedis:
         unwatch(self, callback, trace=trace)
 
     # --- background work ------------------------------------------------------------------------
-    def tick(self, budget_ms: float | None = None) -> CycleReport:
-        """Run one active expiry cycle (call it ``hz`` times a second; see expiry.py), after the
-        save rules' check (persistence.py). It also samples INFO's instantaneous rates (on the
-        real monotonic clock: a rate per second is about the machine, not the store's clock)."""
+    def tick(self) -> CycleReport:
+        """What serverCron does, ``hz`` times a second: sample INFO's instantaneous rates (on the
+        real monotonic clock: a rate per second is about the machine, not the store's clock),
+        refresh the LRU clock, run the slow active expiry cycle and shrink the expiry tables it
+        left nearly empty (databasesCron; see expiry.py), then check the save rules
+        (persistence.py). Answers the cycle's report."""
         self.stats.sample_rates(time.monotonic())
         self.refresh_lru_clock()
+        report = self.expiry.slow()
+        self.expiry.resize_tables()
         self.persistence.cron()
-        return active_expire_cycle(self, budget_ms)
+        return report
+
+    def before_sleep(self) -> CycleReport | None:
+        """What beforeSleep does before the host waits for the next commands: a fast active
+        expiry cycle, when one is due (after a cycle that ran out of time, and not within 2 ms
+        of the last fast one). Answers its report, or None when none ran."""
+        return self.expiry.fast()
 
     def __repr__(self) -> str:
         keys = sum(len(db) for db in self.databases)

@@ -120,10 +120,11 @@ class Database:
                  hooks: Hooks | None = None) -> None:
         self.id = id
         self.data: dict[bytes, Any] = {}
-        self.expires = Expires()
         self.clock = clock
         self.stats = stats
         self.hooks = hooks if hooks is not None else Hooks()
+        # Its slots are drawn from the engine's randomness, so that a seeded engine repeats them.
+        self.expires = Expires(self.hooks.rng)
         self.avg_ttl = 0  # INFO keyspace's estimate, kept by the active expiry cycle
         # SCAN's cached key order (see commands/keys.py); dropped whenever a new key appears.
         self.scan_order: list | None = None
@@ -378,6 +379,8 @@ class Database:
         deadline = self.expires.get(key)
         del self.data[key]
         self.lru.pop(key, None)
+        if self.encodings:
+            self.encodings.pop(key, None)
         self.expires.discard(key)
         if self.watchers:
             self.touch(key)

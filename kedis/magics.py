@@ -6,7 +6,8 @@
     %clock fake [START|now]     a clock that moves only when told to (START in Unix seconds);
                                 random choices (RANDOMKEY, expiry samples) repeat from run to run
     %clock advance 10s          move the fake clock (ms, s, m, h, d; a bare number is seconds)
-    %tick                       run one cycle of active expiry now (the fake clock's way)
+    %tick [fast]                run one slow cycle of active expiry now (the fake clock's way), or
+                                a fast one, when one is due (after a cycle that ran out of time)
     %reset                      a fresh, empty engine (the clock stays)
     %connect redis://host:port[/db] | embedded   where the following commands go
     %compare [redis://host:port[/db]] | off      run each command on Kedis and on Redis, and show
@@ -41,8 +42,9 @@ from .plural import plural
 
 if TYPE_CHECKING:
     from .cells import CellRunner
+    from .expiry import CycleReport
 
-__all__ = ["Magic", "MAGICS", "parse_duration", "describe_clock"]
+__all__ = ["Magic", "MAGICS", "parse_duration", "describe_clock", "describe_cycle"]
 
 DEFAULT_FAKE_START = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC: the same for every reader
 FAKE_SEED = 0  # the engine's random choices start from this seed when the clock turns fake
@@ -142,18 +144,38 @@ def clock(runner: CellRunner, args: str) -> None:
     runner.say(describe_clock(engine.clock))
 
 
-@magic("%tick", "run one cycle of active expiry now, and show what it sampled")
+@magic("%tick [fast]", "run one slow cycle of active expiry now (the cron's), or a fast one "
+       "(beforeSleep's, when one is due), and show what it walked", choices=("fast",))
 def tick(runner: CellRunner, args: str) -> None:
-    if args:
+    if args not in ("", "fast"):
         raise _usage_error("tick")
+    engine = runner.engine
     with runner.lock:
-        report = runner.engine.tick()
-    stats = runner.engine.stats
-    sampled = len(report.sampled)
-    runner.say(f"active expiry: sampled {plural(sampled, 'key')} with a TTL in "
-               f"{plural(report.rounds, 'round')}, expired "
-               f"{report.expired}; expired so far: {stats.expired_keys_lazy} lazily, "
-               f"{stats.expired_keys_active} actively")
+        if args:
+            why_not = engine.expiry.why_not_fast()
+            report = engine.before_sleep()
+        else:
+            report = engine.tick()
+    stats = engine.stats
+    so_far = (f"expired so far: {stats.expired_keys_lazy} lazily, "
+              f"{stats.expired_keys_active} actively")
+    if report is None:
+        runner.say(f"fast cycle: not run ({why_not}); {so_far}")
+        return
+    runner.say(f"{describe_cycle(report)}; {so_far}")
+
+
+def describe_cycle(report: CycleReport) -> str:
+    """One cycle in a line: what it walked, where each database's cursor went, its time."""
+    walks = ", ".join(f"db {walk.db}: cursor {walk.cursor_from} -> {walk.cursor_to}"
+                      for walk in report.databases if walk.rounds)
+    rounds = sum(walk.rounds for walk in report.databases)
+    spent = (f"stopped out of time ({report.elapsed_us} us, over its {report.time_limit_us} us)"
+             if report.time_cap_reached
+             else f"in {report.elapsed_us} us (its limit: {report.time_limit_us} us)")
+    return (f"{report.kind} cycle: looked at {plural(report.sampled, 'key')} with a TTL in "
+            f"{plural(rounds, 'round')}{f' ({walks})' if walks else ''}, expired "
+            f"{report.expired}, {spent}")
 
 
 @magic("%reset", "a fresh, empty engine (the clock stays)")

@@ -31,7 +31,8 @@ store lives in memory only.
 The store lives in this process, so Kedis parts from redis-cli on Ctrl-C, which ends redis-cli: here
 it cancels the line being typed, or stops a repeated command after the one running (a command is
 never cut in half), and only Ctrl-D, ``quit`` or ``exit`` leave.
-Active expiry runs in a background thread, ``hz`` times a second, under the same lock as commands.
+Active expiry runs in a background thread, ``hz`` times a second (the slow cycle), under the same
+lock as commands, and after each line (the fast cycle, when one is due: expiry.py).
 """
 
 from __future__ import annotations
@@ -166,6 +167,10 @@ class Session:
         else:
             started = self.timer()
             self._repeat(line, argv, skip, repeat)
+            # Before waiting for the next line, as a server before it waits for the next
+            # commands (beforeSleep): a fast active expiry cycle, when one is due.
+            with self.lock:
+                self.engine.before_sleep()
             elapsed_ms = int((self.timer() - started) * 1000)
             if elapsed_ms >= _SLOW_MS and not self.raw:
                 self.write(b"(%.2fs)\n" % (elapsed_ms / 1000))
@@ -366,6 +371,9 @@ class RemoteEngine:
             return Error(f"ERR {error}")
 
     def tick(self) -> None:
+        pass
+
+    def before_sleep(self) -> None:
         pass
 
 

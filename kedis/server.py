@@ -23,7 +23,13 @@ The limits that keep one client from hurting the others, as in Redis:
   replies have drained (asyncio's flow control: the server's memory for it stays bounded), and
   ``client-output-buffer-limit`` closes it when its unread replies pass a hard limit.
 
-Active expiry runs ``hz`` times a second in the same loop (Redis's serverCron).
+Active expiry runs in the same loop, twice over (expiry.py): the slow cycle ``hz`` times a second
+(Redis's serverCron), and the fast cycle, when one is due, each time the loop has served clients
+and is about to wait again (Redis's beforeSleep). asyncio has no "before sleep" hook, so the
+first connection served in a turn of the loop asks for one (``KedisServer.served``): a callback
+that ``call_soon`` queues for the next turn, which the loop runs before it waits for new events.
+A turn that serves a thousand commands pays for one callback; a loop with nothing to do wakes
+for nothing.
 """
 
 from __future__ import annotations
@@ -190,6 +196,8 @@ class Connection(asyncio.Protocol):
             client.close_after_reply = True
         self.running = False
         client.last_interaction = time.monotonic()
+        if not self.server.before_sleep_due:
+            self.server.served()
         if out:
             self._send(b"".join(out))
         if client.close_after_reply:
@@ -278,7 +286,8 @@ def client_line_short(client: Client) -> str:
 class KedisServer:
     """The listening sockets, the connections, and the loop's periodic work, around one engine."""
 
-    def __init__(self, engine: Kedis | None = None, config: ServerConfig | None = None) -> None:
+    def __init__(self, engine: Kedis | None = None, config: ServerConfig | None = None, *,
+                 run_cron: bool = True) -> None:
         self.config = config or ServerConfig()
         self.engine = engine if engine is not None else Kedis()
         # What a client may read or change with CONFIG GET/SET is kept in the engine's
@@ -300,6 +309,12 @@ class KedisServer:
         self.port = self.config.port
         self._cron: asyncio.Task | None = None
         self._stopped: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        #: A before_sleep is queued for this turn of the loop (see served).
+        self.before_sleep_due = False
+        #: The server's own cron (serverCron): tests that drive the clock turn it off, and run
+        #: ``cron()`` by hand, so that nothing happens at moments they do not choose.
+        self.run_cron = run_cron
 
     def log(self, message: str) -> None:
         # Redis's log line: pid, role (M: master), time, level (*: notice).
@@ -307,7 +322,7 @@ class KedisServer:
         print(f"{os.getpid()}:M {stamp} * {message}", file=sys.stderr, flush=True)
 
     async def start(self) -> None:
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         for host in self.config.bind:
             server = await loop.create_server(lambda: Connection(self), host.lstrip("-"),
                                               self.port, reuse_address=True, backlog=511)
@@ -316,19 +331,40 @@ class KedisServer:
                 self.port = server.sockets[0].getsockname()[1]
         self.engine.config["port"] = self.port
         self._stopped = asyncio.Event()
-        self._cron = loop.create_task(self._server_cron())
+        if self.run_cron:
+            self._cron = loop.create_task(self._server_cron())
 
     async def _server_cron(self) -> None:
-        """Active expiry, ``hz`` times a second (Redis's serverCron calls activeExpireCycle),
-        and the idle clients' timeout (its clientsCron)."""
         while True:
             await asyncio.sleep(1 / self.engine.config["hz"])
-            try:
-                self.engine.tick()
-                if self.engine.config["timeout"]:
-                    self.close_idle_clients()
-            except Exception as error:  # a bug in Kedis must not stop the server
-                self.log(f"server cron failed: {type(error).__name__}: {error}")
+            self.cron()
+
+    def cron(self) -> None:
+        """What Redis's serverCron does here, ``hz`` times a second: the engine's tick (the slow
+        active expiry cycle, the save rules...) and the idle clients' timeout (its clientsCron).
+        A turn of the loop, too: a before_sleep follows it."""
+        try:
+            self.engine.tick()
+            if self.engine.config["timeout"]:
+                self.close_idle_clients()
+        except Exception as error:  # a bug in Kedis must not stop the server
+            self.log(f"server cron failed: {type(error).__name__}: {error}")
+        if not self.before_sleep_due:
+            self.served()
+
+    def served(self) -> None:
+        """This turn of the loop did some work: run ``before_sleep`` before the loop waits."""
+        if self._loop is not None:  # (a server that was never started has no loop to turn)
+            self.before_sleep_due = True
+            self._loop.call_soon(self.before_sleep)
+
+    def before_sleep(self) -> None:
+        """Redis's beforeSleep, as far as Kedis has it: a fast active expiry cycle, if due."""
+        self.before_sleep_due = False
+        try:
+            self.engine.before_sleep()
+        except Exception as error:  # a bug in Kedis must not stop the server
+            self.log(f"before sleep failed: {type(error).__name__}: {error}")
 
     def close_idle_clients(self, now: float | None = None) -> int:
         """Close the clients idle for more than ``timeout`` seconds (Redis's

@@ -18,12 +18,14 @@ START = 1_700_000_000.0
 
 class KedisServerThread:
     def __init__(self, config: ServerConfig | None = None, *, fake_clock: bool = True,
-                 engine: kedis.Kedis | None = None) -> None:
+                 engine: kedis.Kedis | None = None, cron: bool = True) -> None:
         self.clock = kedis.FakeClock(START) if fake_clock and engine is None else None
         self.engine = engine if engine is not None else kedis.Kedis(clock=self.clock, seed=0)
         config = config or ServerConfig()
         config.port = 0
-        self.server = KedisServer(self.engine, config)
+        # cron=False: the server's cron never runs by itself; a test runs it with
+        # ``call(server.cron)``, at the moments it chooses (with a fake clock: deterministic).
+        self.server = KedisServer(self.engine, config, run_cron=cron)
         self.loop = asyncio.new_event_loop()
         started = threading.Event()
 

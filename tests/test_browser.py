@@ -231,6 +231,11 @@ def test_the_expiry_view_shows_keys_expiring_lazily_and_actively_on_the_fake_clo
         notebook.run_cell(2)       # its deadline has passed, but nothing has deleted it yet
         expect(rows.first.locator(".kedis-countdown")).to_contain_text("due")
         expect(events).to_have_count(0)
+        # The expires table: two slots, "session" due, the cursor on the first slot.
+        slots = expiry.locator(".kedis-slots .kedis-slot")
+        expect(slots).to_have_count(2)
+        expect(expiry.locator(".kedis-slots .kedis-slot-due")).to_have_text(['"session"'])
+        expect(expiry.locator(".kedis-slots .kedis-slot-cursor")).to_have_count(1)
         notebook.screenshot("expiry-due.png", expiry)
 
         notebook.run_cell(3)       # GET finds it expired: lazy expiry deletes it
@@ -248,7 +253,39 @@ def test_the_expiry_view_shows_keys_expiring_lazily_and_actively_on_the_fake_clo
         expect(counters).to_contain_text("1 active")
         expect(rows).to_have_count(0)
         expect(expiry.locator(".kedis-expiry-sample")).to_contain_text('"keep"')
+        # The cycle drawn (the newest block: the kernel's real clock may have ticked before the
+        # clock turned fake), the table emptied, "keep" among what the walk removed.
+        newest = expiry.locator(".kedis-cycle.kedis-cycle-newest")
+        expect(newest).to_have_class(re.compile("kedis-cycle-slow"))
+        expect(newest.locator(".kedis-cycle-count")).to_have_text("−1")
+        expect(expiry.locator(".kedis-removed")).to_contain_text('"keep"')
+        expect(expiry.locator(".kedis-table-caption")).to_have_text("(empty: no key has a TTL)")
         notebook.screenshot("expiry.png", expiry)
+        assert notebook.problems == []
+
+
+def test_the_expiry_view_draws_a_slow_cycle_out_of_time_and_the_fast_cycle_after_it(server,
+                                                                                   browser):
+    name = write_notebook(server.root, "expiry-cycles.ipynb", [
+        "%clock fake\nCONFIG SET hz 500",
+        "%%python\nfor i in range(700):\n    db.run(f'SET burst:{i} v PX 500')\n"
+        "for i in range(60):\n    db.run(f'SET stays:{i} v EX 100')",
+        "%expiry",
+        "%clock advance 1s\n%tick",
+    ])
+    with NotebookPage.open(browser, server, name) as notebook:
+        notebook.run_all()
+        expiry = notebook.cell(2).locator(".kedis-expiry")
+        cycles = expiry.locator(".kedis-cycle")
+        # %tick's slow cycle ran out of time (640 keys of its 500 us on the fake clock); the
+        # kernel ran a fast cycle when the cell ended, as a server between rounds of commands.
+        # (Before them, the kernel's real clock may have ticked before the clock turned fake.)
+        expect(cycles.last).to_have_class(re.compile(r"kedis-cycle-fast"))
+        expect(cycles.nth(-2)).to_have_class(re.compile(r"kedis-cycle-slow.*kedis-cycle-capped"))
+        expect(expiry.locator(".kedis-expiry-sample")).to_contain_text("fast cycle (beforeSleep)")
+        expect(expiry.locator(".kedis-slots .kedis-slot-cursor")).to_have_count(1)
+        expect(expiry.locator(".kedis-slots .kedis-slot-walked").first).to_be_visible()
+        notebook.screenshot("expiry-cycles.png", expiry)
         assert notebook.problems == []
 
 

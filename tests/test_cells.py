@@ -162,7 +162,7 @@ def test_tick_runs_active_expiry_by_hand(runner, outputs, clock):
     runner.run("SET a 1 PX 10\nSET b 2 PX 10\nSET c 3")
     clock.advance(1)
     runner.run("%tick\nDBSIZE")
-    assert outputs.texts[-2].startswith("active expiry: sampled 2 keys")
+    assert outputs.texts[-2].startswith("slow cycle: looked at 2 keys with a TTL in 1 round")
     assert "expired 2" in outputs.texts[-2]
     assert outputs.texts[-1] == "(integer) 1"
 
@@ -307,3 +307,47 @@ def test_a_magic_after_a_batch_comes_after_its_replies(runner, outputs):
     runner.run("\n".join(["PING"] * (ONE_BY_ONE + 3) + ["%trace"]))
     assert outputs.texts[-2] == "PONG\nPONG\nPONG"
     assert outputs.texts[-1] == "trace is off"
+
+
+def _out_of_time(runner, clock) -> None:
+    """A slow cycle that ran out of time (hz 500: 500 us, 500 keys on the fake clock), with
+    expired keys left over: what starts fast cycles."""
+    runner.run("CONFIG SET hz 500\n" + "\n".join(f"SET k{i} v PX 10" for i in range(3000)))
+    clock.advance(1)
+    runner.engine.tick()
+
+
+def test_a_cell_ends_with_a_fast_cycle_when_one_is_due(runner, clock):
+    _out_of_time(runner, clock)
+    runner.run("PING")
+    assert runner.engine.last_cycle.kind == "fast"
+
+
+def test_a_cell_runs_no_fast_cycle_when_none_is_due(runner, clock):
+    runner.run("SET k v PX 10")
+    clock.advance(1)
+    runner.engine.tick()
+    runner.run("PING")
+    assert runner.engine.last_cycle.kind == "slow"
+
+
+def test_tick_fast_runs_a_fast_cycle_by_hand(runner, outputs, clock):
+    _out_of_time(runner, clock)
+    runner.run("%tick fast")
+    assert outputs.texts[-1].startswith("fast cycle: looked at 1300 keys with a TTL in 65 rounds")
+    assert "stopped out of time (1300 us, over its 1000 us)" in outputs.texts[-1]
+
+
+def test_tick_fast_says_why_no_fast_cycle_ran(runner, outputs, clock):
+    runner.run("%tick fast")
+    assert outputs.texts[-1] == ("fast cycle: not run (the last cycle finished within its time "
+                                 "limit); expired so far: 0 lazily, 0 actively")
+    _out_of_time(runner, clock)
+    runner.run("%tick fast\n%tick fast")
+    assert outputs.texts[-1].startswith("fast cycle: not run (the last fast cycle started less "
+                                        "than 2000 us ago: the next may start in 2000 us)")
+
+
+def test_tick_takes_fast_or_nothing(runner):
+    with pytest.raises(MagicError, match=r"usage: %tick \[fast\]"):
+        runner.run("%tick slow")

@@ -181,7 +181,8 @@ class RedisTwin(RuleBasedStateMachine):
         self.kedis = kedis.Kedis()
         self.step = 0  # makes relative times distinct: see strategies_redis.RelativeTime
         for command in (["FLUSHALL"], ["SELECT", "0"], ["CONFIG", "SET", "hz", "10"],
-                        ["CONFIG", "SET", "proto-max-bulk-len", "512mb"]):
+                        ["CONFIG", "SET", "proto-max-bulk-len", "512mb"],
+                        ["CONFIG", "SET", "active-expire-effort", "1"]):
             self.redis.call(*command)
         self.sent: list[list[bytes]] = []  # the commands sent since the last step's checks
         self.changes = self.changes_now()
@@ -565,6 +566,16 @@ class RedisTwin(RuleBasedStateMachine):
         [b"CONFIG", b"SET", b"proto-max-bulk-len", b"1mb"],
         [b"CONFIG", b"SET", b"proto-max-bulk-len", b"512mb"],
         [b"CONFIG", b"SET", b"foo\x00bar", b"5"], [b"CONFIG", b"FOO"], [b"CONFIG", b"foo", b"bar"],
+        # how hard the active expiry cycles work (expiry.py): 1..10
+        [b"CONFIG", b"GET", b"active-expire-effort"], [b"CONFIG", b"GET", b"active-expire-*"],
+        [b"CONFIG", b"SET", b"active-expire-effort", b"10"],
+        [b"CONFIG", b"SET", b"ACTIVE-EXPIRE-EFFORT", b"1"],
+        [b"CONFIG", b"SET", b"active-expire-effort", b"0"],
+        [b"CONFIG", b"SET", b"active-expire-effort", b"11"],
+        [b"CONFIG", b"SET", b"active-expire-effort", b"-3"],
+        [b"CONFIG", b"SET", b"active-expire-effort", b"five"],
+        [b"CONFIG", b"SET", b"active-expire-effort", b"5", b"hz", b"abc"],
+        [b"CONFIG", b"SET", b"active-expire-effort", b"3", b"hz", b"10"],
     ]))
     def config(self, command):
         self.check(command)

@@ -1,5 +1,5 @@
-"""Expiry: TTL commands (kedis/commands/expire.py), lazy expiry on access (keyspace.py) and the
-active expiry cycle (kedis/expiry.py), one behaviour per test.
+"""Expiry: TTL commands (kedis/commands/expire.py) and lazy expiry on access (keyspace.py), one
+behaviour per test. The active cycles (kedis/expiry.py) have their own file, test_active_expiry.py.
 
 Time is the fake clock of the ``db`` fixture, 1_700_000_000.0 at the start; tests move it with
 ``clock.advance`` and never sleep. Tests that also ask Redis use absolute deadlines (EXPIREAT,
@@ -12,7 +12,6 @@ import pytest
 from compare import NIL, info_fields, integer, parse_resp, same
 
 import kedis
-from kedis.expiry import KEYS_PER_LOOP
 
 NOW_MS = 1_700_000_000_000  # the fake clock's start, in ms
 
@@ -371,150 +370,7 @@ def test_config_resetstat_zeroes_hits_misses_and_expirations(db, clock):
                                       "expired_keys_lazy")] == ["0", "0", "0", "0"]
 
 
-# --- active expiry ----------------------------------------------------------------------------
-def test_tick_removes_expired_keys_that_nobody_accessed(db, clock):
-    keys_with_ttl(db, 10, 5)
-    clock.advance(6)
-    db.tick(budget_ms=1000)
-    assert db.run("DBSIZE").value == 0
-
-
-def test_tick_counts_expired_keys_active_in_info_stats(db, clock):
-    keys_with_ttl(db, 10, 5)
-    clock.advance(6)
-    db.tick(budget_ms=1000)
-    fields = stats(db)
-    assert (fields["expired_keys"], fields["expired_keys_active"],
-            fields["expired_keys_lazy"]) == ("10", "10", "0")
-
-
-def test_tick_leaves_keys_that_have_not_expired_and_keys_without_ttl(db, clock):
-    keys_with_ttl(db, 5, 100)
-    db.run("SET forever v")
-    clock.advance(50)
-    report = db.tick(budget_ms=1000)
-    assert report.expired == 0
-    assert db.run("DBSIZE").value == 6
-
-
-def test_tick_samples_only_keys_that_have_a_ttl(db, clock):
-    keys_with_ttl(db, 3, 5)
-    for i in range(50):
-        db.execute("SET", f"forever{i}", "v")
-    clock.advance(6)
-    report = db.tick(budget_ms=1000)
-    assert sorted(key for _, key, _ in report.sampled) == [b"k0", b"k1", b"k2"]
-
-
-def test_tick_samples_at_most_20_keys_per_round(db, clock):
-    keys_with_ttl(db, 100, 100)
-    report = db.tick(budget_ms=1000)
-    assert (report.rounds, len(report.sampled)) == (1, KEYS_PER_LOOP) == (1, 20)
-
-
-def test_tick_repeats_while_more_than_a_quarter_of_the_sample_had_expired(db, clock):
-    keys_with_ttl(db, 50, 5)  # all of them expired: rounds of 20, 20, then the last 10
-    clock.advance(6)
-    report = db.tick(budget_ms=1000)
-    assert (report.rounds, report.expired) == (3, 50)
-
-
-def test_tick_stops_when_a_quarter_or_less_of_the_sample_had_expired(db, clock):
-    keys_with_ttl(db, 5, 5, prefix="short")    # 5 of the 20 keys with a TTL: exactly 25%
-    keys_with_ttl(db, 15, 100, prefix="long")
-    clock.advance(6)
-    report = db.tick(budget_ms=1000)
-    assert (report.rounds, report.expired) == (1, 5)
-
-
-def test_tick_goes_on_when_just_over_a_quarter_had_expired(db, clock):
-    keys_with_ttl(db, 6, 5, prefix="short")    # 6 of 20: 30%, so one more round
-    keys_with_ttl(db, 14, 100, prefix="long")
-    clock.advance(6)
-    report = db.tick(budget_ms=1000)
-    assert (report.rounds, report.expired) == (2, 6)
-
-
-def test_tick_leaves_some_expired_keys_when_few_of_the_sample_were(db, clock):
-    keys_with_ttl(db, 2, 5, prefix="short")
-    keys_with_ttl(db, 98, 100, prefix="long")
-    clock.advance(6)
-    report = db.tick(budget_ms=1000)
-    assert report.rounds == 1
-    assert db.run("DBSIZE").value == 100 - report.expired
-
-
-def test_tick_stops_when_its_time_budget_is_spent(db, clock):
-    keys_with_ttl(db, 1000, 5)
-    clock.advance(6)
-    report = db.tick(budget_ms=0.000001)
-    assert (report.time_cap_reached, report.rounds, report.expired) == (True, 1, 20)
-    assert db.run("DBSIZE").value == 980
-    assert stat(db, "expired_time_cap_reached_count") == 1
-
-
-def test_tick_without_a_budget_uses_a_quarter_of_a_tick_at_hz(db, clock):
-    keys_with_ttl(db, 100, 5)
-    clock.advance(6)
-    report = db.tick()  # 25 ms at the default hz of 10: plenty for 100 keys
-    assert (report.time_cap_reached, report.expired) == (False, 100)
-
-
-def test_tick_visits_every_database(db, clock):
-    db.run("SET a v EX 5")
-    db.run("SELECT 3")
-    db.run("SET b v EX 5")
-    clock.advance(6)
-    report = db.tick(budget_ms=1000)
-    assert sorted((number, key) for number, key, _ in report.sampled) == [(0, b"a"), (3, b"b")]
-    assert [len(database) for database in (db.databases[0], db.databases[3])] == [0, 0]
-
-
-def test_last_cycle_is_the_report_of_the_latest_tick(db, clock):
-    assert db.last_cycle is None
-    db.run("SET gone v EX 5")
-    keys_with_ttl(db, 3, 100, prefix="stays")  # 1 expired in 4: 25%, so a single round
-    clock.advance(6)
-    report = db.tick(budget_ms=1000)
-    assert db.last_cycle is report
-    assert report.started_ms == NOW_MS + 6000
-    assert sorted(report.sampled) == [
-        (0, b"gone", True), (0, b"stays0", False), (0, b"stays1", False), (0, b"stays2", False)]
-    assert (report.expired, report.rounds, report.time_cap_reached) == (1, 1, False)
-
-
-def test_tick_on_a_store_without_ttls_samples_nothing(db):
-    db.run("SET k v")
-    report = db.tick(budget_ms=1000)
-    assert (report.rounds, report.sampled, report.expired) == (0, [], 0)
-
-
-def test_tick_estimates_the_average_ttl_for_info_keyspace(db):
-    db.run("SET a v EX 100")
-    db.run("SET b v EX 200")
-    db.tick(budget_ms=1000)
-    assert "db0:keys=2,expires=2,avg_ttl=150000" in db.run("INFO keyspace").value
-
-
-def test_expire_listeners_hear_active_expiry(db, clock):
-    heard = []
-    db.hooks.on_expire.append(lambda database, key, how: heard.append((database.id, key, how)))
-    db.run("SET k v EX 5")
-    clock.advance(6)
-    db.tick(budget_ms=1000)
-    assert heard == [(0, b"k", "active")]
-
-
-def test_tick_draws_its_samples_from_the_seeded_random_generator(clock):
-    def sampled(seed: int) -> list:
-        engine = kedis.Kedis(clock=clock, seed=seed)
-        keys_with_ttl(engine, 100, 100)
-        return engine.tick(budget_ms=1000).sampled
-
-    assert sampled(0) == sampled(0)
-    assert sampled(0) != sampled(1)
-
-
+# --- the clock -------------------------------------------------------------------------------
 def test_swapping_the_clock_moves_every_database_to_it(db):
     db.run("SET a v EX 10")
     db.run("SELECT 3")

@@ -374,3 +374,15 @@ def test_a_command_on_the_command_line_can_be_traced():
     assert lines[-1] == b"hi"
     assert [LAYER.match(line).group(1) for line in lines[:-1]] == [
         b"input", b"parser", b"command table", b"handler", b"reply"]
+
+
+def test_each_line_ends_with_a_fast_cycle_when_one_is_due():
+    repl, _, _ = session(raw=True)
+    engine = repl.engine
+    repl.handle("CONFIG SET hz 500")  # the slow cycle's limit: 500 keys on the fake clock
+    for i in range(3000):
+        engine.execute("SET", f"k{i}", "v", "PX", "10")
+    engine.clock.advance(1)
+    assert engine.tick().time_cap_reached  # (the background thread's, run by hand here)
+    repl.handle("PING")
+    assert engine.last_cycle.kind == "fast"

@@ -300,11 +300,19 @@ def test_the_active_cycle_expires_keys_and_its_sample_is_shown(db, store, expiry
     assert sorted(event["key"] for event in expiry.events) == ['"a"', '"b"']
     assert {event["how"] for event in expiry.events} == {"active"}
     sample = expiry.sample
-    # Two of three sampled keys had expired: more than a quarter, so the cycle sampled again.
-    assert sample["expired"] == 2 and sample["rounds"] == 2
+    # Two of the three keys a round looked at had expired: more than a tenth, so another round.
+    assert sample["kind"] == "slow" and sample["expired"] == 2 and sample["rounds"] == 2
     assert sample["sampled_count"] == len(sample["keys"]) == 4
     assert sorted(set((item["key"], item["expired"]) for item in sample["keys"])) == [
         ('"a"', True), ('"b"', True), ('"keep"', False)]
+    assert [(c["kind"], c["sampled"], c["expired"], c["capped"]) for c in expiry.cycles] == [
+        ("slow", 4, 2, False)]
+    table = expiry.table
+    # The cursor went past the last slot: the next cycle starts again at slot 0.
+    assert (table["size"], table["cursor"], table["shown"]) == (1, 0, [['"keep"',
+                                                                        START_MS + 100_000]])
+    assert sorted(table["removed"]) == ['"a"', '"b"']
+    assert (table["walk"]["from"], table["walk"]["sampled"], table["walk"]["expired"]) == (0, 4, 2)
 
 
 def test_each_tick_refreshes_the_sample_even_when_nothing_expires(db, expiry):
@@ -451,13 +459,13 @@ def test_many_views_of_one_engine_agree(db, views):
 def test_closing_a_view_unsubscribes_it_from_its_engine(db):
     view = StoreView(db)
     expiry = ExpiryView(db)
-    assert views_of(db) == [view, expiry] and "tick" in vars(db)
+    assert views_of(db) == [view, expiry] and len(db.expiry.listeners) == 1
     view.close()
     expiry.close()
     db.run("SET k v")
     assert view.rows == [] and view.live is False
     assert db.hooks.on_command == [] and db.hooks.on_expire == []
-    assert "tick" not in vars(db) and "execute" not in vars(db)  # the plain engine again
+    assert db.expiry.listeners == [] and "execute" not in vars(db)  # the plain engine again
     assert views_of(db) == []
 
 

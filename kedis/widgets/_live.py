@@ -4,9 +4,9 @@ A view subscribes to three things of its engine:
 
 - ``engine.watch(callback)``: a CommandEvent after every command (watch.py), whoever ran it;
 - ``engine.hooks.on_expire``: each key that expires, lazily (on access) or actively;
-- the active expiry cycle's ticks: ``engine.tick`` is wrapped here, on that engine only (an
-  instance attribute shadows the method, as watch.py does for ``execute``), so that a view sees
-  each cycle's sample, whoever calls ``tick()`` (the kernel ten times a second, a test by hand).
+- the active expiry cycles: ``engine.expiry.listeners`` (expiry.py) hears each cycle's report,
+  slow or fast, whoever ran it (the kernel's ``tick()`` ten times a second, its
+  ``before_sleep()`` after a cell, a test by hand).
 
 Two costs are kept apart. **Hearing** an event must be cheap, because it happens inside every
 command: a view's handler only *notes* what the command did (the keys it named go into a set,
@@ -72,7 +72,9 @@ def register(engine: Kedis, view: Any) -> None:
     with _REGISTRY_LOCK:
         entry = _VIEWS.setdefault(id(engine), (engine, []))
         entry[1].append(view)
-        _install_tick_hook(engine)
+        listeners = engine.expiry.listeners
+        if not any(isinstance(listener, _CycleHook) for listener in listeners):
+            listeners.append(_CycleHook(engine))
 
 
 def unregister(engine: Kedis, view: Any) -> None:
@@ -83,7 +85,9 @@ def unregister(engine: Kedis, view: Any) -> None:
         entry[1].remove(view)
         if not entry[1]:
             del _VIEWS[id(engine)]
-            engine.__dict__.pop("tick", None)  # the plain method again: nobody to tell
+            # Nobody to tell about the cycles any more.
+            engine.expiry.listeners[:] = [listener for listener in engine.expiry.listeners
+                                          if not isinstance(listener, _CycleHook)]
 
 
 def views_of(engine: Kedis) -> list:
@@ -98,20 +102,18 @@ def close_views(engine: Kedis) -> None:
         view.close()
 
 
-def _install_tick_hook(engine: Kedis) -> None:
-    if "tick" in vars(engine):
-        return
-    plain_tick = type(engine).tick.__get__(engine)
+class _CycleHook:
+    """The one listener of an engine's expiry cycles while it has views: it hands each report to
+    every view that wants it (``_on_tick``)."""
 
-    def tick(budget_ms: float | None = None) -> CycleReport:
-        report = plain_tick(budget_ms)
-        for view in views_of(engine):
+    def __init__(self, engine: Kedis) -> None:
+        self.engine = engine
+
+    def __call__(self, report: CycleReport) -> None:
+        for view in views_of(self.engine):
             on_tick = getattr(view, "_on_tick", None)
             if on_tick is not None:
                 on_tick(report)
-        return report
-
-    engine.__dict__["tick"] = tick
 
 
 # --- the end of a cell, in a Jupyter kernel -------------------------------------------------------
