@@ -108,6 +108,9 @@ def active_expire_cycle(server: Kedis, budget_ms: float | None = None) -> CycleR
     expired. The cycle stops early when it has used its time budget (by default 25% of one tick at
     the configured ``hz``), so that a store full of expired keys never blocks commands for long.
     """
+    if server.pause_kind and server.clients_paused():
+        # Clients are paused (CLIENT PAUSE): the dataset stays as it is, no key expires.
+        return CycleReport(started_ms=server.clock.ms())
     if budget_ms is None:
         budget_ms = 1000 / max(server.config_hz, 1) * BUDGET_PERCENT / 100
     start = time.perf_counter()
