@@ -23,7 +23,15 @@ The limits that keep one client from hurting the others, as in Redis:
   replies have drained (asyncio's flow control: the server's memory for it stays bounded), and
   ``client-output-buffer-limit`` closes it when its unread replies pass a hard limit.
 
-Active expiry runs ``hz`` times a second in the same loop (Redis's serverCron).
+Two commands change what a connection does with its commands and replies, and the loop looks
+at them only when a client's ``attention`` says so (one check a command): CLIENT REPLY OFF or
+SKIP makes it drop the replies, and a CLIENT PAUSE makes the dispatcher hold a command
+(``blocked``): the connection hands the command back to its parser, with everything after it,
+runs nothing more, and is resumed (``resume``) when the pause ends, in the order the clients
+came. Other connections go on meanwhile: nothing waits inside the loop.
+
+Active expiry runs ``hz`` times a second in the same loop (Redis's serverCron), and the cron ends
+a CLIENT PAUSE whose time is up.
 """
 
 from __future__ import annotations
