@@ -28,7 +28,8 @@ from dataclasses import dataclass, field, replace
 from .plural import plural
 
 __all__ = ["KeySpec", "key", "Command", "command", "TABLE", "BY_NAME", "lookup", "FLAG_ORDER",
-           "ACL_ORDER", "KEDIS_ONLY", "engine_commands"]
+            "ACL_ORDER", "KEY_FLAG_ORDER", "KEDIS_ONLY", "keys_from_specs", "command_keys",
+           "engine_commands"]
 
 # The order in which Redis lists flags and ACL categories in COMMAND INFO.
 FLAG_ORDER = ("write", "readonly", "denyoom", "module", "admin", "pubsub", "noscript", "blocking",
@@ -79,10 +80,78 @@ class KeySpec:
         return range(first, first + count * self.key_step, self.key_step)
 
 
+#: The order in which Redis lists a key spec's flags (COMMAND INFO, GETKEYSANDFLAGS).
+KEY_FLAG_ORDER = ("RO", "RW", "OW", "RM", "access", "update", "insert", "delete", "not_key",
+                  "incomplete", "variable_flags")
+
+
 def key(flags: str, index: int = 1, last_key: int = 0, key_step: int = 1, notes: str = "",
-        keynum: int | None = None, first_key: int = 1) -> KeySpec:
+        keynum: int | None = None, first_key: int = 1, limit: int = 0) -> KeySpec:
     """Shorthand for the decorator: ``key("RO access")`` is one read key at argv[1]."""
-    return KeySpec(tuple(flags.split()), index, last_key, key_step, 0, notes, keynum, first_key)
+    given = set(flags.split())
+    unknown = given - set(KEY_FLAG_ORDER)
+    assert not unknown, f"unknown key spec flags {unknown}"
+    return KeySpec(tuple(f for f in KEY_FLAG_ORDER if f in given), index, last_key, key_step,
+                   limit, notes, keynum, first_key)
+
+
+def _c_int(value: int) -> int:
+    # A C ``int``: the low 32 bits, as a cast or an overflowing sum leaves them.
+    return (value + 2 ** 31) % 2 ** 32 - 2 ** 31
+
+
+def keys_from_specs(cmd: Command, argv: list[bytes]) -> list[tuple[int, tuple[str, ...]]] | None:
+    """The keys of the call ``argv`` as ``cmd``'s key specs find them, each as (position, its
+    spec's flags), or None when a spec does not fit the call (Redis's getKeysUsingKeySpecs).
+
+    Each spec begins at its index, then takes a range (``last_key`` from there, or counted from
+    the end; ``limit`` takes a share of what is left) or reads how many keys there are
+    (``keynum``: a strict integer, which Redis then casts to a C int). A range that runs past
+    the arguments, is empty, or a count that is not a number, and the whole answer is invalid:
+    Redis then asks the command's getkeys function, if it has one. A spec marked incomplete
+    cannot say every key either.
+    """
+    from .numbers import string_to_int
+
+    argc = len(argv)
+    found: list[tuple[int, tuple[str, ...]]] = []
+    for spec in cmd.key_specs:
+        if "not_key" in spec.flags:
+            continue
+        first = spec.index
+        if spec.keynum is None:
+            if spec.last_key >= 0:
+                last = first + spec.last_key
+            elif not spec.limit:
+                last = argc + spec.last_key
+            else:
+                last = first + int((argc - first) / spec.limit) + spec.last_key
+        else:
+            at = first + spec.keynum
+            count = string_to_int(argv[at]) if spec.keynum < argc and at < argc else None
+            if count is None or count < 0:
+                return None
+            first += spec.first_key
+            last = _c_int(first + _c_int(count) - 1)
+        if last >= argc or last < first or first >= argc:
+            return None
+        found += [(position, spec.flags) for position in range(first, last + 1, spec.key_step)]
+        if "incomplete" in spec.flags:
+            return None
+    return found
+
+
+def command_keys(cmd: Command, argv: list[bytes]) -> list[tuple[int, tuple[str, ...]]]:
+    """The keys of a whole call, as (position, flags) pairs, the way Redis finds them for
+    COMMAND GETKEYS (getKeysFromCommandWithSpecs): the key specs when they can tell (and
+    none of them says its flags vary with the call), else the command's getkeys function."""
+    specs = cmd.key_specs
+    if (any("not_key" not in spec.flags for spec in specs)
+            and not any("variable_flags" in spec.flags for spec in specs)):
+        found = keys_from_specs(cmd, argv)
+        if found is not None:
+            return found
+    return cmd.getkeys(argv) if cmd.getkeys is not None else []
 
 
 @dataclass(slots=True)

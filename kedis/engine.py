@@ -49,7 +49,7 @@ from .keyspace import Database, Hooks
 from .parser import ParseError, split_args
 from .persistence import Persistence
 from .plural import plural
-from .reply import Error, Reply, Status
+from .reply import NO_REPLY, Error, Frames, Partial, Push, Reply, Status
 from .stats import Stats
 from .trace import Tracer, as_steps
 
@@ -68,6 +68,11 @@ _RUN_WHEN_SUBSCRIBED = frozenset(("ping", "subscribe", "unsubscribe", "psubscrib
 QUEUED = Status("QUEUED")
 #: The commands a client in MULTI runs at once instead of queueing them (processCommand).
 _RUN_IN_MULTI = frozenset(("exec", "discard", "multi", "watch", "quit", "reset"))
+#: CLIENT PAUSE's kinds, from the least to the most restrictive (Redis's pause_type).
+PAUSE_OFF, PAUSE_WRITE, PAUSE_ALL = 0, 1, 2
+#: What the dispatcher answers for a command a pause holds: nothing yet (the connection keeps
+#: the command and runs it again when the pause ends).
+POSTPONED = Frames(())
 
 
 class Client:
@@ -77,16 +82,28 @@ class Client:
     3), whether the client has authenticated, and its transaction: ``multi`` is the list of
     queued commands between MULTI and EXEC (None outside one), ``multi_error`` says a command was
     refused while queueing (EXEC will abort), ``watched`` holds the WATCHed keys and ``dirty`` says
-    one of them changed. ``gated`` is True when the dispatcher must look before running a command
-    (not authenticated, in a transaction, in MONITOR mode, or subscribed to channels): one check
-    on the hot path instead of four.
+    one of them changed; ``in_exec`` is True while EXEC runs the queue (its commands are not
+    checked again). ``gated`` is True when the dispatcher must look before running a command
+    (not authenticated, in a transaction, in MONITOR mode, subscribed to channels, or the server
+    is paused): one check on the hot path instead of five.
+
+    What the connection does with a reply (Redis's client flags, networking.c): ``reply_off``
+    (CLIENT REPLY OFF: no replies at all), ``reply_skip`` (CLIENT REPLY SKIP: not this command's;
+    ``reply_skip_next`` is the SKIP just asked, which applies to the next command), and
+    ``close_after_reply`` (QUIT). ``blocked`` says what the client waits for, or None: "postponed"
+    while a CLIENT PAUSE holds its command (``blocked_argv``), and ``unblocked`` while it is
+    queued to run again; CLIENT LIST shows both, INFO counts the blocked. ``attention`` is True
+    when any of these is set: one check after each command on the server's hot path.
+    ``no_evict`` is CLIENT NO-EVICT's mark.
+
     A network server fills in ``connection`` (an object with ``close()``), ``addr`` and ``laddr``.
     """
 
     __slots__ = ("server", "db", "id", "name", "created", "resp", "authenticated", "multi",
-                 "multi_error", "watched", "dirty", "gated", "close_after_reply", "connection",
-                 "addr", "laddr", "fd", "last_command", "last_interaction", "monitor",
-                 "channels", "patterns")
+                 "multi_error", "watched", "dirty", "in_exec", "gated", "_close_after_reply",
+                 "reply_off", "reply_skip", "reply_skip_next", "blocked", "blocked_argv",
+                 "unblocked", "attention", "no_evict", "connection", "addr", "laddr", "fd",
+                 "last_command", "last_interaction", "monitor", "channels", "patterns")
 
     def __init__(self, server: Kedis, id: int) -> None:
         self.server = server
@@ -100,8 +117,14 @@ class Client:
         self.multi_error = False
         self.watched: dict = {}  # (database, key) -> whether the key had expired when watched
         self.dirty = False
-        self.gated = not self.authenticated
-        self.close_after_reply = False  # QUIT, a protocol error: the server closes after replying
+        self.in_exec = False
+        self._close_after_reply = False  # QUIT, a protocol error: closed after replying
+        self.reply_off = self.reply_skip = self.reply_skip_next = False
+        self.blocked: str | None = None
+        self.blocked_argv: Sequence[bytes] | None = None
+        self.unblocked = False
+        self.attention = False
+        self.no_evict = False
         self.connection: Any = None
         self.addr = self.laddr = ""
         self.fd = -1
@@ -110,6 +133,7 @@ class Client:
         # Pub/Sub (commands/pubsub.py): the channels and the patterns this client listens to.
         self.channels: dict[bytes, None] = {}
         self.patterns: dict[bytes, None] = {}
+        self.update_gate()
 
     def select(self, index: int) -> None:
         self.db = self.server.database(index)
@@ -126,7 +150,41 @@ class Client:
 
     def update_gate(self) -> None:
         self.gated = (not self.authenticated or self.multi is not None or bool(self.monitor)
-                      or bool(self.channels or self.patterns))
+                      or bool(self.channels or self.patterns) or self.server.pause_kind > 0)
+
+    # --- what happens to a reply (networking.c) -------------------------------------------------
+    @property
+    def close_after_reply(self) -> bool:
+        """The connection closes once this reply is sent (QUIT, CLIENT KILL of itself)."""
+        return self._close_after_reply
+
+    @close_after_reply.setter
+    def close_after_reply(self, value: bool) -> None:
+        self._close_after_reply = value
+        self.update_attention()
+
+    def update_attention(self) -> None:
+        self.attention = (self._close_after_reply or self.reply_off or self.reply_skip
+                          or self.reply_skip_next or self.blocked is not None)
+
+    def after_command(self, reply: Reply) -> bool:
+        """Whether the client gets ``reply``, then what Redis does after each command
+        (resetClient): a CLIENT REPLY SKIP just asked now applies to the next command.
+
+        While replies are off, or this one is skipped, the client gets nothing, errors included
+        (Redis's prepareClientToWrite refuses to write). Two exceptions, as in Redis: Pub/Sub's
+        confirmations are pushed, not replied (CLIENT_PUSHING), so they always go; and an EXEC
+        during which replies were turned off or on has already left out what was silenced
+        (a Partial). Called only when ``attention`` is set: the hot path never comes here.
+        """
+        kept = (not (self.reply_off or self.reply_skip) or type(reply) is Partial
+                or (type(reply) is Frames and reply.items and type(reply.items[0]) is Push))
+        self.reply_skip = self.reply_skip_next
+        self.reply_skip_next = False
+        if self.connection is None:
+            self._close_after_reply = False  # embedded: there is no connection to close
+        self.update_attention()
+        return kept
 
     def __repr__(self) -> str:
         return f"<Client id={self.id} db={self.db.id}>"
@@ -180,6 +238,12 @@ class Kedis:
         #: listen to it, in the order they subscribed (Redis's server.pubsub_channels/_patterns).
         self.pubsub_channels: dict[bytes, list[Client]] = {}
         self.pubsub_patterns: dict[bytes, list[Client]] = {}
+        #: CLIENT PAUSE (Redis's server.client_pause_type and _end_time): PAUSE_WRITE or
+        #: PAUSE_ALL until ``pause_end`` (ms, on the engine's clock), PAUSE_OFF otherwise; and
+        #: the clients whose command waits for it to end, in the order they came.
+        self.pause_kind = PAUSE_OFF
+        self.pause_end = 0
+        self.postponed: list[Client] = []
         self._next_client_id = 1
         self.client = self.new_client()
         self.persistence = Persistence(self)
@@ -295,10 +359,12 @@ class Kedis:
         return client
 
     def free_client(self, client: Client) -> None:
-        """Forget a client whose connection closed: its WATCHes, its MONITOR and its
-        subscriptions go with it."""
+        """Forget a client whose connection closed: its WATCHes, its MONITOR, its
+        subscriptions and the command a pause held go with it."""
         client.unwatch_all()
         self.clients.pop(client.id, None)
+        if client.blocked == "postponed":
+            self.postponed.remove(client)
         if client.channels or client.patterns:
             from .commands.pubsub import unsubscribe_all
 
@@ -307,6 +373,72 @@ class Kedis:
             from .commands.monitor import stop_monitor
 
             stop_monitor(client)
+
+    # --- CLIENT PAUSE (Redis's networking.c: pauseClients, unpauseClients) -----------------------
+    def pause_clients(self, kind: int, end_ms: int) -> None:
+        """Hold the clients' commands until ``end_ms`` (the engine's clock, in ms): those that
+        may write (PAUSE_WRITE), or all of them (PAUSE_ALL). A pause already on only grows:
+        the later end and the stricter kind win (pauseClients). An end already past pauses
+        nothing."""
+        if self.pause_kind != PAUSE_OFF:
+            kind, end_ms = max(kind, self.pause_kind), max(end_ms, self.pause_end)
+        was_on = self.pause_kind != PAUSE_OFF
+        self.pause_kind, self.pause_end = kind, end_ms
+        if self.pause_end < self._clock.ms():  # (updateClientPauseTypeAndEndTime)
+            self.pause_kind, self.pause_end = PAUSE_OFF, 0
+        if (self.pause_kind != PAUSE_OFF) != was_on:
+            self._pause_switched()
+
+    def unpause_clients(self) -> None:
+        """End the pause (CLIENT UNPAUSE, or its time is up): the commands it held run again,
+        in the order they came, each on its own connection."""
+        if self.pause_kind == PAUSE_OFF:
+            return
+        self.pause_kind, self.pause_end = PAUSE_OFF, 0
+        self._pause_switched()
+
+    def clients_paused(self) -> bool:
+        """Whether a CLIENT PAUSE is on, once a pause whose time is up has been ended (Redis's
+        checkClientPauseTimeoutAndReturnIfPaused). Asked by the server's cron (``tick``), by
+        the expiry of keys, and by the dispatcher when a command it would hold arrives."""
+        if self.pause_kind != PAUSE_OFF and self.pause_end < self._clock.ms():
+            self.unpause_clients()
+        return self.pause_kind != PAUSE_OFF
+
+    def _pause_switched(self) -> None:
+        # While a pause is on, every client's command passes the dispatcher's gate (the hot path
+        # pays nothing for pauses otherwise), and the keyspace keeps its expired keys.
+        paused = self.pause_kind != PAUSE_OFF
+        self.hooks.pause_check = self.clients_paused if paused else None
+        for client in self.clients.values():
+            client.update_gate()
+        if not paused:
+            waiting, self.postponed = self.postponed, []
+            for client in waiting:
+                client.blocked = client.blocked_argv = None
+                client.update_attention()
+                client.unblocked = True  # CLIENT LIST's "u", until its connection runs it
+                client.connection.resume()
+
+    def _postpone(self, client: Client, cmd: Command, argv: Sequence[bytes]) -> bool:
+        """Whether the pause holds this command (processCommand's blockPostponeClient): all of
+        them under PAUSE_ALL; under PAUSE_WRITE those that may write or replicate (``write``,
+        ``may_replicate``: PUBLISH), and an EXEC whose queue has one. A MONITOR client is never
+        held (Redis marks it a replica), nor one without a connection (the embedded engine's)."""
+        if client.connection is None or client.monitor:
+            return False
+        if self.pause_kind == PAUSE_WRITE and not _may_replicate(cmd, client):
+            return False
+        if not self.clients_paused():  # its time was up: this command ends it, and runs
+            return False
+        client.blocked, client.blocked_argv = "postponed", argv
+        client.update_attention()
+        self.postponed.append(client)
+        return True
+
+    def blocked_clients(self) -> int:
+        """How many clients wait (INFO's blocked_clients): those a pause holds."""
+        return len(self.postponed)
 
     # --- running commands ---------------------------------------------------------------------
     def run(self, line: str | bytes, trace: bool = False) -> Reply | None:
@@ -337,9 +469,15 @@ class Kedis:
             raise ValueError("execute() needs at least a command name")
         if trace:
             return self._traced(argv, client)
+        if client is None:
+            client = self.client
         # The class's own dispatcher, not ``self.call``: while live views watch (watch.py), that
         # is their wrapper, and this command is already theirs to report (or, deliberately, not).
-        return Kedis.call(self, self.client if client is None else client, argv, _tracer)
+        reply = Kedis.call(self, client, argv, _tracer)
+        if client.attention and client.connection is None:
+            # No connection to decide what the client gets (CLIENT REPLY): decided here.
+            return reply if client.after_command(reply) else NO_REPLY
+        return reply
 
     def call(self, client: Client, argv: Sequence[bytes], _tracer: Tracer | None = None
              ) -> Reply:
@@ -355,22 +493,24 @@ class Kedis:
         if cmd is None:
             cmd = self._command(argv[0].lower())  # an unusual spelling, like "Get"
             if cmd is None:
+                client.last_command = None
                 return self._reject(unknown_command(argv), argv, _tracer, None, client)
         if cmd.subcommands and len(argv) > 1:
             sub = cmd.subcommands.get(argv[1].lower().decode("utf-8", "replace"))
             if sub is None:
+                client.last_command = None
                 return self._reject(unknown_subcommand(argv), argv, _tracer, cmd, client,
                                     refused=False)
             cmd = sub
+        client.last_command = cmd  # CLIENT LIST's cmd=: the command found, even if refused
         arity = cmd.arity
         argc = len(argv)
         if argc != arity and (arity > 0 or argc < -arity):
             return self._reject(wrong_arity(cmd.name), argv, _tracer, cmd, client)
-        if client.gated:  # not authenticated yet, in MULTI, or MONITOR: maybe not run now
+        if client.gated:  # not authenticated, in MULTI, MONITOR, subscribed, paused: look first
             gate_reply = self._gate(client, cmd, argv)
             if gate_reply is not None:
                 return gate_reply
-        client.last_command = cmd  # for CLIENT LIST's cmd=
         if _tracer is not None:
             _tracer.steps += (("command table", "lookup", argv[0], cmd, None, None, None, None,
                                argc),
@@ -422,14 +562,15 @@ class Kedis:
         return reply
 
     def _gate(self, client: Client, cmd: Command, argv: Sequence[bytes]) -> Reply | None:
-        """What processCommand (server.c) checks once a command is known and its arity right:
-        authentication first, then a transaction, which queues the command instead of running
-        it. None means: run it now."""
+        """What processCommand (server.c) checks once a command is known and its arity right,
+        in its order: authentication; in RESP2, a subscribed connection's limits; a MONITOR
+        client's (Redis's replica's) ban on the keyspace; a CLIENT PAUSE, which holds the
+        command (POSTPONED); then a transaction, which queues it instead of running it. None
+        means: run it now. EXEC's own commands were checked when they were queued: they run."""
+        if client.in_exec:
+            return None
         if not client.authenticated and "no_auth" not in cmd.flags:
             return self._reject(NOAUTH, argv, None, cmd, client)
-        if client.monitor and not _KEYSPACE_FLAGS.isdisjoint(cmd.flags):
-            # Redis marks a MONITOR client as a replica, and a replica may not touch the data.
-            return self._reject(MONITOR_NO_KEYSPACE, argv, None, cmd, client)
         if (client.resp == 2 and (client.channels or client.patterns)
                 and cmd.name not in _RUN_WHEN_SUBSCRIBED):
             # In RESP2 a subscribed connection carries messages: replies to other commands could
@@ -437,6 +578,11 @@ class Kedis:
             return self._reject(
                 f"ERR Can't execute '{cmd.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING "
                 "/ QUIT / RESET are allowed in this context", argv, None, cmd, client)
+        if client.monitor and not _KEYSPACE_FLAGS.isdisjoint(cmd.flags):
+            # Redis marks a MONITOR client as a replica, and a replica may not touch the data.
+            return self._reject(MONITOR_NO_KEYSPACE, argv, None, cmd, client)
+        if self.pause_kind != PAUSE_OFF and self._postpone(client, cmd, argv):
+            return POSTPONED
         if client.multi is not None and cmd.name not in _RUN_IN_MULTI:
             client.multi.append(argv)
             return QUEUED
@@ -500,13 +646,14 @@ class Kedis:
         """What serverCron does, ``hz`` times a second: sample INFO's instantaneous rates (on the
         real monotonic clock: a rate per second is about the machine, not the store's clock),
         refresh the LRU clock, run the slow active expiry cycle and shrink the expiry tables it
-        left nearly empty (databasesCron; see expiry.py), then check the save rules
-        (persistence.py). Answers the cycle's report."""
+        left nearly empty (databasesCron; see expiry.py), check the save rules
+        (persistence.py), and end a CLIENT PAUSE whose time is up. Answers the cycle's report."""
         self.stats.sample_rates(time.monotonic())
         self.refresh_lru_clock()
         report = self.expiry.slow()
         self.expiry.resize_tables()
         self.persistence.cron()
+        self.clients_paused()  # a CLIENT PAUSE whose time is up ends here at the latest
         return report
 
     def before_sleep(self) -> CycleReport | None:
@@ -519,6 +666,23 @@ class Kedis:
         keys = sum(len(db) for db in self.databases)
         return (f"<Kedis {plural(keys, 'key')} in {len(self.databases)} databases, "
                 f"clock={self._clock!r}>")
+
+
+def command_of(argv: Sequence[bytes]) -> Command | None:
+    """The command (or subcommand) that ``argv`` calls, as the dispatcher finds it, or None."""
+    cmd = command_table.lookup(argv[0])
+    if cmd is not None and cmd.subcommands and len(argv) > 1:
+        return cmd.subcommands.get(argv[1].lower().decode("utf-8", "replace"))
+    return cmd
+
+
+def _may_replicate(cmd: Command, client: Client) -> bool:
+    # A write, or a command Redis sends to replicas all the same (PUBLISH); for EXEC, any of the
+    # queued commands (Redis's mstate.cmd_flags).
+    if cmd.name == "exec" and client.multi:
+        return any(_may_replicate(queued, client) for queued in
+                   filter(None, map(command_of, client.multi)))
+    return "write" in cmd.flags or "may_replicate" in cmd.flags
 
 
 def _to_bytes(value: Any) -> bytes:

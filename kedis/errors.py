@@ -123,5 +123,11 @@ def unknown_subcommand(argv: list[bytes]) -> str:
                     f"Try {user_text(argv[0].upper())} HELP.")
 
 
+def subcommand_syntax(argv: list[bytes]) -> str:
+    """A known subcommand given arguments it has no form for (addReplySubcommandSyntaxError)."""
+    return (f"ERR unknown subcommand or wrong number of arguments for "
+            f"'{user_text(argv[1], 128)}'. Try {user_text(argv[0].upper())} HELP.")
+
+
 def unsupported_option(option: bytes) -> str:
     return f"ERR Unsupported option {user_text(option)}"

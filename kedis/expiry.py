@@ -274,12 +274,23 @@ class ActiveExpiry:
         self.listeners: list = []
 
     # --- the two ways in -------------------------------------------------------------------------
+    def _paused(self) -> bool:
+        # While clients are paused (CLIENT PAUSE) the dataset must stay as it is: no key
+        # expires, actively or lazily (checkClientPauseTimeoutAndReturnIfPaused).
+        server = self.server
+        return bool(server.pause_kind) and server.clients_paused()
+
     def slow(self) -> CycleReport:
-        """A slow cycle (serverCron's): always runs, within its share of a tick."""
+        """A slow cycle (serverCron's): runs within its share of a tick, unless clients are
+        paused (then an empty report)."""
+        if self._paused():
+            return CycleReport(CYCLE_SLOW, self.server.clock.ms(), 0)
         return self._cycle(CYCLE_SLOW, self._now_us())
 
     def fast(self) -> CycleReport | None:
         """A fast cycle (beforeSleep's), when one is due; None when it is not (see why_not_fast)."""
+        if self._paused():
+            return None
         stats = self.server.stats
         settings = cycle_settings(self.server.config["active-expire-effort"])
         # Redis 7.0 compares its stale estimate (a fraction) with a percentage, as here: in

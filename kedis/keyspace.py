@@ -93,12 +93,13 @@ class Hooks:
 
     The engine also hands the databases what they need from the server without importing it:
     ``publish(channel, message)`` for keyspace notifications (notify.py, through Pub/Sub),
-    ``config`` (its parameters: the LFU counter's ``lfu-log-factor`` and ``lfu-decay-time``) and
-    ``rng``, the engine's randomness (the LFU counter's increments are random).
+    ``config`` (its parameters: the LFU counter's ``lfu-log-factor`` and ``lfu-decay-time``),
+    ``rng``, the engine's randomness (the LFU counter's increments are random), and, while a
+    CLIENT PAUSE is on, ``pause_check``: a function that answers whether it still is.
     """
 
     __slots__ = ("tracer", "on_expire", "on_command", "trace_watchers", "publish", "config",
-                 "rng")
+                 "rng", "pause_check")
 
     def __init__(self) -> None:
         self.tracer: Tracer | None = None
@@ -108,6 +109,7 @@ class Hooks:
         self.publish: Any = lambda channel, message: 0
         self.config: dict[str, Any] = {"lfu-log-factor": 10, "lfu-decay-time": 1}
         self.rng: Any = None
+        self.pause_check: Any = None
 
 
 class Database:
@@ -373,7 +375,14 @@ class Database:
         return removed
 
     def expire_key(self, key: bytes, active: bool = False) -> None:
-        """Delete a key whose deadline has passed, and count it (lazily, or by the active cycle)."""
+        """Delete a key whose deadline has passed, and count it (lazily, or by the active cycle).
+
+        While clients are paused (CLIENT PAUSE), the key stays: the dataset must not change
+        under a pause, so the key only reads as missing until the pause ends (expireIfNeeded).
+        """
+        pause_check = self.hooks.pause_check
+        if pause_check is not None and pause_check():
+            return
         tracer = self.hooks.tracer
         before = tracer.state(self, key) if tracer is not None else None
         deadline = self.expires.get(key)

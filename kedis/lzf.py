@@ -21,15 +21,17 @@ position, which is why LZF is fast in C, and why its output is a little larger t
 
 ``compress`` follows lzf_compress step by step, with its hash, its limits and its checks of the
 room left in the output, so that Kedis's DUMP of a string is byte for byte Redis's (the tests
-compare thousands of them). It is plain Python: about a microsecond a byte where Redis's C takes
-a nanosecond, so its callers bound how much they give it (rdb.py's ``LZF_BUDGET``). Where the
+compare thousands of them). It is plain Python: about a microsecond a step where Redis's C takes
+a nanosecond, so a caller may bound its work with a ``Budget`` of steps (rdb.py's
+``LZF_BUDGET``). A step is one position looked up in the table: a byte of a literal run, or a
+whole match, so a long run of repeats (a bitmap of zeros) costs few steps, however long. Where the
 original leaves its table uninitialised (faster in C; a stale slot only ever yields a match the
 bytes confirm), Kedis starts from an empty one.
 """
 
 from __future__ import annotations
 
-__all__ = ["compress", "decompress", "LZFError"]
+__all__ = ["compress", "decompress", "Budget", "LZFError"]
 
 HASH_BITS = 16               # HLOG: 65,536 slots
 MAX_LITERAL = 1 << 5         # 32 bytes in one literal run
@@ -43,6 +45,17 @@ class LZFError(ValueError):
     """The compressed data is damaged: it points before the start or runs past the end."""
 
 
+class Budget:
+    """How many more steps ``compress`` may take, shared by the strings of one payload. When it
+    runs out in the middle of a string, ``compress`` gives up on it as on an incompressible one
+    (and the caller writes it as it is)."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+
 class _Slots(dict):
     """The hash table of a short input: only the slots it uses exist; the others are empty."""
 
@@ -50,12 +63,14 @@ class _Slots(dict):
         return _FAR
 
 
-def compress(data: bytes, room: int) -> bytes | None:
+def compress(data: bytes, room: int, budget: Budget | None = None) -> bytes | None:
     """``data`` compressed, or None when the result would not fit in ``room`` bytes (as
-    lzf_compress returns 0 when its output buffer is too small: Redis gives it ``len - 4``)."""
+    lzf_compress returns 0 when its output buffer is too small: Redis gives it ``len - 4``), or
+    when ``budget`` runs out first (what is spent is taken from it)."""
     size = len(data)
     if not size or not room:
         return None
+    steps = size if budget is None else budget.left  # (never more than one a byte)
     table: list[int] | dict[int, int] = [_FAR] * (1 << HASH_BITS) if size > _SMALL else _Slots()
     out = bytearray()
     run_start = 0    # the first byte of the literal run not written yet
@@ -64,6 +79,10 @@ def compress(data: bytes, room: int) -> bytes | None:
     # starts at 1 with byte 0 in the run; its slot would be empty anyway.
     ip = 1 if stop > 0 else 0
     while ip < stop:
+        steps -= 1
+        if steps < 0:
+            budget.left = 0  # type: ignore[union-attr]  (only a budget runs out)
+            return None
         second = data[ip + 1]
         slot = ((data[ip] << 8 | second) - 5 * (second << 8 | data[ip + 2])) & 0xFFFF
         ref = table[slot]
@@ -84,6 +103,8 @@ def compress(data: bytes, room: int) -> bytes | None:
             # The room for the run so far, its control bytes, and this reference (the exact
             # test of lzf_compress; it gives up, rather than write past its buffer).
             if len(out) + literals + (literals + MAX_LITERAL - 1) // MAX_LITERAL + 4 >= room:
+                if budget is not None:
+                    budget.left = steps
                 return None
             if literals:
                 _literal_runs(out, data, run_start, ip)
@@ -107,6 +128,8 @@ def compress(data: bytes, room: int) -> bytes | None:
             table[((second << 8 | third) - 5 * (third << 8 | data[p + 3])) & 0xFFFF] = p + 1
         else:
             ip += 1
+    if budget is not None:
+        budget.left = steps
     literals = ip - run_start
     if len(out) + 1 + literals + literals // MAX_LITERAL + 3 > room:
         return None

@@ -51,7 +51,7 @@ from typing import Any
 
 from .crc64 import crc64
 from .keyspace import TYPE_NAMES
-from .lzf import LZFError, decompress
+from .lzf import Budget, LZFError, decompress
 from .lzf import compress as lzf_compress
 
 __all__ = ["RDB_VERSION", "RDBError", "EmptyKey", "Snapshot", "LZFBudget", "encode", "write_file",
@@ -139,25 +139,22 @@ def _int_encoding(s: bytes) -> bytes | None:
     return None
 
 
-class LZFBudget:
-    """How many more bytes of strings LZF may read for one DUMP payload (see LZF_BUDGET).
+class LZFBudget(Budget):
+    """The work LZF may do for the strings of one DUMP payload: LZF_BUDGET steps unless told."""
 
-    Redis compresses every string of more than 20 bytes; Kedis's compressor is plain Python, about
-    a microsecond a byte, so each payload gets a budget: a string longer than what is left is
-    written as it is, which RESTORE (Redis's or Kedis's) reads all the same.
-    """
+    __slots__ = ()
 
-    __slots__ = ("left",)
-
-    def __init__(self, left: int | None = None) -> None:
-        self.left = LZF_BUDGET if left is None else left
+    def __init__(self, steps: int | None = None) -> None:
+        super().__init__(LZF_BUDGET if steps is None else steps)
 
 
-#: The bytes of strings one DUMP payload may compress: 64 KB, about 60 ms of Python at worst (an
-#: incompressible string, which LZF reads to the end before it gives up; benchmarks/dump.py, on
-#: the 2-core development machine), instead of the minutes a 512 MB value would take. Strings up
-#: to this size are compressed as Redis compresses them, so DUMP answers Redis's very bytes;
-#: beyond it they are written uncompressed.
+#: The steps LZF may take for one DUMP payload (lzf.py: a step is a byte of a literal run or a
+#: whole match): 64K, about 60 ms of Python at worst (an incompressible string, which LZF reads
+#: to the end before it gives up; benchmarks/dump.py, on the 2-core development machine), instead
+#: of the minutes a 512 MB value would take. Within it, strings are compressed as Redis
+#: compresses them, so DUMP answers Redis's very bytes: any string up to 64 KB, and longer ones
+#: made of repeats (a megabyte of zeros takes 4,000 steps). A string the budget does not cover
+#: is written uncompressed, which any RESTORE reads all the same.
 LZF_BUDGET = 64 * 1024
 #: Redis tries LZF on strings longer than this (shorter ones cannot win the 4 bytes it asks for).
 LZF_MIN_LENGTH = 20
@@ -171,9 +168,8 @@ def encode_string(s: bytes, lzf: LZFBudget | None = None) -> bytes:
         encoded = _int_encoding(s)
         if encoded is not None:
             return encoded
-    if lzf is not None and LZF_MIN_LENGTH < n <= lzf.left:
-        lzf.left -= n
-        packed = lzf_compress(s, n - 4)
+    if lzf is not None and n > LZF_MIN_LENGTH and lzf.left:
+        packed = lzf_compress(s, n - 4, lzf)
         if packed is not None:
             return b"\xc3" + encode_length(len(packed)) + encode_length(n) + packed
     if n < 64:

@@ -24,7 +24,7 @@ from typing import Any
 
 __all__ = [
     "Reply", "Status", "Error", "Integer", "Bulk", "Null", "NullArray", "Array", "Set", "Map",
-    "Push", "Frames",
+    "Push", "Frames", "Partial",
     "Verbatim", "OK", "PONG", "NULL", "NULL_ARRAY", "ZERO", "ONE", "EMPTY_BULK", "EMPTY_ARRAY",
     "EMPTY_SET", "NO_REPLY", "help_reply", "repr_bytes", "shown_raw",
 ]
@@ -419,6 +419,37 @@ class Frames(Array):
 
     def __repr__(self) -> str:
         return f"Frames({list(self.items)!r})"
+
+
+class Partial(Array):
+    """An EXEC's reply with parts left out, because CLIENT REPLY turned replies off or on while
+    the transaction ran. Redis writes each part when it is made: the array's header first (its
+    count is the number of queued commands, whatever follows), then each command's reply, and
+    a part made while replies are off is never written. So the header is missing when replies
+    were off as EXEC began (``header`` False), and each silenced reply is NO_REPLY (nothing):
+    the bytes are exactly what the client receives, a count that may not match what follows
+    included."""
+
+    __slots__ = ("header",)
+
+    def __init__(self, items: Iterable[Reply], header: bool) -> None:
+        self.items = tuple(items)
+        self.header = header
+
+    def resp(self) -> bytes:
+        head = b"*%d\r\n" % len(self.items) if self.header else b""
+        return head + b"".join([item.resp() for item in self.items])
+
+    def resp3(self) -> bytes:
+        head = b"*%d\r\n" % len(self.items) if self.header else b""
+        return head + b"".join([item.resp3() for item in self.items])
+
+    def _tty(self, prefix: str) -> bytes:
+        # What arrived, as a list: the silenced replies are not there.
+        return Array([item for item in self.items if item is not NO_REPLY])._tty(prefix)
+
+    def __repr__(self) -> str:
+        return f"Partial({list(self.items)!r}, header={self.header})"
 
 
 class Map(Array):

@@ -23,6 +23,13 @@ The limits that keep one client from hurting the others, as in Redis:
   replies have drained (asyncio's flow control: the server's memory for it stays bounded), and
   ``client-output-buffer-limit`` closes it when its unread replies pass a hard limit.
 
+Two commands change what a connection does with its commands and replies, and the loop looks
+at them only when a client's ``attention`` says so (one check a command): CLIENT REPLY OFF or
+SKIP makes it drop the replies, and a CLIENT PAUSE makes the dispatcher hold a command
+(``blocked``): the connection hands the command back to its parser, with everything after it,
+runs nothing more, and is resumed (``resume``) when the pause ends, in the order the clients
+came. Other connections go on meanwhile: nothing waits inside the loop.
+
 Active expiry runs in the same loop, twice over (expiry.py): the slow cycle ``hz`` times a second
 (Redis's serverCron), and the fast cycle, when one is due, each time the loop has served clients
 and is about to wait again (Redis's beforeSleep). asyncio has no "before sleep" hook, so the
@@ -30,6 +37,7 @@ first connection served in a turn of the loop asks for one (``KedisServer.served
 that ``call_soon`` queues for the next turn, which the loop runs before it waits for new events.
 A turn that serves a thousand commands pays for one callback; a loop with nothing to do wakes
 for nothing.
+The cron also ends a CLIENT PAUSE whose time is up.
 """
 
 from __future__ import annotations
@@ -147,14 +155,15 @@ class Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         """The hot path: parse what arrived, run each command, answer them all in one write."""
         client = self.client
-        if client is None or self.closed:
-            return
+        if client is None or self.closed or client.close_after_reply:
+            return  # (closing: what it still sends is not read, as in Redis)
         parser = self.parser
         parser.auth_required = not client.authenticated
         engine = self.server.engine
         if data:
             engine.stats.net_input_bytes += len(data)
             engine.stats.reads_processed += 1
+            client.last_interaction = time.monotonic()
         parser.feed(data)
         call = engine.call  # the dispatcher itself: the arguments are bytes already
         out: list[bytes] = []
@@ -162,46 +171,66 @@ class Connection(asyncio.Protocol):
         size = 0
         self.running = True
         try:
-            while not self.paused and (batch := parser.commands()):
+            # A client whose command a CLIENT PAUSE holds (``blocked``) runs nothing: what it
+            # sends waits in the parser, in order, until the pause ends (resume).
+            while not self.paused and client.blocked is None and (batch := parser.commands()):
                 commands = iter(batch)  # what is left of it is handed back if the client pauses
                 for argv in commands:
                     reply = call(client, argv)
                     encoded = reply.resp() if client.resp == 2 else reply.resp3()
                     out.append(encoded)
                     size += len(encoded)
-                    if pushed:  # this client MONITORs itself, or got a message of its own
-                        reply = out.pop()
-                        out += [data for before, data in pushed if before]
-                        out.append(reply)
-                        out += [data for before, data in pushed if not before]
-                        pushed.clear()
-                    if size > _SEND_NOW or client.close_after_reply:
+                    if pushed or client.attention or size > _SEND_NOW:
+                        # Rarely: something was pushed to this client while its command ran,
+                        # the client's state says more (closing, replies off, its command held
+                        # by a pause), or the replies are many: look.
+                        if client.attention:
+                            if client.blocked is not None:  # held: run it again after the pause
+                                out.pop()
+                                parser.unread([argv, *commands])
+                                break
+                            if not client.after_command(reply):  # CLIENT REPLY OFF or SKIP
+                                out[-1] = b""
+                                size -= len(encoded)
+                        if pushed:  # this client MONITORs itself, or got a message of its own
+                            encoded = out.pop()
+                            out += [data for before, data in pushed if before]
+                            out.append(encoded)
+                            out += [data for before, data in pushed if not before]
+                            pushed.clear()
                         if client.close_after_reply:  # QUIT, CLIENT KILL of itself
                             break
-                        # Many or big replies: send them now. If the client is not reading,
-                        # this pauses the connection (pause_writing): the rest waits.
-                        self._send(b"".join(out))
-                        out = []
-                        size = 0
-                        if self.paused:
-                            parser.unread(list(commands))
-                            break
+                        if size > _SEND_NOW:
+                            # Many or big replies: send them now. If the client is not reading,
+                            # this pauses the connection (pause_writing): the rest waits.
+                            self._send(b"".join(out))
+                            out = []
+                            size = 0
+                            if self.paused:
+                                parser.unread(list(commands))
+                                break
                 if client.close_after_reply:
                     break
                 # AUTH (or RESET) may have changed what the parser must refuse in what follows.
                 parser.auth_required = not client.authenticated
         except ProtocolError as error:
             engine.stats.count_error(error.reply_text)
-            out.append(error.reply_bytes)
+            if not (client.reply_off or client.reply_skip):  # (even this, with replies off)
+                out.append(error.reply_bytes)
             client.close_after_reply = True
         self.running = False
         client.last_interaction = time.monotonic()
         if not self.server.before_sleep_due:
             self.server.served()
-        if out:
-            self._send(b"".join(out))
+        data = b"".join(out) if out else b""  # (a reply silenced by CLIENT REPLY is b"")
+        if data:
+            self._send(data)
         if client.close_after_reply:
-            self.close()
+            # Redis closes a connection once it has written it its last replies. With replies
+            # off (CLIENT REPLY) there may be nothing to write: then it stays open, deaf, until
+            # something is pushed to it (push) or the client goes.
+            if data:
+                self.close()
             return
         if parser.pending > self.server.engine.config["client-query-buffer-limit"]:
             self.server.log(f"Closing client that reached max query buffer length: "
@@ -232,6 +261,18 @@ class Connection(asyncio.Protocol):
         if not self.closed:
             self.transport.pause_reading()
 
+    def resume(self) -> None:
+        """The pause that held this client's command is over (the engine's unpause_clients):
+        run what waits once the loop has finished what it is doing, as Redis runs unblocked
+        clients in beforeSleep."""
+        asyncio.get_running_loop().call_soon(self._run_unblocked)
+
+    def _run_unblocked(self) -> None:
+        if self.client is not None:
+            self.client.unblocked = False
+            if self.client.blocked is None:  # (not held again by a new pause in between)
+                self.data_received(b"")
+
     def resume_writing(self) -> None:
         self.paused = False
         if not self.closed:
@@ -252,13 +293,25 @@ class Connection(asyncio.Protocol):
             self.closed = True
             self.transport.close()
 
-    def push(self, data: bytes, before_reply: bool = False) -> None:
+    def push(self, data: bytes, before_reply: bool = False, as_reply: bool = False) -> None:
         """Send bytes nobody asked for: MONITOR's feed, Pub/Sub's messages. While this client's
         own command runs, they wait for its reply: MONITOR's line goes after it, a message the
-        client published to itself before it (``before_reply``), as Redis sends them."""
+        client published to itself before it (``before_reply``), as Redis sends them.
+
+        Redis writes MONITOR's lines as it writes replies, so a client that turned its replies
+        off (CLIENT REPLY) does not get them (``as_reply``); Pub/Sub's messages it pushes
+        (CLIENT_PUSHING), and they always go."""
+        client = self.client
+        if as_reply and client is not None and (client.reply_off or client.reply_skip):
+            return
         if self.running:
             self.pushed.append((before_reply, data))
         elif not self.closed:
+            if client is not None and client.close_after_reply:
+                # Redis writes nothing more to a closing client, but going to write is what
+                # closes it (see data_received): the message is lost, the connection closed.
+                self.close()
+                return
             self._send(data)
             self._check_output_limit()
 
@@ -368,12 +421,14 @@ class KedisServer:
 
     def close_idle_clients(self, now: float | None = None) -> int:
         """Close the clients idle for more than ``timeout`` seconds (Redis's
-        clientsCronHandleTimeout); MONITOR clients, which only listen, are never idle for it.
-        Answers how many were closed."""
+        clientsCronHandleTimeout); MONITOR clients, which only listen, are never idle for it,
+        nor are clients that wait (a CLIENT PAUSE holds their command). Answers how many were
+        closed."""
         now = time.monotonic() if now is None else now
         timeout = self.engine.config["timeout"]
         idle = [connection for connection in self.connections
                 if connection.client is not None and not connection.client.monitor
+                and connection.client.blocked is None
                 and now - connection.client.last_interaction > timeout]
         for connection in idle:
             self.log(f"Closing idle client {client_line_short(connection.client)}")

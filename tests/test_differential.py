@@ -85,6 +85,7 @@ import kedis
 from kedis import rdb
 from kedis.command_table import KEDIS_ONLY, TABLE
 from kedis.crc64 import crc64
+from kedis.resp import encode_command
 
 pytestmark = pytest.mark.redis
 
@@ -604,6 +605,95 @@ class RedisTwin(RuleBasedStateMachine):
         # As for unknown commands: a subcommand name with a NUL byte is found, or not, by chance.
         assume(not (name.lower() in (b"config", b"command") and args and b"\x00" in args[0]))
         self.check([b"COMMAND", sub, name, *args])
+
+    # -- CLIENT and COMMAND ------------------------------------------------------------------------------
+    @rule(mode=st.sampled_from([b"SKIP", b"skip", b"OFF", b"Off"]), commands=st.lists(
+        st.one_of(st.tuples(st.sampled_from([b"GET", b"INCR", b"STRLEN", b"GET"]), keys),
+                  st.tuples(st.just(b"SET"), keys, values),
+                  st.sampled_from([(b"NOSUCH",), (b"GET",), (b"PING",),
+                                   (b"CLIENT", b"REPLY", b"SKIP"), (b"CLIENT", b"REPLY", b"maybe"),
+                                   (b"CLIENT", b"REPLY", b"ON")])).map(list), max_size=4))
+    def client_reply(self, mode, commands):
+        """CLIENT REPLY OFF or SKIP, a few commands, then CLIENT REPLY ON, in one pipeline: Redis
+        answers only what is not silenced; Kedis's silenced replies are NO_REPLY (no bytes)."""
+        argvs = [[b"CLIENT", b"REPLY", mode], *commands, [b"CLIENT", b"REPLY", b"ON"]]
+        self.sent += argvs
+        mine = b"".join(self.kedis.execute(*argv).resp() for argv in argvs)
+        # What Redis answers: count the replies it sends, as the connection sees them.
+        off, skip, skip_next, count = False, False, False, 0
+        for argv in argvs:
+            word = argv[2].lower() if argv[:2] == [b"CLIENT", b"REPLY"] else None
+            if word == b"on":
+                off = skip = False
+            elif word == b"off":
+                off = True
+            elif word == b"skip" and not off:
+                skip_next = True
+            count += not (off or skip) and word not in (b"off", b"skip")
+            skip, skip_next = skip_next, False
+        self.redis.sock.sendall(b"".join(encode_command(argv) for argv in argvs))
+        theirs = b"".join(self.redis._read_reply() for _ in range(count))
+        assert mine == theirs, explain(argvs, mine, theirs)
+
+    @rule(command=st.sampled_from([
+        [b"CLIENT", b"GETREDIR"], [b"CLIENT", b"TRACKINGINFO"], [b"CLIENT", b"GETREDIR", b"x"],
+        [b"CLIENT", b"UNBLOCK", b"1"], [b"CLIENT", b"UNBLOCK", b"99999", b"error"],
+        [b"CLIENT", b"UNBLOCK", b"abc"], [b"CLIENT", b"UNBLOCK", b"1", b"later"],
+        [b"CLIENT", b"UNBLOCK", b"1", b"x", b"y"], [b"CLIENT", b"NO-EVICT", b"on"],
+        [b"CLIENT", b"NO-EVICT", b"OFF"], [b"CLIENT", b"NO-EVICT", b"x"],
+        [b"CLIENT", b"PAUSE", b"abc"], [b"CLIENT", b"PAUSE", b"-5"], [b"CLIENT", b"PAUSE", b"1", b"x"],
+        [b"CLIENT", b"PAUSE", b"1", b"WRITE", b"x"], [b"CLIENT", b"PAUSE"],
+        [b"CLIENT", b"UNPAUSE"], [b"CLIENT", b"REPLY", b"x"], [b"CLIENT", b"KILL", b"ID", b"0"],
+        [b"CLIENT", b"KILL", b"ID", b"99999999"], [b"CLIENT", b"KILL", b"TYPE", b"foo"],
+        [b"CLIENT", b"KILL", b"TYPE", b"master"], [b"CLIENT", b"KILL", b"USER", b"nobody"],
+        [b"CLIENT", b"KILL", b"a", b"b", b"c"], [b"CLIENT", b"KILL", b"SKIPME", b"maybe"],
+        [b"CLIENT", b"KILL", b"1.2.3.4:5"], [b"CLIENT", b"LIST", b"TYPE", b"replica"],
+        [b"CLIENT", b"LIST", b"TYPE", b"foo"], [b"CLIENT", b"LIST", b"ID", b"abc"],
+        [b"CLIENT", b"LIST", b"ID", b"99999999", b"-1"], [b"CLIENT", b"LIST", b"FOO"],
+        [b"CLIENT", b"SETNAME", b"a b"], [b"CLIENT", b"GETNAME"], [b"CLIENT", b"NOSUCH"],
+        [b"COMMAND", b"COUNT", b"x"], [b"COMMAND", b"LIST", b"FILTERBY"], [b"COMMAND", b"FOO"],
+    ]))
+    def client_and_command(self, command):
+        self.check(command)
+
+    @rule(sub=st.sampled_from([b"INFO", b"info", b"DOCS"]), names=st.lists(st.one_of(
+        st.sampled_from([b"", b"|", b"get|", b"get|x", b"config|", b"config|get|x", b"CONFIG|GET",
+                         b"client|pause", b"Client|Reply", b"object|encoding", b"nosuch",
+                         b"nosuch|x", b"x" * 300]),
+        st.sampled_from(COMMAND_NAMES).map(lambda name: name.encode() + b"|x"),
+        st.binary(max_size=6)), min_size=1, max_size=3))
+    def command_info(self, sub, names):
+        # Kedis's own words document its commands: COMMAND DOCS is compared for names that are
+        # no command, which both must leave out. A name Redis has and Kedis has not is left out,
+        # and so is a container asked for alone (its subcommands come in Redis's dict order),
+        # and a name whose part before a NUL byte is a command (found, or not, by chance).
+        def asked(name: bytes) -> bool:
+            first = name.split(b"\x00")[0].split(b"|")[0].lower()
+            if b"\x00" in name and first in self.redis_commands:
+                return False
+            return name.lower() not in TABLE and (
+                first not in self.redis_commands or first in TABLE)
+
+        names = [name for name in names if asked(name)]
+        assume(names)
+        if sub == b"DOCS":
+            names = [name for name in names
+                     if parse_resp(self.kedis_call(b"COMMAND", b"INFO", name)) == [None]]
+            assume(names)  # (COMMAND DOCS alone documents every command, in Kedis's words)
+        self.check([b"COMMAND", sub, *names])
+
+    @rule(kind=st.sampled_from([b"PATTERN", b"pattern", b"ACLCAT", b"MODULE"]),
+          value=st.one_of(patterns, st.sampled_from(
+              [b"read", b"Write", b"keyspace", b"@read", b"connection\x00x", b"nosuch", b"",
+               b"admin", b"dangerous", b"pubsub", b"slow", b"fast", b"string", b"set"])))
+    def command_list(self, kind, value):
+        """COMMAND LIST FILTERBY: the commands Redis names that Kedis has (Redis has more)."""
+        argv = [b"COMMAND", b"LIST", b"FILTERBY", kind, value]
+        mine, theirs = self.both(argv)
+        ours = set(parse_resp(self.kedis_call(b"COMMAND", b"LIST")))
+        a = sorted(name for name in parse_resp(mine) if name.decode() not in KEDIS_ONLY)
+        b = sorted(name for name in parse_resp(theirs) if name in ours)
+        assert a == b, explain(argv, mine, theirs)
 
     # -- the whole state --------------------------------------------------------------------------------
     @invariant()

@@ -117,7 +117,8 @@ def test_with_rdbcompression_no_strings_are_written_as_they_are(db, redis, redis
 
 @pytest.mark.redis
 def test_strings_beyond_the_lzf_budget_are_written_uncompressed_and_redis_reads_them(db, redis):
-    value = b"abc" * (rdb.LZF_BUDGET // 3 + 1)
+    # Hex digits: LZF finds short matches all the way (about 120,000 steps for 300 KB).
+    value = bytes(random.Random(1).choices(b"0123456789abcdef", k=300_000))
     db.execute("SET", "k", value)
     payload = dump(db, "k")
     assert payload[:6] == b"\x00\x80" + len(value).to_bytes(4, "big")  # raw: no LZF
@@ -125,6 +126,14 @@ def test_strings_beyond_the_lzf_budget_are_written_uncompressed_and_redis_reads_
     assert redis_dump(redis, "k")[1] == 0xC3  # Redis compresses it, and Kedis reads that
     assert db.execute("RESTORE", "k2", "0", redis_dump(redis, "k")).resp() == OK
     assert db.execute("GET", "k2").value == value
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("offset", [70_000, 1_048_575])
+def test_long_runs_of_repeats_cost_lzf_few_steps_and_dump_as_redis_does(db, redis, offset):
+    # A bitmap of zeros (and an "x") longer than the budget in bytes: a few thousand matches.
+    same(db, redis, "SETRANGE", "k", str(offset), "x")
+    assert dump(db, "k") == redis_dump(redis, "k")
 
 
 INTSETS = {
@@ -504,7 +513,9 @@ def test_the_aof_records_a_relative_ttl_as_its_deadline(tmp_path):
 
 @pytest.mark.redis
 def test_redis_writes_restore_to_its_aof_the_same_way(tmp_path):
-    server = RedisServer(dir=str(tmp_path), options=["--appendonly", "yes"])
+    # (fsync always: with everysec, Redis may hold its writes back while a slow disk syncs)
+    server = RedisServer(dir=str(tmp_path), options=["--appendonly", "yes",
+                                                     "--appendfsync", "always"])
     try:
         client = server.client()
         client.call("SET", "src", "bar")

@@ -4,7 +4,10 @@ PING and ECHO answer without touching any data: they test the path through the l
 changes which of the 16 logical databases this connection's later commands use; it is per
 connection state, so two clients can work in different databases of the same server. So are the
 others here: AUTH (has this connection given the password?), HELLO (which protocol, RESP2 or
-RESP3), QUIT and RESET, and CLIENT (the connections' ids, names, list, and CLIENT KILL).
+RESP3), QUIT and RESET, and CLIENT: the connections' ids and names, CLIENT LIST's line about
+each, CLIENT KILL, whether a connection hears its replies (CLIENT REPLY), and CLIENT PAUSE,
+which holds every client's commands for a while (the engine keeps the pause: engine.py's
+``pause_clients``; the connections hold the commands: server.py).
 """
 
 from __future__ import annotations
@@ -12,9 +15,26 @@ from __future__ import annotations
 import time
 
 from ..command_table import command
-from ..errors import SYNTAX, CommandError, user_text, wrong_arity
-from ..numbers import parse_int, parse_int32, string_to_int
-from ..reply import NULL, OK, PONG, Array, Bulk, Integer, Map, Reply, Status, Verbatim, help_reply
+from ..errors import SYNTAX, CommandError, subcommand_syntax, user_text, wrong_arity
+from ..numbers import LLONG_MAX, parse_int, parse_int32, string_to_int
+from ..reply import (
+    EMPTY_ARRAY,
+    NO_REPLY,
+    NULL,
+    OK,
+    PONG,
+    ZERO,
+    Array,
+    Bulk,
+    Integer,
+    Map,
+    Reply,
+    Set,
+    Status,
+    Verbatim,
+    help_reply,
+)
+from ..resp import encode_command
 
 
 @command("ping", arity=-1, flags="fast", acl="connection",
@@ -175,8 +195,8 @@ def quit_(client, argv: list[bytes]) -> Reply:
 
 @command("reset", arity=1, flags="noscript loading stale fast no_auth allow_busy",
          acl="connection", group="connection", since="6.2.0", complexity="O(1)",
-         summary="Makes the connection as new: database 0, RESP2, no name, no transaction, not "
-                 "authenticated if there is a password.")
+         summary="Makes the connection as new: database 0, RESP2, no name, no transaction, "
+                 "replies on, not authenticated if there is a password.")
 def reset(client, argv: list[bytes]) -> Reply:
     """RESET"""
     client.multi = None
@@ -195,6 +215,10 @@ def reset(client, argv: list[bytes]) -> Reply:
     client.name = b""
     client.authenticated = client.server.requirepass is None
     client.update_gate()
+    # Replies back on, and a SKIP just asked forgotten (a SKIP already under way still skips
+    # this very reply, as in Redis's clearClientConnectionState).
+    client.reply_off = client.reply_skip_next = False
+    client.update_attention()
     return Status("RESET")
 
 
@@ -233,26 +257,88 @@ def client_getname(client, argv: list[bytes]) -> Reply:
     return Bulk(client.name) if client.name else NULL
 
 
-def client_line(client) -> str:
-    """One client as CLIENT LIST and CLIENT INFO describe it (Redis's catClientInfoString).
+# --- CLIENT LIST and CLIENT INFO: one line per client (catClientInfoString) -----------------------
+def _word(arg: bytes) -> bytes:
+    # An option as C's strcasecmp sees it: up to its first NUL byte, in any case.
+    return arg.split(b"\x00", 1)[0].lower()
 
-    Redis's memory fields (qbuf, obl, omem...) are about its own buffers; Kedis shows 0 for most.
+
+#: The client types CLIENT LIST TYPE and CLIENT KILL TYPE name (getClientTypeByName).
+CLIENT_TYPES = {b"normal": "normal", b"slave": "replica", b"replica": "replica",
+                b"pubsub": "pubsub", b"master": "master"}
+
+
+def client_type(client) -> str:
+    """What kind of client this is (getClientType): Kedis has no replicas and no master, so
+    "pubsub" while it listens to a channel or a pattern, "normal" otherwise (a MONITOR client
+    too: Redis marks it a replica, but counts it as normal)."""
+    return "pubsub" if client.channels or client.patterns else "normal"
+
+
+def _flags(client) -> str:
+    # The letters in Redis's order. Kedis has no replicas (S), master (M), client tracking
+    # (t, R, B), asynchronous close (A), Unix sockets (U) or cluster READONLY (r).
+    connection = client.connection
+    flags = "".join(letter for letter, on in (
+        ("O", client.monitor),
+        ("P", client.channels or client.patterns),
+        ("x", client.multi is not None),
+        ("b", client.blocked is not None),
+        ("d", client.dirty),
+        ("c", client.close_after_reply or (connection is not None and connection.closed)),
+        ("u", client.unblocked),
+        ("e", client.no_evict),
+    ) if on)
+    return flags or "N"
+
+
+def _argv_size(argv) -> int:
+    return sum(len(arg) for arg in argv)
+
+
+def client_line(client, asking=None, argv=None) -> str:
+    """One client as CLIENT LIST and CLIENT INFO describe it (Redis's catClientInfoString):
+    every field, in Redis's order. ``asking`` is the client whose command (``argv``) asks.
+
+    Real values: id, the addresses, fd, name, age and idle (seconds), flags, db, the
+    subscriptions, multi (queued commands), multi-mem (their arguments' bytes, and 8 bytes a
+    pointer to each, as Redis counts them), argv-mem (the bytes of the arguments of the command
+    running, or held by a pause), omem (reply bytes written but not sent yet), events (``r`` while
+    the connection is read, ``w`` while replies wait to be sent), cmd (the last command, by its
+    full name: ``client|list``), resp. Redis-like: qbuf is the bytes received and not yet parsed,
+    plus, for the client that asks, its own command, which Redis's query buffer still holds
+    while it runs (a pipeline's commands that Kedis has parsed but not run yet are not counted);
+    qbuf-free, rbs, rbp, obl and oll are 0 (Kedis has no fixed query or reply buffer: it writes a
+    batch's replies in one go); tot-mem adds the buffers above (not the client's own state);
+    user is "default" (Kedis's only user), redir -1 (no client tracking).
     """
     now = time.monotonic()
-    flags = ("O" if client.monitor else "") + ("x" if client.multi is not None else "") + (
-        "d" if client.dirty else "") + ("P" if client.channels or client.patterns else "")
     connection = client.connection
-    qbuf = connection.query_buffer_size() if connection is not None else 0
-    omem = connection.output_buffer_size() if connection is not None else 0
+    if connection is not None:
+        qbuf = connection.query_buffer_size()
+        omem = connection.output_buffer_size()
+        events = ("" if connection.paused else "r") + ("w" if omem else "")
+    else:
+        qbuf = omem = 0
+        events = ""
+    argv_mem = 0
+    if client is asking and argv is not None:
+        qbuf += len(encode_command(argv))
+        argv_mem = _argv_size(argv)
+    elif client.blocked_argv is not None:
+        argv_mem = _argv_size(client.blocked_argv)
+    multi_mem = sum(_argv_size(queued) + 8 * len(queued) for queued in client.multi or ())
     name = client.name.decode("ascii", "replace")
     multi = len(client.multi) if client.multi is not None else -1
+    command = client.last_command.name if client.last_command is not None else "NULL"
     return (f"id={client.id} addr={client.addr} laddr={client.laddr} fd={client.fd} "
             f"name={name} age={int(now - client.created)} "
-            f"idle={int(now - client.last_interaction)} flags={flags or 'N'} db={client.db.id} "
-            f"sub={len(client.channels)} psub={len(client.patterns)} ssub=0 multi={multi} qbuf={qbuf} qbuf-free=0 argv-mem=0 "
-            f"multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem={omem} tot-mem=0 events=r "
-            f"cmd={client.last_command.name if client.last_command else 'NULL'} user=default redir=-1 "
-            f"resp={client.resp}\n")
+            f"idle={int(now - client.last_interaction)} flags={_flags(client)} "
+            f"db={client.db.id} sub={len(client.channels)} psub={len(client.patterns)} ssub=0 "
+            f"multi={multi} qbuf={qbuf} qbuf-free=0 argv-mem={argv_mem} "
+            f"multi-mem={multi_mem} rbs=0 rbp=0 obl=0 oll=0 omem={omem} "
+            f"tot-mem={qbuf + argv_mem + multi_mem + omem} events={events} cmd={command} "
+            f"user=default redir=-1 resp={client.resp}\n")
 
 
 @command("client|list", arity=-2, flags="admin noscript loading stale", acl="connection",
@@ -260,24 +346,26 @@ def client_line(client) -> str:
          complexity="O(N) where N is the number of client connections",
          summary="Answers a line of facts about each connection.")
 def client_list(client, argv: list[bytes]) -> Reply:
-    """CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id [client-id ...]]"""
-    clients = list(client.server.clients.values())
-    if len(argv) == 4 and argv[2].lower() == b"type":
-        kind = argv[3].lower()
-        if kind not in (b"normal", b"master", b"replica", b"slave", b"pubsub"):
+    """CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id [client-id ...]]
+
+    Teaches: the server's view of its connections, one line each, the fields separated by
+    spaces (a name can hold none). ``ID`` lists the given clients, in the order given (twice if
+    named twice), and skips ids that are no client; ``TYPE`` those of one kind.
+    """
+    clients = client.server.clients
+    if len(argv) == 4 and _word(argv[2]) == b"type":
+        kind = CLIENT_TYPES.get(_word(argv[3]))
+        if kind is None:
             raise CommandError(f"ERR Unknown client type '{user_text(argv[3])}'")
-        clients = clients if kind == b"normal" else []
-    elif len(argv) > 3 and argv[2].lower() == b"id":
-        wanted = set()
-        for raw in argv[3:]:
-            number = string_to_int(raw)
-            if number is None or number <= 0:
-                raise CommandError("ERR Invalid client ID")
-            wanted.add(number)
-        clients = [c for c in clients if c.id in wanted]
+        chosen = [c for c in clients.values() if client_type(c) == kind]
+    elif len(argv) > 3 and _word(argv[2]) == b"id":
+        ids = [parse_int(raw, "ERR Invalid client ID") for raw in argv[3:]]
+        chosen = [clients[i] for i in ids if i in clients]
     elif len(argv) != 2:
         raise CommandError(SYNTAX)
-    return Verbatim("".join(client_line(c) for c in clients))
+    else:
+        chosen = list(clients.values())
+    return Verbatim("".join(client_line(c, client, argv) for c in chosen))
 
 
 @command("client|info", arity=2, flags="noscript loading stale", acl="connection",
@@ -285,9 +373,10 @@ def client_list(client, argv: list[bytes]) -> Reply:
          summary="Answers the facts CLIENT LIST gives, for this connection.")
 def client_info(client, argv: list[bytes]) -> Reply:
     """CLIENT INFO"""
-    return Verbatim(client_line(client))
+    return Verbatim(client_line(client, client, argv))
 
 
+# --- CLIENT KILL --------------------------------------------------------------------------------
 @command("client|kill", arity=-3, flags="admin noscript loading stale", acl="connection",
          group="connection", since="2.4.0",
          complexity="O(N) where N is the number of client connections",
@@ -297,60 +386,206 @@ def client_kill(client, argv: list[bytes]) -> Reply:
     [USER username] [SKIPME yes|no]
 
     Teaches: a connection is state the server holds; killing it frees it (and its transaction,
-    its WATCHes) at once. The old form answers OK or an error; the filter form, how many died.
+    its WATCHes) at once. The old form answers OK or an error, and may kill the client that
+    asks; the filter form answers how many died, and spares the asking client unless SKIPME no.
     """
     server = client.server
-    if len(argv) == 3:  # the old form: one address
-        targets = [c for c in server.clients.values()
-                   if c.addr.encode() == argv[2] and c.connection is not None]
-        if not targets:
-            raise CommandError("ERR No such client")
-        _kill(client, targets)
-        return OK
     filters: list = []
-    skip_me = True
-    position = 2
-    while position < len(argv):
-        if position + 1 >= len(argv):
-            raise CommandError(SYNTAX)
-        option, value = argv[position].lower(), argv[position + 1]
-        if option == b"id":
-            number = string_to_int(value)
-            if number is None or number <= 0:
-                raise CommandError("ERR client-id should be greater than 0")
-            filters.append(lambda c, n=number: c.id == n)
-        elif option == b"addr":
-            filters.append(lambda c, v=value: c.addr.encode() == v)
-        elif option == b"laddr":
-            filters.append(lambda c, v=value: c.laddr.encode() == v)
-        elif option == b"type":
-            kind = value.lower()
-            if kind not in (b"normal", b"master", b"replica", b"slave", b"pubsub"):
-                raise CommandError(f"ERR Unknown client type '{user_text(value)}'")
-            filters.append(lambda c, k=kind: k == b"normal")
-        elif option == b"user":
-            if value != b"default":  # Kedis's only user, as Redis without ACLs
-                raise CommandError(f"ERR No such user '{user_text(value)}'")
-            filters.append(lambda c: True)
-        elif option == b"skipme":
-            if value.lower() not in (b"yes", b"no"):
+    if len(argv) == 3:  # the old form: one address
+        address = argv[2].split(b"\x00", 1)[0]
+        filters.append(lambda c: c.addr.encode() == address)
+        skip_me = False
+    else:
+        skip_me = True
+        for position in range(2, len(argv), 2):
+            if position + 1 >= len(argv):
                 raise CommandError(SYNTAX)
-            skip_me = value.lower() == b"yes"
-        else:
-            raise CommandError(SYNTAX)
-        position += 2
+            option, value = _word(argv[position]), argv[position + 1]
+            if option == b"id":
+                number = string_to_int(value)
+                if number is None or number <= 0:
+                    raise CommandError("ERR client-id should be greater than 0")
+                filters.append(lambda c, n=number: c.id == n)
+            elif option == b"type":
+                kind = CLIENT_TYPES.get(_word(value))
+                if kind is None:
+                    raise CommandError(f"ERR Unknown client type '{user_text(value)}'")
+                filters.append(lambda c, k=kind: client_type(c) == k)
+            elif option == b"addr":
+                address = value.split(b"\x00", 1)[0]
+                filters.append(lambda c, a=address: c.addr.encode() == a)
+            elif option == b"laddr":
+                address = value.split(b"\x00", 1)[0]
+                filters.append(lambda c, a=address: c.laddr.encode() == a)
+            elif option == b"user":
+                if value != b"default":  # Kedis's only user, as Redis without ACLs
+                    raise CommandError(f"ERR No such user '{user_text(value)}'")
+            elif option == b"skipme":
+                if _word(value) not in (b"yes", b"no"):
+                    raise CommandError(SYNTAX)
+                skip_me = _word(value) == b"yes"
+            else:
+                raise CommandError(SYNTAX)
     targets = [c for c in server.clients.values() if c.connection is not None
                and all(f(c) for f in filters) and not (skip_me and c is client)]
-    _kill(client, targets)
+    for target in targets:
+        if target is client:
+            client.close_after_reply = True  # it still gets its reply, then the connection closes
+        else:
+            target.connection.close()
+            server.free_client(target)  # gone from CLIENT LIST at once, as in Redis
+    if len(argv) == 3:
+        if not targets:
+            raise CommandError("ERR No such client")
+        return OK
     return Integer(len(targets))
 
 
-def _kill(me, targets: list) -> None:
-    for target in targets:
-        if target is me:
-            me.close_after_reply = True  # it still gets its reply, then the connection closes
-        else:
-            target.connection.close()
+# --- CLIENT REPLY: whether this connection hears back -------------------------------------------
+@command("client|reply", arity=3, flags="noscript loading stale", acl="connection",
+         group="connection", since="3.2.0", complexity="O(1)",
+         summary="Turns this connection's replies off, on, or off for the next command only.")
+def client_reply(client, argv: list[bytes]) -> Reply:
+    """CLIENT REPLY ON|OFF|SKIP
+
+    Teaches: a client that only writes (a bulk loader) can tell the server not to answer, and
+    save the bytes and the reading. After OFF the client gets no reply at all, not even an
+    error, until ON (whose OK it gets); SKIP silences the next command's reply only. OFF and
+    SKIP answer nothing themselves. The connection drops the replies (``Client.after_command``);
+    Pub/Sub's messages still arrive (Redis pushes them), MONITOR's lines do not. In the embedded
+    engine, ``execute`` answers NO_REPLY (nothing) for the silenced commands.
+    """
+    mode = _word(argv[2])
+    if mode == b"on":
+        client.reply_off = client.reply_skip = False
+        client.update_attention()
+        return OK
+    if mode == b"off":
+        client.reply_off = True
+    elif mode == b"skip":
+        if not client.reply_off:
+            client.reply_skip_next = True
+    else:
+        raise CommandError(SYNTAX)
+    client.update_attention()
+    return NO_REPLY
+
+
+# --- CLIENT PAUSE and UNPAUSE: holding every client's commands for a while ----------------------
+CLIENT_PAUSE_EMBEDDED = ("ERR CLIENT PAUSE holds the commands of a server's clients: an embedded "
+                         "engine has no connections to hold (try it on kedis-server)")
+
+
+def _deadline(timeout: int, now: int) -> int:
+    # Redis adds the timeout to the time in a C long long: beyond its range the sum wraps
+    # around, to a time long past (so CLIENT PAUSE 9223372036854775807 pauses nothing).
+    end = timeout + now
+    return end - 2 ** 64 if end > LLONG_MAX else end
+
+
+@command("client|pause", arity=-3, flags="admin noscript loading stale", acl="connection",
+         group="connection", since="2.9.50", complexity="O(1)",
+         summary="Holds the clients' commands (all of them, or those that write) for some "
+                 "milliseconds.")
+def client_pause(client, argv: list[bytes]) -> Reply:
+    """CLIENT PAUSE timeout [WRITE | ALL]
+
+    Teaches: how a server can be made to stand still, to switch over to a replica without
+    losing a write. For ``timeout`` milliseconds (on the server's clock) the clients' commands
+    wait, then run in the order they came: all of them (ALL, the default), or only those that
+    may change the data or reach replicas (WRITE: writes, PUBLISH, an EXEC with a write queued);
+    reads go on. A command that is refused (unknown, wrong arity) is answered at once. While
+    paused, the data stays still: no key expires, actively or when read (a key past its
+    deadline only reads as missing). A second pause can only make it longer and stricter;
+    CLIENT UNPAUSE ends it. A MONITOR client is never held.
+
+    kedis-server holds a connection's commands without blocking its loop: the connection stops
+    running them and keeps them, in order, until the pause ends (at CLIENT UNPAUSE, or at the
+    first check after its time is up: the server's cron, hz times a second, or a command that
+    the pause would hold; Redis waits for its cron). The embedded engine refuses: its one
+    client would wait for ever, since nothing else could unpause it.
+    """
+    from ..engine import PAUSE_ALL, PAUSE_WRITE
+
+    if len(argv) > 4:
+        raise CommandError(subcommand_syntax(argv))
+    kind = PAUSE_ALL
+    if len(argv) == 4:
+        mode = _word(argv[3])
+        if mode not in (b"write", b"all"):
+            raise CommandError("ERR CLIENT PAUSE mode must be WRITE or ALL")
+        kind = PAUSE_WRITE if mode == b"write" else PAUSE_ALL
+    timeout = parse_int(argv[2], "ERR timeout is not an integer or out of range")
+    if timeout < 0:
+        raise CommandError("ERR timeout is negative")
+    server = client.server
+    if server.network is None:
+        raise CommandError(CLIENT_PAUSE_EMBEDDED)
+    server.pause_clients(kind, _deadline(timeout, server.clock.ms()) if timeout else 0)
+    return OK
+
+
+@command("client|unpause", arity=2, flags="admin noscript loading stale", acl="connection",
+         group="connection", since="6.2.0",
+         complexity="O(N) Where N is the number of paused clients",
+         summary="Ends a CLIENT PAUSE: the commands it held run, in the order they came.")
+def client_unpause(client, argv: list[bytes]) -> Reply:
+    """CLIENT UNPAUSE"""
+    client.server.unpause_clients()
+    return OK
+
+
+# --- CLIENT UNBLOCK, GETREDIR, TRACKINGINFO, NO-EVICT ---------------------------------------------
+@command("client|unblock", arity=-3, flags="admin noscript loading stale", acl="connection",
+         group="connection", since="5.0.0",
+         complexity="O(log N) where N is the number of client connections",
+         summary="Ends another client's wait in a blocking command (Kedis has none yet).")
+def client_unblock(client, argv: list[bytes]) -> Reply:
+    """CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
+
+    Ends the wait of a client blocked in a blocking command (BLPOP and the like), as if its
+    timeout had passed, or with an UNBLOCKED error; answers 1 if it did, 0 if that client was
+    not waiting. Kedis has no blocking command yet, so today it always answers 0; a command
+    that blocks will say what it waits for in the client's ``blocked``, which is where this
+    looks. A client held by CLIENT PAUSE ("postponed") waits for the pause, not for a command,
+    and stays: Redis 7.0.15 sends it an error, then holds its command again, and so answers it
+    twice (with TIMEOUT it stops the server).
+    """
+    if len(argv) > 4:
+        raise CommandError(subcommand_syntax(argv))
+    if len(argv) == 4 and _word(argv[3]) not in (b"timeout", b"error"):
+        raise CommandError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+    parse_int(argv[2])  # the client's id
+    # Only a wait in a blocking command ends here. No Kedis command blocks yet: the first that
+    # does will set its client's ``blocked`` to what it waits for, and ending that wait will
+    # answer 1. A client held by CLIENT PAUSE ("postponed") waits for the pause, and stays.
+    return ZERO
+
+
+@command("client|getredir", arity=2, flags="noscript loading stale", acl="connection",
+         group="connection", since="6.0.0", complexity="O(1)",
+         summary="Answers the client that tracking messages go to: -1, Kedis has no client "
+                 "tracking.")
+def client_getredir(client, argv: list[bytes]) -> Reply:
+    """CLIENT GETREDIR
+
+    With client tracking (CLIENT TRACKING ... REDIRECT id, which Kedis does not have), the id of
+    the connection that receives this client's invalidation messages; -1 when tracking is off.
+    """
+    return Integer(-1)
+
+
+@command("client|trackinginfo", arity=2, flags="noscript loading stale", acl="connection",
+         group="connection", since="6.2.0", complexity="O(1)",
+         summary="Answers this connection's client tracking state: off, in Kedis.")
+def client_trackinginfo(client, argv: list[bytes]) -> Reply:
+    """CLIENT TRACKINGINFO
+
+    A map of three fields: ``flags`` (a set: "off", as tracking is in Kedis), ``redirect`` (-1)
+    and ``prefixes`` (none).
+    """
+    return Map([(Bulk(b"flags"), Set([Bulk(b"off")])), (Bulk(b"redirect"), Integer(-1)),
+                (Bulk(b"prefixes"), EMPTY_ARRAY)])
 
 
 @command("client|no-evict", arity=3, flags="admin noscript loading stale", acl="connection",
@@ -360,10 +595,13 @@ def client_no_evict(client, argv: list[bytes]) -> Reply:
     """CLIENT NO-EVICT ON|OFF
 
     Redis may close clients when they use too much memory (``maxmemory-clients``); this exempts
-    one. Kedis never evicts clients, so ON and OFF are both accepted and change nothing.
+    one, and CLIENT LIST shows it (flag ``e``). Kedis never evicts clients: the mark is kept and
+    shown, and changes nothing else.
     """
-    if argv[2].lower() not in (b"on", b"off"):
+    mode = _word(argv[2])
+    if mode not in (b"on", b"off"):
         raise CommandError(SYNTAX)
+    client.no_evict = mode == b"on"
     return OK
 
 
@@ -374,31 +612,37 @@ def client_help(client, argv: list[bytes]) -> Reply:
     """CLIENT HELP"""
     return help_reply("CLIENT", (
         "GETNAME",
-        "    Return the name of the current connection.",
+        "    Answer this connection's name, or nil.",
+        "GETREDIR",
+        "    Answer where tracking messages go: -1 (Kedis has no client tracking).",
         "ID",
-        "    Return the ID of the current connection.",
+        "    Answer this connection's id.",
         "INFO",
-        "    Return information about the current client connection.",
+        "    Answer CLIENT LIST's line for this connection.",
         "KILL <ip:port>",
-        "    Kill connection made from <ip:port>.",
-        "KILL <option> <value> [<option> <value> [...]]",
-        "    Kill connections. Options are:",
-        "    * ADDR (<ip:port>|<unixsocket>:0)",
-        "      Kill connections made from the specified address",
-        "    * LADDR (<ip:port>|<unixsocket>:0)",
-        "      Kill connections made to specified local address",
+        "    Close the connection from <ip:port>.",
+        "KILL <option> <value> [<option> <value> ...]",
+        "    Close every connection that matches all the options:",
+        "    * ID <client-id>",
+        "    * ADDR <ip:port>          (the client's address)",
+        "    * LADDR <ip:port>         (the address it connected to)",
         "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-        "      Kill connections by type.",
         "    * USER <username>",
-        "      Kill connections authenticated by <username>.",
-        "    * SKIPME (YES|NO)",
-        "      Skip killing current connection (default: yes).",
-        "LIST [options ...]",
-        "    Return information about client connections. Options:",
-        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-        "      Return clients of specified type.",
-        "SETNAME <name>",
-        "    Assign the name <name> to the current connection.",
+        "    * SKIPME (YES|NO)         (spare this connection; YES by default)",
+        "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID <client-id> ...]",
+        "    Answer a line about each connection, or those of one type, or with these ids.",
         "NO-EVICT (ON|OFF)",
-        "    Protect current client connection from eviction.",
+        "    Mark this connection as one never to evict (Kedis evicts none).",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Hold every client's commands (or those that write) for <timeout> milliseconds.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Turn this connection's replies on, off, or off for the next command.",
+        "SETNAME <name>",
+        "    Name this connection (no spaces); an empty name removes it.",
+        "TRACKINGINFO",
+        "    Answer this connection's client tracking state (off: Kedis has none).",
+        "UNBLOCK <client-id> [TIMEOUT|ERROR]",
+        "    End another client's wait in a blocking command (Kedis has none yet).",
+        "UNPAUSE",
+        "    End CLIENT PAUSE: the commands it held run.",
     ))

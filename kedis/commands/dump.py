@@ -29,7 +29,8 @@ What these commands teach:
 
 Kedis answers Redis's very bytes for strings and intsets (a hash-table set's members come in
 another order), and reads Redis's payloads. Where it simplifies: LZF, in plain Python, compresses
-at most ``rdb.LZF_BUDGET`` bytes of strings per payload (beyond, strings are written as they are,
+at most ``rdb.LZF_BUDGET`` steps per payload (a step is a byte it cannot match, or a whole match:
+so every string up to 64 KB, and long runs of repeats; beyond, strings are written as they are,
 which any RESTORE reads); a payload of a type Kedis does not have yet (a list, a hash...) is "Bad
 data format", Redis's answer for a value it cannot load; an intset out of order is refused, as
 Redis refuses it with ``sanitize-dump-payload yes`` (by default Redis keeps it, broken).

@@ -7,7 +7,7 @@ are; people use HELP. Teaches: a command is arity, flags and key positions befor
 
 from __future__ import annotations
 
-from ..command_table import TABLE, Command, lookup
+from ..command_table import TABLE, Command, command_keys, lookup
 from ..command_table import command as register
 from ..errors import INVALID_COMMAND, INVALID_KEYS, SYNTAX, CommandError, user_text
 from ..glob import compile_glob
@@ -60,11 +60,12 @@ def _keyspec_reply(spec) -> Reply:
 
 
 def info_reply(cmd: Command) -> Reply:
-    """One command as COMMAND INFO describes it: the ten fields of Redis 7."""
+    """One command as COMMAND INFO describes it: the ten fields of Redis 7. Of the flags, Redis
+    keeps ``may_replicate`` to itself (PUBLISH has it: CLIENT PAUSE WRITE holds it)."""
     return Array([
         Bulk(cmd.name.encode()),
         Integer(cmd.arity),
-        Set([Status(flag) for flag in cmd.flags]),
+        Set([Status(flag) for flag in cmd.flags if flag != "may_replicate"]),
         Integer(cmd.first_key), Integer(cmd.last_key), Integer(cmd.key_step),
         Set([Status("@" + category) for category in cmd.acl_categories]),
         Set([Bulk(tip.encode()) for tip in cmd.tips]),
@@ -155,12 +156,13 @@ def command_list(client, argv: list[bytes]) -> Reply:
         everything.extend(cmd.subcommands.values())
     if len(argv) == 2:
         chosen = everything
-    elif len(argv) == 5 and argv[2].lower() == b"filterby":
-        kind, value = argv[3].lower(), argv[4]
+    elif len(argv) == 5 and argv[2].split(b"\x00", 1)[0].lower() == b"filterby":
+        # (the option words as C's strcasecmp reads them: up to a NUL byte)
+        kind, value = argv[3].split(b"\x00", 1)[0].lower(), argv[4]
         if kind == b"module":
             chosen = []  # Kedis has no modules
-        elif kind == b"aclcat":
-            category = value.lower().decode("utf-8", "replace")
+        elif kind == b"aclcat":  # a category's name, as C reads it: up to a NUL byte
+            category = value.split(b"\x00", 1)[0].lower().decode("utf-8", "replace")
             chosen = [c for c in everything if category in c.acl_categories]
         elif kind == b"pattern":
             matches = compile_glob(value, nocase=True)
@@ -173,12 +175,14 @@ def command_list(client, argv: list[bytes]) -> Reply:
 
 
 def _keys_of(argv: list[bytes]) -> list[tuple[int, tuple[str, ...]]]:
-    """The keys of the full command in ``argv[2:]``, as (position, flags) pairs (commandGetKeys).
+    """The keys of the full command in ``argv[2:]``, as (position, flags) pairs (Redis's
+    getKeysSubcommandImpl).
 
     Redis checks in this order: is it a command (its name and, for a container, its subcommand
     name, as separate arguments: ``config|get`` is no name here), does it have keys at all, does
-    the call have a valid number of arguments. Then the key specs (or the command's getkeys
-    function) say where the keys are.
+    the call have a valid number of arguments. Then the key specs, or the command's getkeys
+    function, find the keys (command_table.command_keys); finding none is an error, unless the
+    command may have none (``no_mandatory_keys``).
     """
     target = argv[2:]
     cmd = lookup(target[0])
@@ -190,15 +194,8 @@ def _keys_of(argv: list[bytes]) -> list[tuple[int, tuple[str, ...]]]:
         raise CommandError("ERR The command has no key arguments")
     if (cmd.arity > 0 and len(target) != cmd.arity) or len(target) < -cmd.arity:
         raise CommandError("ERR Invalid number of arguments specified for command")
-    argc = len(target)
-    if cmd.getkeys is not None:
-        found = cmd.getkeys(target)
-    else:
-        found = []
-        for position in cmd.key_positions(argc, target):
-            spec = next(s for s in cmd.key_specs if position in s.positions(argc, target))
-            found.append((position, spec.flags))
-    if not found:
+    found = command_keys(cmd, target)
+    if not found and "no_mandatory_keys" not in cmd.flags:
         raise CommandError(INVALID_KEYS)
     return found
 
@@ -247,12 +244,17 @@ def command_help(client, argv: list[bytes]) -> Reply:
 
 
 def _find(name: bytes) -> Command | None:
-    """A command by name, or a subcommand written ``config|get``."""
-    parent, _, sub = name.lower().partition(b"|")
-    cmd = lookup(parent)
-    if cmd is not None and sub:
-        return cmd.subcommands.get(sub.decode("utf-8", "replace"))
-    return cmd
+    """A command by name, or a subcommand written ``config|get`` (lookupCommandBySds).
+
+    One level of subcommands only: ``config|get|x`` is no command, nor is ``get|x`` (GET has
+    no subcommands) or ``config|`` (an empty subcommand name)."""
+    parts = name.split(b"|")
+    if len(parts) > 2:
+        return None
+    cmd = lookup(parts[0])
+    if cmd is None or len(parts) == 1:
+        return cmd
+    return cmd.subcommands.get(parts[1].lower().decode("utf-8", "replace"))
 
 
 # --- HELP (a Kedis command: redis-cli answers it on the client side) ----------------------------

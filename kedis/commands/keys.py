@@ -250,13 +250,21 @@ def randomkey(client, argv: list[bytes]) -> Reply:
 
     Teaches: Redis picks a random bucket of its hash table in O(1); a Python dict cannot, so Kedis
     skips a random number of keys. An expired key that comes up is deleted, and it tries again.
+    While CLIENT PAUSE holds the data still, expired keys stay: if every key has a TTL, it gives
+    up after 100 tries and answers the last key drawn, expired or not (as Redis 7.2 does; Redis
+    7.0 would try for ever).
     """
     db = client.db
     rng = client.server.rng
+    tries = 100
     while db.data:
         name = next(islice(iter(db.data), rng.randrange(len(db.data)), None))
         if db.exists(name):
             return Bulk(name)
+        if client.server.pause_kind and len(db.expires) == len(db.data):
+            tries -= 1
+            if tries == 0:
+                return Bulk(name)
     return NULL
 
 

@@ -70,12 +70,13 @@ def feed_monitors(server: Kedis, client: Client, cmd: Command, argv) -> None:
     for monitor in list(server.monitors):
         if monitor.connection is None:
             continue
+        # (as a reply: a monitor that turned its replies off gets none of these either)
         if monitor.monitor == 2:
             if traced is None:
                 traced = data + _trace_lines(server)
-            monitor.connection.push(traced)
+            monitor.connection.push(traced, as_reply=True)
         else:
-            monitor.connection.push(data)
+            monitor.connection.push(data, as_reply=True)
 
 
 def _trace_lines(server: Kedis) -> bytes:

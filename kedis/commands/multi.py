@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ..command_table import command, key
 from ..errors import CommandError
-from ..reply import NULL_ARRAY, OK, Array, Reply
+from ..reply import NO_REPLY, NULL_ARRAY, OK, Array, Partial, Reply
 
 EXECABORT = "EXECABORT Transaction discarded because of previous errors."
 
@@ -73,15 +73,29 @@ def exec_(client, argv: list[bytes]) -> Reply:
         return NULL_ARRAY
     queued = client.multi
     client.unwatch_all()  # unwatch first: the transaction's own writes must not matter
-    client.multi = None
-    client.update_gate()
-    execute = client.server.execute
+    server = client.server
+    dispatch = type(server).call  # the plain dispatcher (what live views wrap reports EXEC)
+    me = client.last_command  # CLIENT LIST says "exec" once it has run, as in Redis
+    silenced_at_start = client.reply_off or client.reply_skip
     replies = []
-    for queued_argv in queued:
-        replies.append(execute(*queued_argv, client=client))
-        if client.multi is not None:  # a queued MULTI ... cannot be queued; defensive only
-            break
-    return Array(replies)
+    changed = False
+    # Until the queue has run, the client is still in its transaction (CLIENT LIST shows it),
+    # and its commands, checked when they were queued, pass the dispatcher's gate.
+    client.in_exec = True
+    try:
+        for queued_argv in queued:
+            reply = dispatch(server, client, queued_argv)
+            # CLIENT REPLY OFF or ON among them: the client gets what was made while replies
+            # were on, and nothing else (see Partial).
+            silenced = client.reply_off or client.reply_skip
+            changed = changed or silenced != silenced_at_start
+            replies.append(NO_REPLY if silenced else reply)
+    finally:
+        client.in_exec = False
+        client.last_command = me
+        client.multi = None
+        client.update_gate()
+    return Partial(replies, header=not silenced_at_start) if changed else Array(replies)
 
 
 @command("discard", arity=1, flags="noscript loading stale fast allow_busy",

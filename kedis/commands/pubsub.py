@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..command_table import command
-from ..errors import CommandError, user_text
+from ..errors import CommandError, subcommand_syntax
 from ..glob import compile_glob
 from ..reply import NULL, Array, Bulk, Frames, Integer, Push, Reply, help_reply
 
@@ -168,8 +168,8 @@ def publish_message(server, channel: bytes, payload: bytes) -> int:
     return receivers
 
 
-@command("publish", arity=3, flags="pubsub loading stale fast", acl="pubsub", group="pubsub",
-         since="2.0.0",
+@command("publish", arity=3, flags="pubsub loading stale fast may_replicate", acl="pubsub",
+         group="pubsub", since="2.0.0",
          complexity="O(N+M) where N is the number of clients subscribed to the receiving channel "
                     "and M is the total number of subscribed patterns (by any client).",
          summary="Sends a message to a channel's subscribers; answers how many received it.")
@@ -201,8 +201,7 @@ _SUB = dict(flags="pubsub loading stale", acl="pubsub", group="pubsub", since="2
 def pubsub_channels(client, argv: list[bytes]) -> Reply:
     """PUBSUB CHANNELS [pattern]"""
     if len(argv) > 3:
-        raise CommandError(f"ERR unknown subcommand or wrong number of arguments for "
-                           f"'{user_text(argv[1], 128)}'. Try PUBSUB HELP.")
+        raise CommandError(subcommand_syntax(argv))
     matches = compile_glob(argv[2]) if len(argv) == 3 else None
     return Array([Bulk(channel) for channel in client.server.pubsub_channels
                   if matches is None or matches(channel)])

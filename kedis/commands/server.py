@@ -145,7 +145,9 @@ def _clients_section(server) -> list[tuple[str, object]]:
          max((c.query_buffer_size() for c in connections), default=0)),
         ("client_recent_max_output_buffer",
          max((c.output_buffer_size() for c in connections), default=0)),
-        ("blocked_clients", 0), ("tracking_clients", 0), ("clients_in_timeout_table", 0),
+        # (blocked: waiting for a CLIENT PAUSE to end; Kedis has no blocking commands)
+        ("blocked_clients", server.blocked_clients()), ("tracking_clients", 0),
+        ("clients_in_timeout_table", 0),
     ]
 
 

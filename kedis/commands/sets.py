@@ -425,18 +425,16 @@ def _atoi(data: bytes) -> int:
 
 
 def _sintercard_get_keys(argv: list[bytes]) -> list[tuple[int, tuple[str, ...]]]:
-    """SINTERCARD's keys for COMMAND GETKEYS(ANDFLAGS).
+    """SINTERCARD's keys for COMMAND GETKEYS(ANDFLAGS) when its key spec cannot find them
+    (sintercardGetKeys).
 
-    Redis reads them from the key spec when numkeys is a strict integer and the keys are all
-    there (flags RO access); otherwise its getkeys function tries again with C's atoi(), which
-    accepts "02" or "2abc", and that path answers keys without flags.
+    The spec finds them when numkeys is a strict integer and the keys are all there (flags RO
+    access); otherwise Redis tries again with C's atoi(), which accepts "02" or "2abc", and
+    that path answers keys without flags.
     """
-    strict = string_to_int(argv[1])
-    if strict is not None and 1 <= strict <= len(argv) - 2:
-        return [(i, ("RO", "access")) for i in range(2, 2 + strict)]
-    loose = _atoi(argv[1])
-    if 1 <= loose <= len(argv) - 2:
-        return [(i, ()) for i in range(2, 2 + loose)]
+    count = _atoi(argv[1])
+    if 1 <= count <= len(argv) - 2:
+        return [(i, ()) for i in range(2, 2 + count)]
     return []
 
 
