@@ -394,3 +394,16 @@ def test_turning_the_aof_off_and_on_again_starts_from_the_store_as_it_is(tmp_pat
     assert sorted(os.listdir(tmp_path / "appendonlydir")) == [
         "appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"]
     assert sorted(engine(tmp_path).run("KEYS *").value) == [b"a", b"b", b"c"]
+
+
+def test_an_aof_that_cannot_start_undoes_the_whole_config_set(tmp_path):
+    # Redis's answer (checked against redis-server 7.0.15, whose appendonlydir was a file):
+    # every value of the command goes back, and the error names appendonly.
+    (tmp_path / "appendonlydir").write_text("")
+    db = kedis.Kedis(config={"dir": str(tmp_path)})
+    assert db.execute("CONFIG", "SET", "hz", "40", "appendonly", "yes").resp() == (
+        b"-ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on "
+        b"AOF. Check server logs.\r\n")
+    assert db.execute("CONFIG", "GET", "hz").value == [b"hz", b"10"]
+    assert db.execute("CONFIG", "GET", "appendonly").value == [b"appendonly", b"no"]
+    assert db.execute("SET", "a", "1").resp() == b"+OK\r\n"

@@ -417,14 +417,17 @@ def config_set(client, argv: list[bytes]) -> Reply:
             raise CommandError(f"ERR CONFIG SET failed (possibly related to argument "
                                f"'{name}') - {error}") from None
     server = client.server
+    before = {name: server.config[name] for name in chosen}
     server.config.update(chosen)
-    for name in chosen:
-        server.apply_config(name)
-    # Some parameters act at once (Redis's "apply" functions): the AOF opens or closes.
-    if "appendonly" in chosen:
-        server.persistence.set_appendonly(chosen["appendonly"])
-    if "appendfsync" in chosen:
-        server.persistence.set_appendfsync(chosen["appendfsync"])
+    try:
+        _apply(server, chosen)
+    except OSError:
+        # An apply failed (the AOF could not start: its folder is a file, the disk is full...):
+        # as Redis's restoreBackupConfig, every value goes back, and acts again.
+        server.config.update(before)
+        _apply(server, before)
+        raise CommandError("ERR CONFIG SET failed (possibly related to argument 'appendonly') - "
+                           "Unable to turn on AOF. Check server logs.") from None
     if "requirepass" in chosen and server.requirepass is None:
         # No password any more: no client needs to authenticate, even one that connected while
         # there was one (Redis's default user becomes "nopass"). Clients already authenticated
@@ -433,6 +436,17 @@ def config_set(client, argv: list[bytes]) -> Reply:
             other.authenticated = True
             other.update_gate()
     return OK
+
+
+def _apply(server, chosen: dict) -> None:
+    """Make the values just set act (Redis's "apply" functions, after all are set)."""
+    for name in chosen:
+        server.apply_config(name)
+    # Some parameters act at once: the AOF opens or closes (only its opening can fail).
+    if "appendonly" in chosen:
+        server.persistence.set_appendonly(chosen["appendonly"])
+    if "appendfsync" in chosen:
+        server.persistence.set_appendfsync(chosen["appendfsync"])
 
 
 @command("config|resetstat", arity=2, flags="admin noscript loading stale", group="server",
