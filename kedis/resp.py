@@ -275,6 +275,10 @@ class HiredisRequestParser(RequestParser):
       hiredis would turn into bytes or lists; an argument starting with one of them is only sent
       to the slower path): every other type comes back as something other than bytes, and is
       caught below;
+    - the chunk has no ``*`` followed by seven digits: hiredis makes the list an array header
+      announces before its elements come (13 bytes, ``*2147483647\r\n``, would hold the server
+      for seconds while it allocates 16 GB). The Python parser allocates for what arrives, as
+      Redis does (at most 1,024 slots before the arguments come);
     - every command is a list of bytes;
     - after the chunk, an empty command ``*0\r\n`` is fed as a sentinel: hiredis gives it back as
       ``[]`` only if the chunk ended between two commands. Otherwise the sentinel fell into a
@@ -294,7 +298,8 @@ class HiredisRequestParser(RequestParser):
 
     def feed(self, data: bytes) -> None:
         if (self._python or self.auth_required or data[:1] != b"*" or len(data) > 1 << 20
-                or (_has_marker(data) and _ODD_TYPES.search(data) is not None)):
+                or (_has_marker(data) and _ODD_TYPES.search(data) is not None)
+                or _BIG_ARRAY.search(data) is not None):
             self._python = True
             self.buffer += data
             return
@@ -344,6 +349,7 @@ class HiredisRequestParser(RequestParser):
 
 _SENTINEL = b"*0\r\n"
 _ODD_TYPES = re.compile(rb"\r\n[+=~>|]")
+_BIG_ARRAY = re.compile(rb"\*[0-9]{7}")  # (no nesting, no backtracking: one pass in C)
 _MARKERS = b"+=~>|"
 
 
