@@ -707,6 +707,16 @@ def test_client_list_inside_and_after_a_transaction(kedis_server, redis_server):
     assert play(kedis_server.port) == play(redis_server.port)
 
 
+def one_of_each_kind(port: int, tag: str) -> tuple:
+    """Three connections named plain, listener (subscribed to "c") and monitor (in MONITOR)."""
+    plain, listener, monitor = (connect(port, "plain" + tag), connect(port, "listener" + tag),
+                                connect(port, "monitor" + tag))
+    listener.sock.sendall(_encode(["SUBSCRIBE", "c"]))
+    listener._read_reply()
+    monitor.call("MONITOR")
+    return plain, listener, monitor
+
+
 @pytest.mark.parametrize("options", [
     ["TYPE", "normal"], ["TYPE", "NORMAL"], ["TYPE", "pubsub"], ["TYPE", "master"],
     ["TYPE", "replica"], ["TYPE", "slave"], ["type", b"pubsub\x00x"],
@@ -715,11 +725,7 @@ def test_client_list_type_chooses_the_clients_redis_chooses(kedis_server, redis_
                                                           options):
     def names(port: int) -> list[str]:
         tag = run_tag()
-        plain, listener, monitor = (connect(port, "plain" + tag), connect(port, "listener" + tag),
-                                    connect(port, "monitor" + tag))
-        listener.sock.sendall(_encode(["SUBSCRIBE", "c"]))
-        listener._read_reply()
-        monitor.call("MONITOR")
+        plain, listener, monitor = one_of_each_kind(port, tag)
         asker = connect(port, "asker" + tag)
         chosen = ours(lines_of(asker.call("CLIENT", "LIST", *options)), tag)
         for raw in (plain, listener, monitor, asker):
@@ -770,11 +776,7 @@ def test_client_list_refuses_what_redis_refuses(db, redis, argv, error):
 def test_client_kill_kills_the_clients_redis_kills(kedis_server, redis_server, filters):
     def play(port: int) -> tuple:
         tag = run_tag()
-        plain, listener, monitor = (connect(port, "plain" + tag), connect(port, "listener" + tag),
-                                    connect(port, "monitor" + tag))
-        listener.sock.sendall(_encode(["SUBSCRIBE", "c"]))
-        listener._read_reply()
-        monitor.call("MONITOR")
+        plain, listener, monitor = one_of_each_kind(port, tag)
         me = connect(port, "me" + tag)
         survivor = connect(port, "survivor" + tag) if "SKIPME" in filters else plain
 
