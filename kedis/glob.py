@@ -151,10 +151,11 @@ class _Segment:
             self.literal = None
             # A run of the same test is written once with its count ("[ab]{40}"), and a plain
             # byte as itself: Python's re reads a long class slowly (25 us each, at compile).
-            self.regex = re.compile(b"".join(
-                _class(test) + (b"{%d}" % count if count > 1 else b"")
-                for test, count in ((test, len(list(run))) for test, run in groupby(tests))),
-                re.DOTALL)
+            parts = []
+            for test, run in groupby(tests):
+                count = len(list(run))
+                parts.append(_class(test) + (b"{%d}" % count if count > 1 else b""))
+            self.regex = re.compile(b"".join(parts), re.DOTALL)
 
     def fits_at(self, name: bytes, at: int) -> bool:
         if self.literal is not None:
@@ -190,10 +191,10 @@ def compile_glob(pattern: bytes, nocase: bool = False) -> Callable[[bytes], bool
             segments.append([])
         else:
             segments[-1].append(token)
+    if pattern == b"":
+        return lambda name: name == b""
     if len(segments) == 1:  # no star: the name is as long as the pattern's tests, and fits
-        (whole,) = [_Segment(tests) for tests in segments]
-        if pattern == b"":
-            return lambda name: name == b""
+        whole = _Segment(segments[0])
         return lambda name: len(name) == whole.length and whole.fits_at(name, 0)
     first, *middle, last = [_Segment(tests) for tests in segments]
 
