@@ -12,7 +12,8 @@ A client sends each command in one of two forms, and the first byte tells which 
 
 ``RequestParser`` holds no socket: the server feeds it whatever bytes arrived, as they arrived
 (half a command, or fifty), and asks for the complete commands. Its state never depends on how the
-bytes were cut, which the tests check by feeding every input one byte at a time. The same object
+bytes were cut, which the tests check by feeding every input one byte at a time, with one
+exception that Redis has too: a line longer than 64 KB (``QueryBuffer``). The same object
 would serve a blocking server, a thread per client or a test (h11 does the same for HTTP).
 
     parser = RequestParser()
@@ -90,6 +91,84 @@ def _string2ll(line: bytes) -> int | None:
     return value if -(2 ** 63) <= value < 2 ** 63 else None
 
 
+#: Redis reads a client's socket 16 KB at a time at first (PROTO_IOBUF_LEN), and an argument
+#: of 32 KB or more exactly to its end (PROTO_MBULK_BIG_ARG), to take the buffer as the value.
+IOBUF_LEN = 16 * 1024
+BIG_ARG = 32 * 1024
+_MAX_PREALLOC = 1024 * 1024  # sds.c's SDS_MAX_PREALLOC
+
+
+def _malloc_size(size: int) -> int:
+    """The block jemalloc hands out for ``size`` bytes: its size classes are four per doubling
+    (..., 16 KB, 20 KB, 24 KB, 28 KB, 32 KB, 40 KB...), and malloc_usable_size tells Redis so."""
+    if size <= 8:
+        return 8
+    if size <= 128:
+        return -(-size // 16) * 16
+    spacing = 1 << ((size - 1).bit_length() - 3)
+    return -(-size // spacing) * spacing
+
+
+def _sds_capacity(wanted: int) -> int:
+    """The capacity of an sds string made for ``wanted`` bytes (sdsMakeRoomFor, sdsnewlen): its
+    header grows with the length it can hold (3, 5, 9 or 17 bytes), and it uses all the block."""
+    for header, limit in ((3, 1 << 8), (5, 1 << 16), (9, 1 << 32), (17, 1 << 64)):
+        if wanted < limit:
+            return min(_malloc_size(header + wanted + 1) - header - 1, limit - 1)
+    raise ValueError(wanted)
+
+
+class QueryBuffer:
+    """How much of what a client sent Redis has *read* each time it looks (readQueryFromClient
+    in networking.c, the growth of an sds string in sds.c, jemalloc's size classes).
+
+    Redis reads what a client sent in steps, and parses after each read: its first read takes
+    16 KB; from then on it grows the buffer greedily (to twice what it must hold) and reads as
+    much as the block jemalloc gave it can take. This is visible in one place only: a line it
+    must find the end of (an inline command, a ``*``/``$`` header) is refused once more than
+    64 KB of it are read without its newline. So a lone inline command sent at once is run up
+    to 81,910 bytes (16,384 read, then a buffer of 81,910) and refused from 81,911; after a
+    first command, the second read is smaller and the third takes it to 163,830.
+
+    Kedis's parser sees whatever the socket gave it (uvloop reads 256 KB at a time), and replays
+    these reads over it, so that it refuses what Redis refuses. Kedis simplifies: the buffer is
+    never shrunk (Redis's clientsCron shrinks an idle client's), and the hiredis fast path,
+    which takes only whole commands, does not replay its chunks.
+    """
+
+    __slots__ = ("capacity",)
+
+    def __init__(self) -> None:
+        self.capacity = _sds_capacity(0)  # sdsempty()
+
+    def read(self, held: int) -> int:
+        """The size of Redis's next read, while its buffer holds ``held`` unparsed bytes."""
+        if self.capacity < IOBUF_LEN:  # the first read: exactly 16 KB, the buffer made to fit
+            self._make_room(held, IOBUF_LEN, greedy=False)
+            return IOBUF_LEN
+        self._make_room(held, IOBUF_LEN, greedy=True)
+        return self.capacity - held  # "read as much as possible", to save read(2) calls
+
+    def big_argument(self, held: int, length: int) -> int:
+        """An argument of ``length`` bytes (at least BIG_ARG), of which ``held`` are read: Redis
+        makes room for exactly it (and its CRLF) and reads no further. Answers the read's size."""
+        self._make_room(held, length + 2 - held, greedy=False)
+        return length + 2 - held
+
+    def argument_taken(self, length: int) -> None:
+        """A big argument read exactly: its buffer became the value, and Redis starts a new
+        one the same size (processMultibulkBuffer)."""
+        self.capacity = _sds_capacity(length + 2)
+
+    def _make_room(self, held: int, more: int, greedy: bool) -> None:
+        if self.capacity - held >= more:
+            return
+        wanted = held + more
+        if greedy:
+            wanted = wanted * 2 if wanted < _MAX_PREALLOC else wanted + _MAX_PREALLOC
+        self.capacity = _sds_capacity(wanted)
+
+
 class RequestParser:
     """Commands out of a stream of bytes from one client (Redis's query buffer and its parsers).
 
@@ -105,6 +184,11 @@ class RequestParser:
     def __init__(self, max_bulk_len: int = 512 * 1024 * 1024) -> None:
         self.buffer = bytearray()
         self.pos = 0                 # where the unread bytes start
+        # How far Redis would have read by now (QueryBuffer): the parser looks no further. A
+        # read that the bytes that arrived cut short goes on with the next ones, up to its end.
+        self.seen = 0
+        self._read_end = 0
+        self._reads = QueryBuffer()
         self.max_bulk_len = max_bulk_len
         self.auth_required = False
         # A multibulk command read in part: its arguments so far, how many are still to come,
@@ -159,31 +243,53 @@ class RequestParser:
         while True:
             buffer = self.buffer
             pos = self.pos
-            if pos == len(buffer):
-                if pos:  # everything is read: free the buffer instead of keeping it around
-                    del buffer[:]
-                    self.pos = 0
-                return None
+            if pos == self.seen:
+                if pos == len(buffer):
+                    if pos:  # everything is read: free the buffer instead of keeping it around
+                        del buffer[:]
+                        self.pos = self.seen = self._read_end = 0
+                    return None
+                self._read()
             if self._argv is None and buffer[pos] != 0x2A:  # not "*": an inline command
                 argv = self._inline()
             else:
                 argv = self._multibulk()
             if argv is None:
+                if self.seen < len(self.buffer):  # Redis would read again, and look again
+                    self._read()
+                    continue
                 if self.pos > 65536:  # drop what was read, so the buffer does not grow forever
                     del self.buffer[:self.pos]
+                    self.seen -= self.pos
+                    self._read_end -= self.pos
                     self.pos = 0
                 return None
             if argv:
                 return argv
 
+    def _read(self) -> None:
+        # One of Redis's reads (QueryBuffer) over the bytes that have arrived: an argument of
+        # 32 KB or more is read to its end and no further, anything else as the buffer allows.
+        # Redis reads sooner than Kedis, so a read the bytes cut short is taken to have waited
+        # for the rest (it is checked where it was cut all the same, as Redis checks a short read).
+        if self._read_end <= self.seen:
+            held = self.seen - self.pos
+            if self._argv is not None and self._bulk_len >= BIG_ARG:
+                size = self._reads.big_argument(held, self._bulk_len)
+            else:
+                size = self._reads.read(held)
+            self._read_end = self.seen + size
+        self.seen = min(self._read_end, len(self.buffer))
+
     def _multibulk(self) -> list[bytes] | None:
         """``*<count>\\r\\n`` then ``count`` times ``$<length>\\r\\n<bytes>\\r\\n``."""
         buffer = self.buffer
         pos = self.pos
+        end = self.seen
         if self._argv is None:
-            newline = buffer.find(b"\r", pos)
-            if newline < 0 or newline > len(buffer) - 2:  # the header, with its \n, is not all here
-                if newline < 0 and len(buffer) - pos > INLINE_MAX_SIZE:
+            newline = buffer.find(b"\r", pos, end)
+            if newline < 0 or newline > end - 2:  # the header, with its \n, is not all here
+                if newline < 0 and end - pos > INLINE_MAX_SIZE:
                     raise ProtocolError("too big mbulk count string")
                 return None
             count = _length(bytes(buffer[pos + 1:newline]))
@@ -200,10 +306,9 @@ class RequestParser:
             self._missing = count
         argv = self._argv
         bulk_len = self._bulk_len
-        end = len(buffer)
         while self._missing:
             if bulk_len < 0:
-                newline = buffer.find(b"\r", pos)
+                newline = buffer.find(b"\r", pos, end)
                 if newline < 0 or newline > end - 2:
                     if newline < 0 and end - pos > INLINE_MAX_SIZE:
                         raise ProtocolError("too big bulk count string")
@@ -226,6 +331,8 @@ class RequestParser:
             # Like Redis, the two bytes after the argument are skipped, not checked for "\r\n".
             argv.append(bytes(buffer[pos:pos + bulk_len]))
             pos += bulk_len + 2
+            if bulk_len >= BIG_ARG and pos == end:
+                self._reads.argument_taken(bulk_len)
             bulk_len = -1
             self._missing -= 1
         self.pos = pos
@@ -244,11 +351,11 @@ class RequestParser:
         """One line of text, ending in ``\\n`` or ``\\r\\n``, split as redis-cli splits it."""
         buffer = self.buffer
         pos = self.pos
-        newline = buffer.find(b"\n", pos)
+        newline = buffer.find(b"\n", pos, self.seen)
         if newline >= 0 and buffer.find(b"\0", pos, newline) >= 0:
             newline = -1  # strchr stops at the NUL, as above
         if newline < 0:
-            if len(buffer) - pos > INLINE_MAX_SIZE:
+            if self.seen - pos > INLINE_MAX_SIZE:
                 raise ProtocolError("too big inline request")
             return None
         end = newline - 1 if newline > pos and buffer[newline - 1] == 0x0D else newline
