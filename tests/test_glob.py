@@ -4,6 +4,9 @@ Python's regular expressions backtrack, and so did Redis's own matcher before 7.
 many stars against a long name that does not match took exponential time, and one such KEYS (or a
 PSUBSCRIBE that every PUBLISH then matches) froze the server. Every place that reads a pattern is
 tried here with the worst ones, under a time limit, and compared with redis-server.
+
+A pattern can also be *huge* (an argument may be 512 MB): KEYS with ``a?`` repeated five million
+times must answer as fast as Redis, which stops reading the pattern when the name runs out.
 """
 
 from __future__ import annotations
@@ -93,6 +96,142 @@ def test_a_pattern_subscription_cannot_freeze_publish():
         server.stop()
 
 
+# --- huge patterns --------------------------------------------------------------------------------
+HUGE = 10_000_000  # bytes: far more than any name; a client may send a bulk string of 512 MB
+
+#: Each piece of the glob language, repeated until the pattern is HUGE bytes long, and patterns
+#: whose huge part comes first (a run of stars, a set that never closes) or is all one set.
+HUGE_SHAPES = {
+    "a?": lambda n: b"a?" * (n // 2),
+    "[a]": lambda n: b"[a]" * (n // 3),
+    "escapes": lambda n: b"\\a" * (n // 2),
+    "*a": lambda n: b"*a" * (n // 2),
+    "a": lambda n: b"a" * n,
+    "?": lambda n: b"?" * n,
+    "backslashes": lambda n: b"\\" * n,       # n / 2 escaped backslashes
+    "[": lambda n: b"[" * n,                  # one set that never closes: it accepts "[" only
+    "*": lambda n: b"*" * n,                  # one star: every name but the empty one
+    "stars then a": lambda n: b"*" * n + b"a",
+    "a*": lambda n: b"a*" * (n // 2) + b"b",  # the pathological pattern, huge
+    "mixed": lambda n: b"a?[a]\\a*[^b]*[a-z]?\\*" * (n // 21),
+    "[b...b]?": lambda n: b"[" + b"b" * n + b"]?",
+    "[^ab...]*": lambda n: b"[^" + b"ab" * (n // 2) + b"]*",
+    # A set's body is read whole, as Redis reads it for each byte of a name it compares: one made
+    # of escapes and ranges takes longest (about 0.1 us a byte), so these are a tenth as long.
+    "[\\a\\a...": lambda n: b"[" + b"\\a" * (n // 20),
+    "[a-b...]?": lambda n: b"[" + b"a-b" * (n // 30) + b"]?",
+    "[---...": lambda n: b"[" + b"-" * (n // 10),
+}
+#: Names the huge patterns can match (or nearly): short ones, and a few longer than the pattern
+#: is read at once (so that more of it is read when they come).
+HUGE_PATTERN_NAMES = [b"a", b"b", b"ab", b"ba", b"bb", b"ca", b"[", b"[[", b"\\", b"-", b"a*",
+                      b"aa", b"user:1", b"a" * 40, b"a" * 3000, b"ab" * 1600, b"[" * 2000,
+                      b"\\" * 2500, b"-" * 1200]
+
+
+def huge_pattern(shape: str, size: int = HUGE) -> bytes:
+    return HUGE_SHAPES[shape](size)
+
+
+def timed(db: kedis.Kedis, *argv: bytes):
+    """Kedis's reply to argv, and how long it took."""
+    started = time.perf_counter()
+    reply = db.execute(*argv)
+    return reply, time.perf_counter() - started
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("shape", HUGE_SHAPES)
+def test_a_huge_pattern_answers_at_once_and_as_redis(redis, shape):
+    """KEYS, SCAN MATCH, SSCAN MATCH and PUBSUB CHANNELS with a pattern of megabytes: each
+    answers in well under the limit (a Python loop over the pattern would take a minute), and
+    answers what Redis answers."""
+    db = kedis.Kedis()
+    for argv in ([b"MSET", *[b for name in HUGE_PATTERN_NAMES for b in (name, b"1")]],
+                 [b"SADD", b"s", *HUGE_PATTERN_NAMES]):
+        assert db.execute(*argv).resp() == redis.call(*argv)
+    pattern = huge_pattern(shape)
+    for argv in ([b"KEYS", pattern], [b"SSCAN", b"s", b"0", b"MATCH", pattern, b"COUNT", b"100"],
+                 [b"SCAN", b"0", b"MATCH", pattern, b"COUNT", b"1000"],
+                 [b"PUBSUB", b"CHANNELS", pattern]):
+        compile_glob.cache_clear()  # (each command reads the pattern afresh)
+        reply, took = timed(db, *argv)
+        assert took < 2, (argv[0], shape, took)
+        # (SCAN's cursors differ, but each visits every key in one call, and answers cursor 0)
+        assert sorted_reply(reply.resp()) == sorted_reply(redis.call(*argv)), (argv[0], shape)
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("shape", HUGE_SHAPES)
+def test_a_huge_pattern_without_case_answers_at_once_and_as_redis(redis, shape):
+    """CONFIG GET and COMMAND LIST FILTERBY PATTERN, which match without case, with the same
+    huge patterns: Kedis answers at once, with the parameters and commands Redis answers (of
+    those Kedis has). Redis reads a set's body again for each name it tries, hundreds here, so
+    these patterns are a tenth as long."""
+    db = kedis.Kedis()
+    parameters = set(db.execute(b"CONFIG", b"GET", b"*").value[0::2])
+    commands = {name for name in db.execute(b"COMMAND", b"LIST").value
+                if name.decode() not in KEDIS_ONLY}
+    pattern = huge_pattern(shape, HUGE // 10)
+    for argv, known in (([b"CONFIG", b"GET", pattern], parameters),
+                        ([b"COMMAND", b"LIST", b"FILTERBY", b"PATTERN", pattern], commands)):
+        compile_glob.cache_clear()
+        reply, took = timed(db, *argv)
+        assert took < 2, (argv[0], shape, took)
+        theirs = parse_resp(redis.call(*argv))
+        mine = reply.value[0::2] if argv[0] == b"CONFIG" else reply.value  # (names, not values)
+        theirs = theirs[0::2] if argv[0] == b"CONFIG" else theirs
+        assert set(mine) & known == set(theirs) & known, (argv[0], shape)
+
+
+@pytest.mark.redis
+def test_a_huge_pattern_subscription_answers_publish_at_once_and_as_redis(redis):
+    """PSUBSCRIBE with huge patterns: a PUBLISH matches the channel against each of them, and
+    must answer at once, with as many receivers as Redis counts. (The patterns are a tenth as
+    long: each message to a pattern carries the pattern, and Redis drops a subscriber whose
+    unread messages pass 32 MB.)"""
+    shapes = ["a?", "*", "stars then a", "[", "[b...b]?", "mixed"]
+    channels = [b"news", b"a", b"[", b"bx", b"a" * 3000]
+    server = KedisServerThread(ServerConfig())
+    try:
+        answers = {}
+        for port in (server.port, redis.sock.getpeername()[1]):
+            listeners = [RawClient(port) for _ in shapes]
+            for listener, shape in zip(listeners, shapes, strict=True):
+                listener.call(b"PSUBSCRIBE", huge_pattern(shape, HUGE // 10))
+            publisher = RawClient(port)
+            started = time.perf_counter()
+            answers[port] = [publisher.call(b"PUBLISH", channel, b"m") for channel in channels]
+            took = time.perf_counter() - started
+            if port == server.port:
+                assert took < 2, took
+            for client in (*listeners, publisher):
+                client.close()
+        assert answers[server.port] == answers[redis.sock.getpeername()[1]]
+    finally:
+        server.stop()
+
+
+@pytest.mark.redis
+def test_long_patterns_select_the_same_keys_as_redis(redis):
+    """Patterns of thousands of tokens (a random one repeated), over names as long: the part of
+    a pattern read only once a name long enough comes must answer as Redis does too."""
+    db = kedis.Kedis()
+    names = {unit * count for unit in (b"a", b"ab", b"[", b"\\", b"a?", b"-", b"]", b"k\xff")
+             for count in (1, 2, 3, 700, 1100, 2100)}
+    for name in names:
+        assert db.execute(b"SET", name, b"1").resp() == redis.call(b"SET", name, b"1")
+
+    @settings(max_examples=200, deadline=None, derandomize=True, database=None)
+    @given(unit=patterns, count=st.sampled_from([300, 1023, 1025, 1100, 2100]), tail=patterns)
+    def same_keys(unit, count, tail):
+        pattern = unit * count + tail
+        mine, theirs = db.execute(b"KEYS", pattern).resp(), redis.call(b"KEYS", pattern)
+        assert sorted_reply(mine) == sorted_reply(theirs), (unit, count, tail)
+
+    same_keys()
+
+
 # --- Redis's rules -------------------------------------------------------------------------------
 @pytest.mark.parametrize("pattern, name, matches", [
     (b"*", b"", False),          # the empty name matches only the empty pattern
@@ -116,9 +255,46 @@ def test_a_pattern_subscription_cannot_freeze_publish():
     (b"\\*", b"a", False),
     (b"[\xff-a]", b"\x00", True),  # signed chars: 0xff is -1, below 0x00
     (b"[\xff-a]", b"b", False),
+    (b"[!a]", b"!", True),       # only ^ negates a set: [!a] is the set of ! and a
+    (b"[!a]", b"b", False),
+    (b"a**b", b"ab", True),      # a run of stars is one star
+    (b"a***", b"a", True),
+    (b"[a\\", b"\\", True),      # a backslash that ends an unclosed set is itself
+    (b"[--z]", b"a", True),      # a range from - to z
+    (b"[a-c-e]", b"-", True),    # a-c, then - and e alone
+    (b"[a-c-e]", b"d", False),
 ])
 def test_redis_corner_cases(pattern, name, matches):
     assert glob_match(pattern, name) is matches
+
+
+#: Redis follows at most 1000 stars, one inside the other (since the fix of CVE-2024-31228).
+DEEP_STARS = [
+    (b"*a" * 1000, b"a" * 1000, True),
+    (b"*a" * 1001, b"a" * 1001, False),    # a 1001st star before the end: no name matches
+    (b"a*" * 1001, b"a" * 1001, True),     # (here the 1001st star is the end)
+    (b"a*" * 1002, b"a" * 1002, False),
+    (b"**a" * 1000, b"a" * 1000, True),    # a run of stars is one star
+    (b"\\*a" * 1500, b"*a" * 1500, True),  # an escaped star is no star
+    (b"[*]?" * 1500, b"*a" * 1500, True),  # nor is a star in a set
+]
+
+
+@pytest.mark.parametrize("pattern, name, matches", DEEP_STARS, ids=lambda v: repr(v)[:12])
+def test_more_than_a_thousand_stars_match_nothing(pattern, name, matches):
+    assert glob_match(pattern, name) is matches
+
+
+@pytest.mark.redis
+def test_more_than_a_thousand_stars_match_nothing_in_redis_too(redis):
+    """The redis-server the tests run has the fix (Debian's 7.0.15 has it, though 7.0.15's own
+    source predates it): KEYS answers the same keys for each of those patterns."""
+    db = kedis.Kedis()
+    for _, name, _ in DEEP_STARS:
+        assert db.execute(b"SET", name, b"1").resp() == redis.call(b"SET", name, b"1")
+    for pattern, _, _ in DEEP_STARS:
+        mine, theirs = db.execute(b"KEYS", pattern).resp(), redis.call(b"KEYS", pattern)
+        assert sorted_reply(mine) == sorted_reply(theirs), pattern[:12]
 
 
 @pytest.mark.parametrize("pattern, name, matches", [
