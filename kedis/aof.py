@@ -38,10 +38,32 @@ panic) may lose, since the kernel keeps written bytes in memory for a while:
 At start, a last command cut short (the process died in the middle of a write) is dropped with
 a warning and the file is cut there, as with Redis's ``aof-load-truncated yes``; anything else
 that is not RESP stops the start with the file and byte where it went wrong.
+
+**When the disk says no** (full, or failing), the command has already changed the store: a
+store in memory cannot take a change back. What happens next is what the policy promised:
+
+- ``everysec`` and ``no`` promised "about a second", so the command is answered as usual and its
+  bytes wait in ``buffer`` (Redis's aof_buf), tried again at every tick (Redis: beforeSleep and
+  serverCron) and before a write is refused. Meanwhile every write command, and PING (a
+  monitoring PING must notice), is refused with ``-MISCONF Errors writing to the AOF file: ...``
+  (persistence.py's ``write_error``, the dispatcher's gate in engine.py); reads go on. When a
+  retry succeeds: "AOF write error looks solved", and writes are accepted again. A write the
+  disk took only part of is cut off the file (ftruncate), so that the file never ends inside a
+  command it will get again whole.
+- ``always`` promised that an acknowledged write is on disk, and this one is not. kedis-server
+  does what Redis does: it logs "Can't recover from AOF write error when the AOF fsync policy is
+  'always'. Exiting..." and exits with status 1 before the reply is sent (server.py's
+  ``fatal``): the client sees its connection close, never an OK. An engine embedded in a Jupyter
+  kernel or the REPL must not take its host down with it (that would lose the whole store, the
+  opposite of what ``always`` is for), so it keeps the promise another way: the command's reply
+  becomes that MISCONF error, which says that the write is in memory only, and the engine goes on
+  as under ``everysec``: the bytes are tried again, writes are refused until they are written.
+  What was acknowledged is on disk; what was refused may not be, exactly as with Redis.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 import time
@@ -51,6 +73,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import rdb
 from .clock import FakeClock
+from .errors import CommandError
 from .keyspace import TYPE_NAMES
 
 if TYPE_CHECKING:
@@ -60,6 +83,11 @@ __all__ = ["AOFError", "AppendOnlyFile", "Rewrite", "AOFPart", "read_manifest", 
            "parse_commands", "load", "start", "stop", "PROPAGATE"]
 
 BASE, HISTORY, INCR = "b", "h", "i"  # the types of a manifest's files
+
+#: What kedis-server logs before it exits (Redis's words); see "When the disk says no" above.
+CANNOT_RECOVER = ("Can't recover from AOF write error when the AOF fsync policy is 'always'. "
+                  "Exiting...")
+ERROR_LOG_INTERVAL = 30  # seconds between two logs of the same trouble (a retry every tick)
 
 
 class AOFError(ValueError):
@@ -282,7 +310,14 @@ class AppendOnlyFile:
         self.path = path
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self.selected_db = -1  # the database of the last SELECT written (aof_selected_db)
-        self.write_ok = True
+        # After a failed write (see "When the disk says no"): the bytes still to write, the
+        # database selected where they start, and why the write failed (strerror); the fsync
+        # thread's last failure apart, as Redis keeps aof_bio_fsync_status.
+        self.buffer = b""
+        self.buffer_db = -1
+        self.error: str | None = None
+        self.fsync_error: str | None = None
+        self._logged_at = -float("inf")  # the last time a write error was logged
         self.lock = threading.Lock()   # the fsync thread and a switch of file take turns
         self.unsynced = False          # bytes written since the last fsync
         self.last_fsync = time.monotonic()
@@ -315,28 +350,41 @@ class AppendOnlyFile:
             rewrite = PROPAGATE.get(cmd.name)
             db = client.db
             expired.append((db.id, rewrite(db, argv, reply) if rewrite is not None else argv))
-        if expired:
-            self.feed(expired)
+        if expired and not self.feed(expired) and self.always:
+            raise CommandError(self.not_on_disk())  # (embedded: kedis-server has exited)
         return reply
 
     def _call_exec(self, cmd: Any, client: Client, argv: tuple[bytes, ...]) -> Any:
         # EXEC is not appended itself: what its commands wrote is, all together, between MULTI
         # and EXEC, so that a replay runs the transaction whole or (cut short) not at all.
         self._transaction = []
+        logged = True
         try:
-            return cmd.handler(client, argv)
+            reply = cmd.handler(client, argv)
         finally:
             written, self._transaction = self._transaction, None
             if written:
-                self.feed(written)
+                logged = self.feed(written)
+        if not logged and self.always:
+            raise CommandError(self.not_on_disk())
+        return reply
 
-    def feed(self, commands: list[tuple[int, Any]]) -> None:
+    def not_on_disk(self) -> str:
+        """The reply that replaces an embedded engine's under appendfsync always, when its write
+        could not be logged: the error later writes get, and what it means for this one."""
+        return (f"MISCONF Errors writing to the AOF file: {self.error} (appendfsync is always: "
+                "this write is done in memory only, and writes are refused until the AOF can be "
+                "written)")
+
+    def feed(self, commands: list[tuple[int, Any]]) -> bool:
         """Append what one command wrote: ``[(database, argv), ...]``, each after a SELECT when
-        its database is not the last one's, and several of them between MULTI and EXEC."""
+        its database is not the last one's, and several of them between MULTI and EXEC.
+        False when the disk refused the bytes (they wait in ``buffer``)."""
         if self._transaction is not None:  # inside EXEC: written when the transaction ends
             self._transaction.extend(commands)
-            return
-        parts = []
+            return True
+        start_db = self.buffer_db if self.buffer else self.selected_db
+        parts = [self.buffer] if self.buffer else []  # what an earlier failed write left first
         if len(commands) > 1:
             commands = [(commands[0][0], (b"MULTI",)), *commands, (commands[0][0], (b"EXEC",))]
         for db_index, argv in commands:
@@ -344,17 +392,84 @@ class AppendOnlyFile:
                 parts.append(encode_command((b"SELECT", b"%d" % db_index)))
                 self.selected_db = db_index
             parts.append(encode_command(argv))
-        data = b"".join(parts)
+        self.buffer = b""
+        return self._write(b"".join(parts), start_db)
+
+    def _write(self, data: bytes, start_db: int) -> bool:
+        """Write ``data`` whole (the kernel may take only part of it, on a nearly full disk: the
+        rest is written in a loop until it is all in or the disk refuses), then, under
+        ``always``, fdatasync it. ``start_db``: the database selected where ``data`` starts."""
+        written = 0
         try:
-            os.write(self.fd, data)
-            if self.always:
-                os.fdatasync(self.fd)
-            else:
-                self.unsynced = True
-            self.write_ok = True
+            written = os.write(self.fd, data)
+            while written < len(data):
+                written += os.write(self.fd, memoryview(data)[written:])
         except OSError as error:
-            self.write_ok = False
-            self.server.persistence.note(f"Error writing to the AOF file: {error}")
+            return self._write_failed(data, written, error.errno or errno.EIO, start_db)
+        if self.always:
+            try:
+                os.fdatasync(self.fd)
+            except OSError as error:
+                self.error = os.strerror(error.errno or errno.EIO)
+                return self._cannot_go_on(
+                    "Can't persist AOF for fsync error when the AOF fsync policy is 'always': "
+                    f"{self.error}. Exiting...")
+        else:
+            self.unsynced = True
+        if self.error is not None:  # the first write that succeeds after a failed one
+            self.error = None
+            self.server.persistence.note("AOF write error looks solved, Kedis can write again.")
+            self.server.persistence.check_disk(retry=False)
+        return True
+
+    def _write_failed(self, data: bytes, written: int, code: int, start_db: int) -> bool:
+        """The disk refused (part of) ``data``. A part written is cut off again, so that the
+        file ends after the last whole command; all of ``data`` then waits in ``buffer``."""
+        now = time.monotonic()
+        log = now - self._logged_at > ERROR_LOG_INTERVAL  # (a retry every tick: log now and then)
+        if log:
+            self._logged_at = now
+        note = self.server.persistence.note
+        if written == 0:
+            if log:
+                note(f"Error writing to the AOF file: {os.strerror(code)}")
+        else:
+            if log:
+                note(f"Short write while writing to the AOF file: (nwritten={written}, "
+                     f"expected={len(data)})")
+            try:
+                os.ftruncate(self.fd, os.fstat(self.fd).st_size - written)
+                written = 0
+            except OSError as error:  # the part stays in the file: only the rest is kept
+                if log:
+                    note("Could not remove short write from the append-only file.  Kedis may "
+                         "refuse to load the AOF the next time it starts.  ftruncate: "
+                         f"{os.strerror(error.errno or errno.EIO)}")
+            code = errno.ENOSPC  # a short write is a full disk (as Redis reports it)
+        self.buffer = data[written:]
+        self.buffer_db = start_db
+        self.error = os.strerror(code)
+        return self._cannot_go_on(CANNOT_RECOVER)
+
+    def _cannot_go_on(self, message: str) -> bool:
+        """After a failed write: under ``always``, kedis-server exits (``message`` is what it
+        logs); otherwise, or embedded, write commands are refused from now on. Answers False."""
+        if self.always and self.server.network is not None:
+            self.server.network.fatal(message)  # does not return
+        self.server.persistence.check_disk(retry=False)
+        return False
+
+    def retry(self) -> None:
+        """Try again what a failed write left (Redis: at each beforeSleep, and once a second in
+        serverCron): at every tick, and before a write is refused (persistence.check_disk)."""
+        if self.buffer or self.error is not None:
+            data, self.buffer = self.buffer, b""
+            self._write(data, self.buffer_db)
+
+    @property
+    def write_ok(self) -> bool:
+        """INFO's aof_last_write_status: the last write, and the last fsync, succeeded."""
+        return self.error is None and self.fsync_error is None
 
     def on_expire(self, db: Any, key: bytes, how: str) -> None:
         """A key that expired (lazily or actively) is written as a DEL, as Redis propagates it:
@@ -371,6 +486,9 @@ class AppendOnlyFile:
                 self.fsync()
 
     def fsync(self) -> None:
+        """Ask the disk for what was written (the fsync thread, a switch of file, close). A
+        failure is noted in ``fsync_error`` only: this may be the fsync thread, and what
+        refuses writes is switched on the commands' thread, at the next tick (check_disk)."""
         with self.lock:
             if self.fd < 0:
                 return
@@ -378,21 +496,29 @@ class AppendOnlyFile:
             try:
                 os.fdatasync(self.fd)
                 self.last_fsync = time.monotonic()
+                self.fsync_error = None
             except OSError as error:
-                self.write_ok = False
-                self.server.persistence.note(f"Error fsyncing the AOF file: {error}")
+                if self.fsync_error is None:
+                    self.server.persistence.note(f"Fail to fsync the AOF file: {error.strerror}")
+                self.fsync_error = os.strerror(error.errno or errno.EIO)
 
     def switch(self, path: str) -> None:
-        """Go on in another file (a rewrite's new incr file): fsync and close this one first."""
+        """Go on in another file (a rewrite's new incr file): fsync and close this one first.
+        Bytes a failed write left go to the new file, after the SELECT they need there."""
+        self.retry()
         self.fsync()
         with self.lock:
             os.close(self.fd)
             self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             self.path = path
             self.selected_db = -1  # a new file starts with a SELECT
+            if self.buffer and self.buffer_db >= 0:
+                self.buffer = encode_command((b"SELECT", b"%d" % self.buffer_db)) + self.buffer
+                self.buffer_db = -1
 
     def close(self) -> None:
         self._stop.set()
+        self.retry()  # a last try for what a failed write left (Redis's flush at shutdown)
         self.fsync()
         with self.lock:
             if self.fd >= 0:
@@ -453,9 +579,17 @@ class Rewrite:
         elif aof is not None:
             # From now on, writes go to a new incr file. The manifest names it at once, after
             # the old files: a crash before the new base is done replays old base + all incrs.
+            # The file exists before the manifest names it, and writes go to it only once the
+            # manifest does: a manifest that cannot be written (a full disk) changes nothing.
             self.incr = AOFPart(self.folder.incr_name(incr_seq), incr_seq, INCR)
-            aof.switch(self.folder.file(self.incr.name))
-            self.folder.write_manifest(parts + [self.incr])
+            path = self.folder.file(self.incr.name)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644))
+            try:
+                self.folder.write_manifest(parts + [self.incr])
+            except OSError:
+                os.unlink(path)
+                raise
+            aof.switch(path)
         shots = snapshot(server)
         aux = rdb_aux(server, aof_base=True)
         self.temp = self.folder.file(f"temp-rewriteaof-bg-{os.getpid()}.aof")
@@ -561,6 +695,7 @@ def stop(server: Kedis) -> None:
     if aof.on_expire in server.hooks.on_expire:
         server.hooks.on_expire.remove(aof.on_expire)
     aof.close()
+    server.persistence.check_disk(retry=False)  # no AOF: its failed writes refuse nothing now
 
 
 def load(server: Kedis) -> int:

@@ -9,16 +9,20 @@ Redis has about 200 parameters (config.c). Kedis declares only those that change
 - persistence (persistence.py, rdb.py, aof.py): ``save`` (the snapshot rules, "3600 1 300 100"),
   ``dir`` and ``dbfilename`` (where the dump goes), ``rdbcompression``, ``rdbchecksum``,
   ``appendonly``, ``appendfsync``, ``appendfilename``, ``appenddirname``,
-  ``aof-use-rdb-preamble`` and ``aof-load-truncated``;
+  ``aof-use-rdb-preamble``, ``aof-load-truncated`` and ``stop-writes-on-bgsave-error`` (refuse
+  writes while the last BGSAVE failed);
 - the network (kedis-server, server.py): ``port`` and ``bind`` (fixed once it listens),
   ``maxclients``, ``protected-mode``, ``requirepass`` (the password AUTH wants; "" for none),
   ``client-query-buffer-limit`` and ``timeout`` (seconds a client may stay idle; 0: forever).
 
 Values are parsed and checked the way Redis checks them, with the same error texts. Numbers are
 stored as ints, yes/no as bools, ``save`` as a tuple of (seconds, changes) rules, the rest as str.
-``dir`` and ``dbfilename`` can be changed with CONFIG SET, as Redis allows with
-``enable-protected-configs local`` (every Kedis client is local: it is in the same process); Redis
-changes its process's working directory for ``dir``, Kedis keeps the absolute path instead.
+``dir`` and ``dbfilename`` are *protected*, as in Redis: CONFIG SET changes them only when the
+engine was started with ``enable-protected-configs yes`` (or ``local``, for a client on loopback
+or in the engine's own process), since a client that may choose where files go may overwrite
+any file the server can write. Give them when the engine starts instead:
+``Kedis(config={"dir": ...})``, ``kedis-server --dir``. Redis changes its process's working
+directory for ``dir``, Kedis keeps the absolute path instead.
 """
 
 from __future__ import annotations
@@ -176,6 +180,9 @@ class Parameter:
     maximum: int | None
     parse: Callable[[bytes], Any]
     mutable: bool = True
+    #: Where files go (dir, dbfilename): CONFIG SET may change it only as enable-protected-configs
+    #: allows, for a client that could otherwise make the server write a file anywhere.
+    protected: bool = False
     clamp: tuple[int, int] | None = None  # accepted, then held within this range (hz)
     show: Callable[[Any], bytes] = _show_int  # the value as CONFIG GET answers it
 
@@ -198,8 +205,13 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     Parameter("active-expire-effort", 1, 1, 10, _parse_integer),
     Parameter("proto-max-bulk-len", 512 * 1024 * 1024, 1024 * 1024, _LONG_MAX, parse_memory),
     Parameter("save", (), None, None, parse_save_rules, show=_show_save_rules),
-    Parameter("dir", "", None, None, _parse_dir, show=_show_text),  # "": the cwd, at start
-    Parameter("dbfilename", "dump.rdb", None, None, _parse_file_name, show=_show_text),
+    Parameter("dir", "", None, None, _parse_dir, protected=True,  # "": the cwd, at start
+              show=_show_text),
+    Parameter("dbfilename", "dump.rdb", None, None, _parse_file_name, protected=True,
+              show=_show_text),
+    Parameter("enable-protected-configs", "no", None, None, _one_of("no", "yes", "local"),
+              mutable=False, show=_show_text),
+    Parameter("stop-writes-on-bgsave-error", True, None, None, _parse_yes_no, show=_show_yes_no),
     Parameter("rdbcompression", True, None, None, _parse_yes_no, show=_show_yes_no),
     Parameter("rdbchecksum", True, None, None, _parse_yes_no, mutable=False, show=_show_yes_no),
     Parameter("appendonly", False, None, None, _parse_yes_no, show=_show_yes_no),

@@ -84,8 +84,8 @@ class Client:
     refused while queueing (EXEC will abort), ``watched`` holds the WATCHed keys and ``dirty`` says
     one of them changed; ``in_exec`` is True while EXEC runs the queue (its commands are not
     checked again). ``gated`` is True when the dispatcher must look before running a command
-    (not authenticated, in a transaction, in MONITOR mode, subscribed to channels, or the server
-    is paused): one check on the hot path instead of five.
+    (not authenticated, in a transaction, in MONITOR mode, subscribed to channels, the server
+    is paused, or it refuses writes): one check on the hot path instead of six.
 
     What the connection does with a reply (Redis's client flags, networking.c): ``reply_off``
     (CLIENT REPLY OFF: no replies at all), ``reply_skip`` (CLIENT REPLY SKIP: not this command's;
@@ -96,13 +96,15 @@ class Client:
     when any of these is set: one check after each command on the server's hot path.
     ``no_evict`` is CLIENT NO-EVICT's mark.
 
-    A network server fills in ``connection`` (an object with ``close()``), ``addr`` and ``laddr``.
+    A network server fills in ``connection`` (an object with ``close()``), ``addr``, ``laddr``
+    and ``local``: whether the peer is on this machine's loopback (Redis's islocalClient, for
+    ``enable-protected-configs local``); a client in the engine's own process is local.
     """
 
     __slots__ = ("server", "db", "id", "name", "created", "resp", "authenticated", "multi",
                  "multi_error", "watched", "dirty", "in_exec", "gated", "_close_after_reply",
                  "reply_off", "reply_skip", "reply_skip_next", "blocked", "blocked_argv",
-                 "unblocked", "attention", "no_evict", "connection", "addr", "laddr", "fd",
+                 "unblocked", "attention", "no_evict", "connection", "addr", "laddr", "local", "fd",
                  "last_command", "last_interaction", "monitor", "channels", "patterns")
 
     def __init__(self, server: Kedis, id: int) -> None:
@@ -127,6 +129,7 @@ class Client:
         self.no_evict = False
         self.connection: Any = None
         self.addr = self.laddr = ""
+        self.local = True
         self.fd = -1
         self.last_command: Command | None = None
         self.monitor = 0  # 1: a MONITOR client, 2: one that also wants each command's trace
@@ -150,7 +153,8 @@ class Client:
 
     def update_gate(self) -> None:
         self.gated = (not self.authenticated or self.multi is not None or bool(self.monitor)
-                      or bool(self.channels or self.patterns) or self.server.pause_kind > 0)
+                      or bool(self.channels or self.patterns) or self.server.pause_kind > 0
+                      or self.server.disk_error is not None)
 
     # --- what happens to a reply (networking.c) -------------------------------------------------
     @property
@@ -244,6 +248,9 @@ class Kedis:
         self.pause_kind = PAUSE_OFF
         self.pause_end = 0
         self.postponed: list[Client] = []
+        #: Why writes are refused (a failed BGSAVE or AOF write: persistence.check_disk), or
+        #: None. While it is set every client is gated, and the gate refuses them.
+        self.disk_error: str | None = None
         self._next_client_id = 1
         self.client = self.new_client()
         self.persistence = Persistence(self)
@@ -563,7 +570,8 @@ class Kedis:
 
     def _gate(self, client: Client, cmd: Command, argv: Sequence[bytes]) -> Reply | None:
         """What processCommand (server.c) checks once a command is known and its arity right,
-        in its order: authentication; in RESP2, a subscribed connection's limits; a MONITOR
+        in its order: authentication; writes (and PING) refused while the disk fails
+        (persistence.check_disk); in RESP2, a subscribed connection's limits; a MONITOR
         client's (Redis's replica's) ban on the keyspace; a CLIENT PAUSE, which holds the
         command (POSTPONED); then a transaction, which queues it instead of running it. None
         means: run it now. EXEC's own commands were checked when they were queued: they run."""
@@ -571,6 +579,10 @@ class Kedis:
             return None
         if not client.authenticated and "no_auth" not in cmd.flags:
             return self._reject(NOAUTH, argv, None, cmd, client)
+        if self.disk_error is not None and (cmd.name == "ping" or _writes(cmd, client)):
+            error = self.persistence.check_disk()  # (a failed AOF write is tried again first)
+            if error is not None:
+                return self._reject(error, argv, None, cmd, client)
         if (client.resp == 2 and (client.channels or client.patterns)
                 and cmd.name not in _RUN_WHEN_SUBSCRIBED):
             # In RESP2 a subscribed connection carries messages: replies to other commands could
@@ -674,6 +686,14 @@ def command_of(argv: Sequence[bytes]) -> Command | None:
     if cmd is not None and cmd.subcommands and len(argv) > 1:
         return cmd.subcommands.get(argv[1].lower().decode("utf-8", "replace"))
     return cmd
+
+
+def _writes(cmd: Command, client: Client) -> bool:
+    # A write command, or an EXEC whose queue holds one (Redis's mstate.cmd_flags).
+    if cmd.name == "exec" and client.multi:
+        return any("write" in queued.flags for queued in
+                   filter(None, map(command_of, client.multi)))
+    return "write" in cmd.flags
 
 
 def _may_replicate(cmd: Command, client: Client) -> bool:

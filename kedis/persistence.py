@@ -11,7 +11,12 @@ is the server's side of them, what Redis keeps in ``struct redisServer``:
   300 s if 100 did): checked at every ``tick()``, the engine's serverCron, they start a BGSAVE;
 - **start-up** (``load``): the AOF when ``appendonly`` is on, else the dump, as loadDataFromDisk;
 - **BGREWRITEAOF** and ``appendonly`` turned on or off (the AOF itself is in aof.py);
-- **shutdown**: the last AOF bytes to disk, and a SAVE when there are save rules.
+- **shutdown**: the last AOF bytes to disk, and a SAVE when there are save rules;
+- **writes refused when the disk fails** (``write_error``): after a failed BGSAVE (with save
+  rules, and ``stop-writes-on-bgsave-error yes``) or a failed AOF write, Redis refuses the
+  commands that would change the data (and PING), so that nobody goes on writing, unaware, to a
+  store that no longer reaches the disk. Reads go on. It ends when a save, or a retry of the
+  AOF write, succeeds, or when the configuration no longer asks for it.
 
 As in Redis, one background job runs at a time: a BGSAVE asked for during an AOF rewrite is
 refused (or, with SCHEDULE, started when the rewrite ends), and a rewrite asked for during a
@@ -54,6 +59,14 @@ __all__ = ["Persistence", "snapshot", "rdb_aux"]
 log = logging.getLogger("kedis.persistence")
 
 BGSAVE_RETRY_DELAY = 5  # seconds before the rules may try again after a failed BGSAVE
+#: What a write command is answered after a failed BGSAVE (Redis's shared.bgsaveerr, word for
+#: word: clients and their users look for it).
+BGSAVE_ERROR = (
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+    "disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "
+    "RDB error.")
 
 
 def snapshot(server: Kedis) -> list[rdb.Snapshot]:
@@ -132,6 +145,7 @@ class Persistence:
         self.lastsave = int(server.clock.time())
         self.last_bgsave_ok = True
         self.saves += counted
+        self.check_disk(retry=False)  # a SAVE that succeeds ends a failed BGSAVE's refusal
 
     @property
     def bgsave_in_progress(self) -> bool:
@@ -169,7 +183,11 @@ class Persistence:
         from .aof import Rewrite
 
         self.rewrite_scheduled = False
-        self.rewrite = Rewrite(self.server)
+        try:
+            self.rewrite = Rewrite(self.server)
+        except OSError:
+            self.last_rewrite_ok = False  # one that cannot even start failed (Redis says so)
+            raise
 
     def check_done(self) -> None:
         """Take note of a finished BGSAVE or AOF rewrite (Redis's checkChildrenDone, in
@@ -189,7 +207,10 @@ class Persistence:
             self._bgsave_done()
         if self._bgsave is None and self.rewrite is None:
             if self.rewrite_scheduled:
-                self.bgrewriteaof()
+                try:
+                    self.bgrewriteaof()
+                except OSError as error:  # (no command to answer: the log says it)
+                    self.note(f"Can't rewrite append only file in background: {error}")
             elif self.bgsave_scheduled:
                 self.bgsave_scheduled = False
                 self.bgsave()
@@ -204,6 +225,7 @@ class Persistence:
             self.saves += 1
         else:
             self.note(f"Background saving error: {reason}")
+        self.check_disk(retry=False)
 
     def wait(self) -> None:
         """Wait for a BGSAVE or an AOF rewrite in progress to finish (tests, shutdown)."""
@@ -214,10 +236,47 @@ class Persistence:
                 self.rewrite.thread.join()
             self.check_done()
 
+    # --- writes refused while the disk fails ----------------------------------------------------
+    def write_error(self) -> str | None:
+        """Why write commands are refused now, or None (Redis's writeCommandsDeniedByDiskError):
+        the last BGSAVE failed while there are save rules (and stop-writes-on-bgsave-error, yes
+        by default, asks for it), or the AOF is on and its last write or fsync failed."""
+        server = self.server
+        if (not self.last_bgsave_ok and server.config["save"]
+                and server.config.get("stop-writes-on-bgsave-error", True)):
+            return BGSAVE_ERROR
+        aof = server.aof
+        if aof is not None and not aof.write_ok:
+            return f"MISCONF Errors writing to the AOF file: {aof.error or aof.fsync_error}"
+        return None
+
+    def check_disk(self, retry: bool = True) -> str | None:
+        """Try a failed AOF write again (``retry``), then make the dispatcher refuse writes, or
+        accept them again, as ``write_error`` says now; answers it.
+
+        The dispatcher looks at nothing of this on its hot path: ``server.disk_error`` is the
+        reason or None, and while it is set, every client is ``gated`` (engine.py), so that its
+        gate sees the refusal, and asks here again before refusing (the retry may succeed).
+        Called by that gate, at every tick, and wherever one of write_error's inputs changes (a
+        save ends, an AOF write fails or succeeds, CONFIG SET save, appendonly...).
+        """
+        server = self.server
+        if retry and server.aof is not None:
+            server.aof.retry()
+        error = self.write_error()
+        was = server.disk_error
+        server.disk_error = error
+        if (error is None) != (was is None):
+            for client in (server.client, *server.clients.values()):
+                client.update_gate()
+        return error
+
     # --- serverCron's part ----------------------------------------------------------------------
     def cron(self) -> None:
-        """Called at every tick: finish what finished, then start a BGSAVE if a rule says so."""
+        """Called at every tick: finish what finished, try again a failed AOF write (and take
+        note of the fsync thread's failures), then start a BGSAVE if a rule says so."""
         self.check_done()
+        self.check_disk()
         server = self.server
         rules = server.config["save"]
         if not rules or self._bgsave is not None or self.rewrite is not None:

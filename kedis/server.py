@@ -142,6 +142,7 @@ class Connection(asyncio.Protocol):
         client = self.client = server.engine.new_client()
         client.connection = self
         client.addr = _address(peer)
+        client.local = is_loopback(str(peer[0]))
         client.laddr = _address(transport.get_extra_info("sockname") or ("", 0))
         sock = transport.get_extra_info("socket")
         client.fd = sock.fileno() if sock is not None else -1
@@ -369,10 +370,18 @@ class KedisServer:
         #: ``cron()`` by hand, so that nothing happens at moments they do not choose.
         self.run_cron = run_cron
 
-    def log(self, message: str) -> None:
-        # Redis's log line: pid, role (M: master), time, level (*: notice).
+    def log(self, message: str, level: str = "*") -> None:
+        # Redis's log line: pid, role (M: master), time, level (*: notice, #: warning).
         stamp = time.strftime("%d %b %Y %H:%M:%S")
-        print(f"{os.getpid()}:M {stamp} * {message}", file=sys.stderr, flush=True)
+        print(f"{os.getpid()}:M {stamp} {level} {message}", file=sys.stderr, flush=True)
+
+    def fatal(self, message: str) -> None:
+        """Log ``message`` and end the process now, with status 1: what Redis does when it must
+        not go on (an AOF write that failed under appendfsync always, aof.py). No reply still
+        waiting is sent, nothing is saved. ``os._exit``, not SystemExit: the way out of the
+        event loop would run more of it (other clients' commands, answered)."""
+        self.log(message, "#")
+        os._exit(1)
 
     async def start(self) -> None:
         loop = self._loop = asyncio.get_running_loop()
@@ -510,6 +519,11 @@ def parse_arguments(argv: list[str] | None) -> ServerConfig:
     parser.add_argument("--dbfilename", help="the RDB file's name (dump.rdb)")
     parser.add_argument("--appendonly", metavar="yes|no", help="keep an append-only file")
     parser.add_argument("--appendfsync", metavar="always|everysec|no")
+    parser.add_argument("--stop-writes-on-bgsave-error", metavar="yes|no",
+                        help="refuse writes while the last BGSAVE failed (yes)")
+    parser.add_argument("--enable-protected-configs", metavar="no|yes|local",
+                        help="whether CONFIG SET may change dir and dbfilename (no; local: "
+                        "from loopback clients)")
     parser.add_argument("--hiredis", type=_yes_no, default=None, metavar="yes|no",
                         help="parse requests with hiredis (default: when installed)")
     parser.add_argument("--version", action="version", version=f"kedis-server {__version__}")
@@ -531,7 +545,8 @@ def parse_arguments(argv: list[str] | None) -> ServerConfig:
 
 
 ENGINE_OPTIONS = ("hz", "timeout", "proto-max-bulk-len", "save", "dir", "dbfilename",
-                  "appendonly", "appendfsync")
+                  "appendonly", "appendfsync", "stop-writes-on-bgsave-error",
+                  "enable-protected-configs")
 
 
 def make_engine(config: ServerConfig) -> Kedis:

@@ -12,11 +12,19 @@ import importlib.util
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from redis_oracle import RedisServer, require_redis_binaries
-from test_rdb import START, _redis_contents, contents, redis_contents_of
+from test_rdb import (
+    START,
+    ServerProcess,
+    _redis_contents,
+    contents,
+    mounted_small_disk,
+    redis_contents_of,
+)
 
 import kedis
 from kedis import aof
@@ -407,3 +415,145 @@ def test_an_aof_that_cannot_start_undoes_the_whole_config_set(tmp_path):
     assert db.execute("CONFIG", "GET", "hz").value == [b"hz", b"10"]
     assert db.execute("CONFIG", "GET", "appendonly").value == [b"appendonly", b"no"]
     assert db.execute("SET", "a", "1").resp() == b"+OK\r\n"
+
+
+# --- a disk that fills up (test_rdb.py's small_disk: a real tmpfs) ---------------------------------
+MISCONF_AOF = b"-MISCONF Errors writing to the AOF file: No space left on device\r\n"
+BIG = b"v" * 5000  # more than a page: on a full disk, its write fails for sure (SmallDisk)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    with mounted_small_disk(tmp_path) as disk:
+        yield disk
+
+
+@pytest.mark.parametrize("kind", ["kedis", pytest.param("redis", marks=pytest.mark.redis)])
+def test_with_appendfsync_always_a_failed_write_exits_before_its_reply(small_disk, tmp_path, kind):
+    log = tmp_path / "server.log"
+    server = ServerProcess(kind, small_disk.path, log, "--appendonly", "yes", "--appendfsync",
+                           "always", "--save", "")
+    try:
+        assert server.call(b"SET", b"before", b"1") == b"+OK\r\n"
+        small_disk.fill()
+        assert server.call(b"SET", b"k", BIG) == b""  # the connection closes: no OK, no error
+        assert server.process.wait(timeout=20) == 1
+    finally:
+        server.stop()
+    assert ("Can't recover from AOF write error when the AOF fsync policy is 'always'. "
+            "Exiting...") in log.read_text()
+    # What was acknowledged is in the file, and what was not is not, not even a part of it.
+    small_disk.free()
+    loaded = kedis.Kedis(config={"dir": str(small_disk.path), "appendonly": "yes"})
+    assert sorted(loaded.databases[0].data) == [b"before"]
+    loaded.persistence.close()
+
+
+@pytest.mark.parametrize("kind", ["kedis", pytest.param("redis", marks=pytest.mark.redis)])
+def test_with_appendfsync_everysec_writes_are_refused_until_the_disk_has_room(small_disk, tmp_path,
+                                                                              kind):
+    server = ServerProcess(kind, small_disk.path, tmp_path / "server.log", "--appendonly", "yes",
+                           "--appendfsync", "everysec", "--save", "")
+    call = server.call
+    try:
+        assert call(b"SET", b"a", b"1") == b"+OK\r\n"
+        listener = server.connect()
+        assert call(b"SUBSCRIBE", b"c", sock=listener) == (
+            b"*3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n")
+        queued = server.connect()  # a transaction queued before the disk fills
+        assert call(b"MULTI", sock=queued) == b"+OK\r\n"
+        assert call(b"SET", b"q", b"1", sock=queued) == b"+QUEUED\r\n"
+        small_disk.fill()
+        # The write that fails is acknowledged (about a second may be lost: the promise of
+        # everysec); its bytes wait. The writes after it are refused, and PING, reads are not.
+        assert call(b"SET", b"k", BIG) == b"+OK\r\n"
+        assert server.info("aof_last_write_status") == "err"
+        assert call(b"SET", b"x", b"1") == MISCONF_AOF
+        assert call(b"INCR", b"a") == MISCONF_AOF
+        assert call(b"DEL", b"nosuch") == MISCONF_AOF
+        assert call(b"PING") == MISCONF_AOF
+        assert call(b"PING", sock=listener) == MISCONF_AOF  # (before the subscribed check)
+        assert call(b"GET", b"a") == b"$1\r\n1\r\n"
+        assert call(b"STRLEN", b"k") == b":5000\r\n"  # the failed write's change is there
+        assert call(b"PUBLISH", b"c", b"m") == b":1\r\n"
+        assert call(b"SET", b"x") == b"-ERR wrong number of arguments for 'set' command\r\n"
+        assert call(b"EXEC", sock=queued) == (
+            b"-EXECABORT Transaction discarded because of: MISCONF Errors writing to the AOF "
+            b"file: No space left on device\r\n")
+        assert call(b"MULTI") == b"+OK\r\n"
+        assert call(b"SET", b"x", b"1") == MISCONF_AOF
+        assert call(b"GET", b"x") == b"+QUEUED\r\n"
+        assert call(b"EXEC") == (b"-EXECABORT Transaction discarded because of previous "
+                                 b"errors.\r\n")
+        stats = call(b"INFO", b"errorstats").decode()
+        assert "errorstat_MISCONF:count=6\r\n" in stats
+        assert "errorstat_EXECABORT:count=2\r\n" in stats
+        small_disk.free()
+        deadline = time.monotonic() + 10  # (Redis tries again in beforeSleep: soon, not now)
+        while (reply := call(b"SET", b"x", b"2")) != b"+OK\r\n":
+            assert reply == MISCONF_AOF and time.monotonic() < deadline, reply
+            time.sleep(0.01)
+        assert server.info("aof_last_write_status") == "ok"
+        assert call(b"PING") == b"+PONG\r\n"
+    finally:
+        server.stop()
+    # The write that failed reached the file once, whole, when the disk had room.
+    assert [argv[:2] for argv in appended(small_disk.path)] == [
+        [b"SELECT", b"0"], [b"SET", b"a"], [b"SET", b"k"], [b"SET", b"x"]]
+
+
+def test_an_embedded_engine_under_always_answers_an_error_instead_of_exiting(small_disk):
+    db = engine(small_disk.path, kedis.RealClock(), appendfsync="always")
+    db.run("SET a 1")
+    small_disk.fill()
+    reply = db.execute("SET", "k", BIG)
+    assert reply.is_error
+    assert reply.value.startswith(MISCONF_AOF[1:-2].decode() + " (appendfsync is always: ")
+    assert db.run("GET k").value == BIG  # done in memory: it is not taken back
+    assert db.run("SET x 1").value == MISCONF_AOF[1:-2].decode()
+    assert db.run("PING").value == MISCONF_AOF[1:-2].decode()
+    assert "aof_last_write_status:err\r\n" in db.run("INFO persistence").value
+    small_disk.free()
+    # The next write tries the file again first: it goes, and so do the bytes that waited.
+    assert db.run("SET x 1").cli() == "OK"
+    assert "aof_last_write_status:ok\r\n" in db.run("INFO persistence").value
+    assert "AOF write error looks solved, Kedis can write again." in db.persistence.messages
+    db.shutdown()
+    again = engine(small_disk.path)
+    assert (again.run("GET a").value, again.run("GET k").value, again.run("GET x").value) == (
+        b"1", BIG, b"1")
+    again.persistence.close()
+
+
+def test_the_tick_writes_what_waits_once_the_disk_has_room(small_disk):
+    db = engine(small_disk.path)  # everysec
+    small_disk.fill()
+    assert db.execute("SET", "k", BIG).cli() == "OK"
+    assert db.run("SET x 1").is_error
+    db.tick()  # still full: still refused
+    assert db.disk_error == MISCONF_AOF[1:-2].decode()
+    small_disk.free()
+    db.tick()
+    assert db.disk_error is None
+    assert [argv[:2] for argv in appended(small_disk.path)] == [[b"SELECT", b"0"], [b"SET", b"k"]]
+    assert db.run("SET x 1").cli() == "OK"
+    db.persistence.close()
+
+
+def test_a_bgrewriteaof_that_cannot_start_on_a_full_disk_changes_no_file(small_disk):
+    db = engine(small_disk.path)
+    db.run("SET a 1")
+    manifest = (small_disk.path / "appendonlydir" / "appendonly.aof.manifest").read_bytes()
+    files = sorted(os.listdir(small_disk.path / "appendonlydir"))
+    small_disk.fill()
+    assert db.run("BGREWRITEAOF").value == ("ERR Can't execute an AOF background rewriting. "
+                                            "Please check the server logs for more information.")
+    assert "aof_last_bgrewrite_status:err\r\n" in db.run("INFO persistence").value
+    assert sorted(os.listdir(small_disk.path / "appendonlydir")) == files
+    assert (small_disk.path / "appendonlydir" / "appendonly.aof.manifest").read_bytes() == manifest
+    small_disk.free()
+    db.run("SET b 2")  # still in the file the manifest names
+    db.shutdown()
+    again = engine(small_disk.path)
+    assert sorted(again.databases[0].data) == [b"a", b"b"]
+    again.persistence.close()

@@ -7,12 +7,17 @@ redis-server loads into Kedis equal. Time is the fake clock's: nothing here slee
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import socket
 import subprocess
+import sys
+import time
 
 import pytest
 from compare import parse_resp
-from redis_oracle import RedisServer, require_redis_binaries
+from redis_oracle import RedisServer, free_port, require_redis_binaries
 
 import kedis
 from kedis import rdb
@@ -149,9 +154,65 @@ def test_a_plain_engine_touches_no_file(tmp_path, monkeypatch):
     assert kedis.Kedis().run("DBSIZE").value == 0  # no config: nothing loaded, nothing saved
 
 
+PROTECTED_ALLOWED = {"enable-protected-configs": "yes"}
+
+
+def test_dir_and_dbfilename_are_protected_as_in_redis(tmp_path):
+    # Redis 7.0.15's default (enable-protected-configs no): CONFIG SET may not choose where the
+    # server writes, even with a good value; "local" allows it to a local client (in-process here).
+    db = engine(tmp_path)
+    for name, value in (("dir", str(tmp_path)), ("dbfilename", "snap.rdb")):
+        assert db.execute("CONFIG", "SET", name, value).value == (
+            f"ERR CONFIG SET failed (possibly related to argument '{name}') - can't set "
+            "protected config")
+    assert db.run("CONFIG GET dbfilename").value == [b"dbfilename", b"dump.rdb"]
+    assert db.run("CONFIG GET enable-protected-configs").value == [b"enable-protected-configs",
+                                                                   b"no"]
+    assert db.run("CONFIG SET enable-protected-configs yes").value == (
+        "ERR CONFIG SET failed (possibly related to argument 'enable-protected-configs') - "
+        "can't set immutable config")
+    local = engine(tmp_path, **{"enable-protected-configs": "local"})
+    assert local.run("CONFIG SET dbfilename snap.rdb").cli() == "OK"
+
+
+@pytest.mark.redis
+def test_kedis_server_protects_dir_as_redis_does(redis_server):
+    from kedis_server import KedisServerThread
+
+    kedis_server = KedisServerThread()
+    try:
+        for port in (redis_server.port, kedis_server.port):
+            with socket.create_connection(("127.0.0.1", port)) as sock:
+                sock.sendall(b"CONFIG SET dir /tmp\r\nCONFIG SET dbfilename x.rdb\r\n")
+                received = b""
+                while received.count(b"\r\n") < 2:
+                    received += sock.recv(4096)
+            assert received == (
+                b"-ERR CONFIG SET failed (possibly related to argument 'dir') - can't set "
+                b"protected config\r\n-ERR CONFIG SET failed (possibly related to argument "
+                b"'dbfilename') - can't set protected config\r\n")
+    finally:
+        kedis_server.stop()
+
+
+def test_a_network_client_is_local_only_on_loopback():
+    from kedis_server import KedisServerThread
+
+    server = KedisServerThread(fake_clock=False)
+    try:
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            sock.sendall(b"PING\r\n")
+            assert sock.recv(100) == b"+PONG\r\n"  # it is connected: it has a client
+            clients = server.call(lambda: [c for c in server.engine.clients.values() if c.addr])
+            assert [client.local for client in clients] == [True]
+    finally:
+        server.stop()
+    assert server.engine.client.local  # the engine's own client, in its process
+
+
 def test_dir_and_dbfilename_say_where_the_dump_goes(tmp_path):
     (tmp_path / "elsewhere").mkdir()
-    db = engine(tmp_path)
+    db = engine(tmp_path, **PROTECTED_ALLOWED)
     db.run("SET a 1")
     assert db.execute("CONFIG", "SET", "dir", str(tmp_path / "elsewhere"),
                       "dbfilename", "snap.rdb").cli() == "OK"
@@ -162,7 +223,7 @@ def test_dir_and_dbfilename_say_where_the_dump_goes(tmp_path):
 
 
 def test_config_set_refuses_a_bad_dir_or_dbfilename(tmp_path):
-    db = engine(tmp_path)
+    db = engine(tmp_path, **PROTECTED_ALLOWED)
     assert db.execute("CONFIG", "SET", "dir", str(tmp_path / "nosuch")).value == (
         "ERR CONFIG SET failed (possibly related to argument 'dir') - No such file or directory")
     (tmp_path / "file").write_text("")
@@ -494,3 +555,215 @@ def test_changes_since_the_last_save_count_as_in_redis_for_plain_writes_and_flus
         mine_after, theirs_after = both()
         assert mine_after - mine == theirs_after - theirs, line
     redis.call("SELECT", "0")
+
+
+# --- a disk that fills up ---------------------------------------------------------------------------
+class SmallDisk:
+    """A 1 MB tmpfs mounted for one test: ``fill()`` takes every free byte (a file of zeros),
+    ``free()`` gives them back. A write of more than a page (4 KB) then fails for sure: the
+    last page of a file may have room for a few bytes, never for a page more."""
+
+    def __init__(self, path) -> None:
+        self.path = path
+        self.filler = path / "filler"
+
+    def fill(self) -> None:
+        fd = os.open(self.filler, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            while True:
+                os.write(fd, bytes(4096))
+        except OSError as error:
+            assert error.errno == errno.ENOSPC, error
+        finally:
+            os.close(fd)
+
+    def free(self) -> None:
+        os.unlink(self.filler)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    with mounted_small_disk(tmp_path) as disk:
+        yield disk
+
+
+@contextlib.contextmanager
+def mounted_small_disk(tmp_path):
+    """A SmallDisk, unmounted at the end; skipped where a tmpfs cannot be mounted (not root, a
+    container without the right)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", str(mount)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs: {result.stderr.strip()}")
+    try:
+        yield SmallDisk(mount)
+    finally:
+        # Lazily: a file still open (an engine a failed test did not close) must not make the
+        # unmount fail; the kernel lets go of it when the file is closed.
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+class ServerProcess:
+    """kedis-server or redis-server in a process of its own, on ``folder``: the same scenario
+    runs against both, and the test can see the process end (an exit status)."""
+
+    def __init__(self, kind: str, folder, log, *options: str) -> None:
+        self.port = free_port()
+        if kind == "redis":
+            require_redis_binaries("redis-server")
+            argv = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                    "--daemonize", "no", "--logfile", str(log)]
+        else:
+            argv = [sys.executable, "-m", "kedis.server", "--port", str(self.port)]
+        self.log = log
+        with open(log, "ab") as output:  # (not on the small disk: the log must not fill it)
+            self.process = subprocess.Popen([*argv, "--dir", str(folder), *options],
+                                            stdout=output, stderr=output)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+                if self.call(b"PING") == b"+PONG\r\n":
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"{kind} did not start: {log.read_text()}")
+            time.sleep(0.02)
+
+    def connect(self) -> socket.socket:
+        return socket.create_connection(("127.0.0.1", self.port), timeout=10)
+
+    def call(self, *argv: bytes, sock: socket.socket | None = None) -> bytes:
+        """Send one command, answer what comes back: the whole reply (these are short, or one
+        big bulk string read to its end), or b"" when the server closed the connection."""
+        sock = sock or self.sock
+        sock.sendall(b"*%d\r\n" % len(argv)
+                     + b"".join(b"$%d\r\n%s\r\n" % (len(arg), arg) for arg in argv))
+        data = b""
+        while not _complete(data):
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                chunk = b""
+            if not chunk:
+                return data
+            data += chunk
+        return data
+
+    def info(self, field: str) -> str:
+        text = self.call(b"INFO", b"persistence").decode()
+        return text.split(field + ":", 1)[1].split("\r\n", 1)[0]
+
+    def wait_bgsave(self) -> None:
+        deadline = time.monotonic() + 20
+        while self.info("rdb_bgsave_in_progress") != "0":
+            assert time.monotonic() < deadline, "the BGSAVE never ended"
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _complete(data: bytes) -> bool:
+    return _frame_end(data, 0) == len(data)
+
+
+def _frame_end(data: bytes, start: int) -> int | None:
+    # Where the RESP2 reply that starts at ``start`` ends, or None if it is not all there.
+    line = data.find(b"\r\n", start)
+    if line < 0:
+        return None
+    if data[start:start + 1] in (b"+", b"-", b":"):
+        return line + 2
+    count = int(data[start + 1:line])
+    if data[start:start + 1] == b"$":
+        end = line + 2 + max(count, -2) + 2
+        return end if len(data) >= end else None
+    position: int | None = line + 2
+    for _ in range(max(count, 0)):
+        position = _frame_end(data, position)
+        if position is None:
+            return None
+    return position
+
+
+# --- a BGSAVE that fails: writes are refused --------------------------------------------------------
+MISCONF_RDB = (b"-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
+               b"persist to disk. Commands that may modify the data set are disabled, because "
+               b"this instance is configured to report errors during writes if RDB snapshotting "
+               b"fails (stop-writes-on-bgsave-error option). Please check the Redis logs for "
+               b"details about the RDB error.\r\n")
+
+
+@pytest.mark.parametrize("kind", ["kedis", pytest.param("redis", marks=pytest.mark.redis)])
+def test_after_a_failed_bgsave_writes_are_refused_until_a_save_succeeds(small_disk, tmp_path,
+                                                                           kind):
+    server = ServerProcess(kind, small_disk.path, tmp_path / "server.log", "--save", "900 1")
+    try:
+        call = server.call
+        assert call(b"SET", b"big", b"x" * 20000) == b"+OK\r\n"
+        small_disk.fill()
+        assert call(b"BGSAVE") == b"+Background saving started\r\n"
+        server.wait_bgsave()
+        assert server.info("rdb_last_bgsave_status") == "err"
+        assert call(b"SET", b"k", b"v") == MISCONF_RDB
+        assert call(b"PING") == MISCONF_RDB  # (a monitoring PING notices)
+        assert call(b"GET", b"big") == b"$20000\r\n" + b"x" * 20000 + b"\r\n"  # reads go on
+        assert call(b"PUBLISH", b"channel", b"m") == b":0\r\n"  # not a write
+        # Without save rules, the failed BGSAVE stops nothing; with them again, it does.
+        assert call(b"CONFIG", b"SET", b"save", b"") == b"+OK\r\n"
+        assert call(b"SET", b"k", b"v") == b"+OK\r\n"
+        assert call(b"CONFIG", b"SET", b"save", b"900 1") == b"+OK\r\n"
+        assert call(b"INCR", b"n") == MISCONF_RDB
+        assert call(b"SAVE") == b"-ERR\r\n"  # a SAVE that fails changes nothing
+        assert call(b"DEL", b"k") == MISCONF_RDB
+        small_disk.free()
+        assert call(b"BGSAVE") == b"+Background saving started\r\n"
+        server.wait_bgsave()
+        assert server.info("rdb_last_bgsave_status") == "ok"
+        assert call(b"SET", b"k", b"w") == b"+OK\r\n"
+        assert call(b"PING") == b"+PONG\r\n"
+    finally:
+        server.stop()
+
+
+def test_a_save_that_succeeds_ends_the_refusal_of_a_failed_bgsave(small_disk):
+    db = engine(small_disk.path, save="900 1")
+    db.execute("SET", "big", b"x" * 20000)
+    small_disk.fill()
+    db.run("BGSAVE")
+    db.persistence.wait()
+    assert db.run("SET k v").value == MISCONF_RDB[1:-2].decode()
+    assert "errorstat_MISCONF:count=1\r\n" in db.run("INFO errorstats").value
+    small_disk.free()
+    assert db.run("SAVE").cli() == "OK"
+    assert db.run("SET k v").cli() == "OK"
+    db.persistence.close()
+
+
+@pytest.mark.skipif("stop-writes-on-bgsave-error" not in kedis.config.PARAMETERS,
+                    reason="stop-writes-on-bgsave-error is not a parameter of config.py yet")
+def test_stop_writes_on_bgsave_error_no_lets_writes_go_on_after_a_failed_bgsave(small_disk):
+    db = engine(small_disk.path, save="900 1")
+    db.execute("SET", "big", b"x" * 20000)
+    small_disk.fill()
+    db.run("BGSAVE")
+    db.persistence.wait()
+    assert db.run("SET k v").is_error
+    assert db.run("CONFIG SET stop-writes-on-bgsave-error no").cli() == "OK"
+    assert db.run("SET k v").cli() == "OK"
+    assert db.run("CONFIG SET stop-writes-on-bgsave-error yes").cli() == "OK"
+    assert db.run("SET k v").value == MISCONF_RDB[1:-2].decode()
+    db.persistence.close()

@@ -403,6 +403,8 @@ def config_set(client, argv: list[bytes]) -> Reply:
         reason = None
         if not PARAMETERS[name].mutable:
             reason = "can't set immutable config"
+        elif PARAMETERS[name].protected and not _may_set_protected(client):
+            reason = "can't set protected config"
         elif name in names:
             reason = "duplicate parameter"
         if reason:
@@ -438,6 +440,12 @@ def config_set(client, argv: list[bytes]) -> Reply:
     return OK
 
 
+def _may_set_protected(client) -> bool:
+    # enable-protected-configs (config.py), as Redis's allowProtectedAction.
+    allowed = client.server.config["enable-protected-configs"]
+    return allowed == "yes" or (allowed == "local" and client.local)
+
+
 def _apply(server, chosen: dict) -> None:
     """Make the values just set act (Redis's "apply" functions, after all are set)."""
     for name in chosen:
@@ -447,6 +455,9 @@ def _apply(server, chosen: dict) -> None:
         server.persistence.set_appendonly(chosen["appendonly"])
     if "appendfsync" in chosen:
         server.persistence.set_appendfsync(chosen["appendfsync"])
+    # save, stop-writes-on-bgsave-error and appendonly say whether writes are refused after a
+    # failed save or AOF write (persistence.py's write_error): at once, as in Redis.
+    server.persistence.check_disk(retry=False)
 
 
 @command("config|resetstat", arity=2, flags="admin noscript loading stale", group="server",
