@@ -753,8 +753,6 @@ def test_a_save_that_succeeds_ends_the_refusal_of_a_failed_bgsave(small_disk):
     db.persistence.close()
 
 
-@pytest.mark.skipif("stop-writes-on-bgsave-error" not in kedis.config.PARAMETERS,
-                    reason="stop-writes-on-bgsave-error is not a parameter of config.py yet")
 def test_stop_writes_on_bgsave_error_no_lets_writes_go_on_after_a_failed_bgsave(small_disk):
     db = engine(small_disk.path, save="900 1")
     db.execute("SET", "big", b"x" * 20000)
