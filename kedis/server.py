@@ -430,14 +430,15 @@ class KedisServer:
 
     def close_idle_clients(self, now: float | None = None) -> int:
         """Close the clients idle for more than ``timeout`` seconds (Redis's
-        clientsCronHandleTimeout); MONITOR clients, which only listen, are never idle for it,
-        nor are clients that wait (a CLIENT PAUSE holds their command). Answers how many were
-        closed."""
+        clientsCronHandleTimeout); clients that only listen, MONITOR or subscribed to a channel or
+        a pattern, are never idle for it, nor are clients that wait (a CLIENT PAUSE holds their
+        command). Answers how many were closed."""
         now = time.monotonic() if now is None else now
         timeout = self.engine.config["timeout"]
         idle = [connection for connection in self.connections
                 if connection.client is not None and not connection.client.monitor
                 and connection.client.blocked is None
+                and not (connection.client.channels or connection.client.patterns)
                 and now - connection.client.last_interaction > timeout]
         for connection in idle:
             self.log(f"Closing idle client {client_line_short(connection.client)}")

@@ -372,19 +372,26 @@ def test_instantaneous_ops_per_sec_follows_the_commands(server, r):
     assert r.info("stats")["instantaneous_ops_per_sec"] > 0
 
 
-def test_timeout_closes_idle_clients_but_not_monitors(server):
+def test_timeout_closes_idle_clients_but_not_monitors_or_subscribers(server):
     idle, monitor, busy = RawClient(server.port), RawClient(server.port), RawClient(server.port)
+    subscriber, psubscriber = RawClient(server.port), RawClient(server.port)
     monitor.sock.sendall(b"MONITOR\r\n")
+    assert subscriber.call("SUBSCRIBE", "news").startswith(b"*3\r\n$9\r\nsubscribe")
+    assert psubscriber.call("PSUBSCRIBE", "n*").startswith(b"*3\r\n$10\r\npsubscribe")
     assert busy.call("CONFIG", "SET", "timeout", "60") == b"+OK\r\n"
     assert idle.call("PING") == b"+PONG\r\n"
     wait_for(lambda: server.call(lambda: sum(c.client.monitor for c in server.server.connections)))
-    # Seen from 61 seconds later (no test waits a minute): all three have been idle, the
-    # monitor only listens.
+    # Seen from 61 seconds later (no test waits a minute): all five have been idle; the
+    # monitor and the subscribers only listen (Redis's CLIENT_PUBSUB is exempt too).
     closed = server.call(lambda: server.server.close_idle_clients(time.monotonic() + 61))
     assert closed == 2
     with pytest.raises(OSError):
         idle.call("PING")
     assert monitor.sock.recv(1000).startswith(b"+OK\r\n")  # still open: its +OK, and no EOF
+    assert subscriber.call("PING").startswith(b"*2\r\n$4\r\npong")
+    assert subscriber.call("UNSUBSCRIBE").startswith(b"*3\r\n$11\r\nunsubscribe")
+    closed = server.call(lambda: server.server.close_idle_clients(time.monotonic() + 61))
+    assert closed == 1  # no longer subscribed: idle like any other
     assert server.call(lambda: server.server.close_idle_clients(time.monotonic())) == 0
 
 
