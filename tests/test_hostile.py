@@ -4,7 +4,10 @@ numbers. None may take long or answer a Kedis internal error (a bug caught by th
 It found one: a 200 KB pattern without a star took KEYS 3.7 s (Python's re compiles a long
 pattern of character classes slowly); glob.py now matches plain bytes with bytes' methods. Then
 every command that takes a pattern had one of 10 MB: reading it byte by byte in Python took KEYS
-40 s, so glob.py reads a pattern only as far as the names reach, with C code (re, bytes)."""
+40 s, so glob.py reads a pattern only as far as the names reach, with C code (re, bytes).
+
+Then kedis-server gets hostile frames (huge headers, half-sent giants, long lines, many
+arguments) while another client's PING must still be answered at once."""
 
 from __future__ import annotations
 
@@ -90,3 +93,55 @@ def test_huge_patterns_are_answered_fast(shape):
         took = time.perf_counter() - started
         assert b"internal error" not in reply.resp()[:200], (command, shape)
         assert took < 2.0, (command, shape, took)
+
+
+# --- through kedis-server: hostile frames ------------------------------------------------------
+#: Frames that announce much and send little, or send much at once: none may hold the server.
+#: While each is in flight, another client's PING must be answered at once.
+HOSTILE_FRAMES = {
+    "a 2**31 array": b"*2147483647\r\n",
+    "a million-element array, begun": b"*1000000\r\n$3\r\nDEL\r\n",
+    "a 512 MB bulk, begun": b"*2\r\n$3\r\nGET\r\n$536870912\r\nabc",
+    "a 2**63 bulk": b"*2\r\n$3\r\nGET\r\n$9223372036854775807\r\n",
+    "a header of 1 MB of digits": b"*" + b"9" * 1_000_000,
+    "an inline line of 1 MB": b"ECHO " + b"x" * 1_000_000 + b"\r\n",
+    "an inline line of 1 MB of quotes": b'"' * 1_000_000 + b"\r\n",
+    "a KEYS of 10 MB, in RESP": b"*2\r\n$4\r\nKEYS\r\n$10000000\r\n" + b"a?" * 5_000_000 + b"\r\n",
+    "100,000 arguments": b"*100001\r\n$3\r\nDEL\r\n" + b"$1\r\nk\r\n" * 100_000,
+    "10,000 pipelined SUNIONs": b"*3\r\n$6\r\nSUNION\r\n$1\r\ns\r\n$1\r\nt\r\n" * 10_000,
+    "binary inline": bytes(range(256)) * 100 + b"\r\n",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    from kedis_server import KedisServerThread
+
+    server = KedisServerThread(fake_clock=False)
+    server.call(lambda: server.engine.configure({"dir": str(tmp_path_factory.mktemp("hostile"))}))
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("frame", HOSTILE_FRAMES)
+def test_hostile_frames_never_hold_the_server(hostile_server, frame):
+    import socket
+
+    port = hostile_server.port
+    with socket.create_connection(("127.0.0.1", port)) as attacker, \
+            socket.create_connection(("127.0.0.1", port)) as other:
+        other.settimeout(2.0)
+        attacker.settimeout(0.5)  # (a frame begun and never finished gets no reply)
+        started = time.perf_counter()
+        try:
+            attacker.sendall(HOSTILE_FRAMES[frame])
+        except OSError:
+            pass  # refused and closed while it was still sending: what Redis does too
+        other.sendall(b"PING\r\n")
+        assert other.recv(100) == b"+PONG\r\n"  # served at once, whatever the other one sent
+        assert time.perf_counter() - started < 2.0, frame
+        try:
+            reply = attacker.recv(1 << 16)
+        except (TimeoutError, OSError):
+            reply = b""
+        assert b"internal error" not in reply, (frame, reply[:200])
