@@ -30,6 +30,10 @@ SEQUENCES = {
     "RENAME and COPY keep the encoding": [
         ["SET", "a", "abc"], ["APPEND", "a", "d"], ["RENAME", "a", "b"], ["COPY", "b", "c"],
         ["COPY", "b", "d", "DB", "1"], ["SWAPDB", "0", "1"], ["SELECT", "1"]],
+    "a COPY of a shared integer is an int of its own": [
+        ["SET", "n", "100"], ["COPY", "n", "n2"], ["COPY", "n2", "n3"], ["INCR", "n3"],
+        ["SET", "big", "123456"], ["COPY", "big", "big2"], ["COPY", "n", "n4"],
+        ["APPEND", "n4", "1"]],
     "sets: intset, then hashtable for good": [
         ["SADD", "s", "1", "2"], ["SADD", "t", "1", "x"], ["SREM", "t", "x"],
         ["SADD", "u", "a"]],

@@ -351,7 +351,11 @@ def copy(client, argv: list[bytes]) -> Reply:
             return ZERO
         target_db.delete(target)
     target_db.set_key(target, duplicate(value))
+    from .object import string_encoding  # (object.py reads sets.py, which reads this module)
+
     encoding = client.db.encodings.get(source)  # a copy keeps the encoding (dupStringObject)
+    if encoding is None and type(value) is bytes and string_encoding(value) == "int":
+        encoding = "int"  # a new int object, the copy's own: not the shared one (REFCOUNT 1)
     if encoding is not None:
         target_db.encodings[target] = encoding
     if deadline != -1:

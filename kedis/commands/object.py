@@ -55,9 +55,10 @@ def _lookup(client, name: bytes):
 
 def string_encoding(value: bytes, mark: str | None = None) -> str:
     """Redis's encoding for a string value (tryObjectEncoding), or the one its last writer made:
-    ``mark`` is "raw" (changed in place) or "embstr" (INCRBYFLOAT), from ``db.encodings``."""
-    if mark == "raw":
-        return "raw"
+    ``mark`` is "raw" (changed in place), "embstr" (INCRBYFLOAT) or "int" (an int object of
+    the key's own, never shared: a COPY's), from ``db.encodings``."""
+    if mark == "raw" or mark == "int":
+        return mark
     if mark is None and len(value) <= 20 and string_to_int(value) is not None:
         return "int"
     return "embstr" if len(value) <= EMBSTR_SIZE_LIMIT else "raw"
@@ -103,9 +104,8 @@ def object_refcount(client, argv: list[bytes]) -> Reply:
     value = _lookup(client, argv[2])
     if value is None:
         return NULL
-    if (type(value) is bytes
-            and string_encoding(value, client.db.encodings.get(argv[2])) == "int"
-            and 0 <= int(value) < SHARED_INTEGERS):
+    if (type(value) is bytes and argv[2] not in client.db.encodings
+            and string_encoding(value) == "int" and 0 <= int(value) < SHARED_INTEGERS):
         return Integer(SHARED_REFCOUNT)
     return Integer(1)
 
