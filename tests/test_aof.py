@@ -123,6 +123,20 @@ def test_a_restart_replays_the_aof_to_the_same_store(tmp_path):
     assert again.run("PTTL renamed").value == 100_000
 
 
+def test_what_a_load_replays_is_not_counted_as_commands_run(tmp_path):
+    # Redis runs a loaded command's function itself, not call(): INFO counts none of them
+    # (redis-server, restarted on its AOF: commandstats empty, total_commands_processed 1,
+    # the INFO itself).
+    db = engine(tmp_path)
+    for line in ["SET a 1", "INCR a", "SADD s x", "INCR s", "SELECT 3", "SET b 2"]:
+        db.run(line)
+    again = engine(tmp_path)
+    assert again.run("INFO commandstats").value == "# Commandstats\r\n"
+    assert "errorstat" not in again.run("INFO errorstats").value
+    assert "total_commands_processed:2\r\n" in again.run("INFO stats").value
+    assert again.run("GET a").value == b"2"
+
+
 def test_keys_whose_deadline_passed_while_down_expire_after_the_load(tmp_path):
     clock = kedis.FakeClock(START)
     db = engine(tmp_path, clock)
