@@ -723,7 +723,8 @@ def load(server: Kedis) -> int:
             with open(path, "rb") as file:
                 data = file.read()
             if data[:5] == b"REDIS":  # an RDB preamble (a base written as RDB)
-                databases, _, _ = rdb.decode(data, None, len(server.databases), part.name)
+                databases, _, _ = rdb.decode(data, None, len(server.databases), part.name,
+                                             server.config["set-max-intset-entries"])
                 persistence.install(databases)
                 continue
             last = position == len(parts) - 1

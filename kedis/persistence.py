@@ -306,7 +306,8 @@ class Persistence:
         if not os.path.exists(path):
             return
         started = time.perf_counter()
-        databases, _, expired = rdb.read_file(path, server.clock.ms(), len(server.databases))
+        databases, _, expired = rdb.read_file(path, server.clock.ms(), len(server.databases),
+                                              server.config["set-max-intset-entries"])
         self.install(databases)
         self.loaded_expired = expired
         self.note(f"DB loaded from disk: {time.perf_counter() - started:.3f} seconds "

@@ -318,13 +318,17 @@ class _Reader:
     """A cursor over a file's (or a payload's) bytes; every read checks that the bytes are there,
     so a length read from the data is never trusted before the data is seen to hold it."""
 
-    __slots__ = ("data", "pos", "source", "noun")
+    __slots__ = ("data", "pos", "source", "noun", "set_options")
 
-    def __init__(self, data: bytes, pos: int, source: str, noun: str = "file") -> None:
+    def __init__(self, data: bytes, pos: int, source: str, noun: str = "file",
+                 intset_limit: int | None = None) -> None:
         self.data = data
         self.pos = pos
         self.source = source
         self.noun = noun  # "file" or "payload", for the messages
+        # The loading server's set-max-intset-entries, which decides a set's encoding as it is
+        # read, whatever the writer's was (None: the default, 512).
+        self.set_options = {} if intset_limit is None else {"limit": intset_limit}
 
     def fail(self, message: str, offset: int | None = None) -> RDBError:
         return RDBError(message, self.pos if offset is None else offset, self.source)
@@ -417,10 +421,11 @@ def _read_set(reader: _Reader, what: str) -> Any:
     count = reader.length(what)
     if count == 0:
         raise EmptyKey(f"an empty set in {what}", start, reader.source)
-    value = _store_type("set")()
+    options = reader.set_options
+    value = _store_type("set")(**options)
     add = value.add
     for _ in range(count):  # each member takes at least a byte: the data bounds the loop
-        if not add(reader.string(what)):
+        if not add(reader.string(what), **options):
             raise reader.fail(f"a member twice in {what} (Redis: \"Duplicate set members "
                               "detected\")")
     return value
@@ -447,15 +452,15 @@ def parse_intset(blob: bytes) -> tuple[int, tuple[int, ...]]:
 
 
 def _read_intset(reader: _Reader, what: str) -> Any:
-    """Type 11: one string holding an intset, kept as it is (its width too); more than 512
-    integers become a hash table, as Redis converts them."""
+    """Type 11: one string holding an intset, kept as it is (its width too); more integers than
+    set-max-intset-entries become a hash table, as Redis converts them."""
     start = reader.pos
     blob = reader.string(what)
     try:
         width, numbers = parse_intset(blob)
     except ValueError as error:
         raise reader.fail(f"a damaged intset in {what}: {error}", start) from None
-    value = _store_type("set")(b"%d" % n for n in numbers)
+    value = _store_type("set")((b"%d" % n for n in numbers), **reader.set_options)
     if value.intset:
         value.width = width
     return value
@@ -475,8 +480,10 @@ def _show_key(key: bytes) -> str:
 
 
 def decode(data: bytes, now_ms: int | None = None, databases: int = 16,
-           source: str = "RDB") -> tuple[dict[int, tuple[dict, dict]], dict[str, bytes], int]:
+           source: str = "RDB", intset_limit: int | None = None
+           ) -> tuple[dict[int, tuple[dict, dict]], dict[str, bytes], int]:
     """Read a whole RDB file: ({db: (data, expires)}, aux fields, keys skipped as expired).
+    ``intset_limit`` is the loading engine's set-max-intset-entries.
 
     Keys whose deadline is before ``now_ms`` are skipped, as a Redis master does at load (the
     file may be old). Raises RDBError, with the offset, for anything wrong: the caller gets all
@@ -491,7 +498,7 @@ def decode(data: bytes, now_ms: int | None = None, databases: int = 16,
     if not 1 <= version <= RDB_VERSION:
         raise RDBError(f"RDB format version {version} is newer than Kedis reads "
                        f"(up to {RDB_VERSION}, Redis 7.0)", 5, source)
-    reader = _Reader(data, 9, source)
+    reader = _Reader(data, 9, source, intset_limit=intset_limit)
     result: dict[int, tuple[dict, dict]] = {}
     aux: dict[str, bytes] = {}
     db_data: dict[bytes, Any] = {}
@@ -593,12 +600,13 @@ def decode(data: bytes, now_ms: int | None = None, databases: int = 16,
 _SHORT_LIMIT = 64
 
 
-def read_file(path: str, now_ms: int | None = None, databases: int = 16
+def read_file(path: str, now_ms: int | None = None, databases: int = 16,
+              intset_limit: int | None = None
               ) -> tuple[dict[int, tuple[dict, dict]], dict[str, bytes], int]:
     """Read an RDB file (see decode). Raises OSError when it cannot be opened."""
     with open(path, "rb") as file:
         data = file.read()
-    return decode(data, now_ms, databases, source=os.path.basename(path))
+    return decode(data, now_ms, databases, os.path.basename(path), intset_limit)
 
 
 # --- DUMP payloads --------------------------------------------------------------------------------
@@ -632,7 +640,7 @@ def verify_payload(payload: bytes) -> bool:
     return crc64(memoryview(payload)[:-8]) == int.from_bytes(payload[-8:], "little")
 
 
-def load_payload(payload: bytes) -> Any:
+def load_payload(payload: bytes, intset_limit: int | None = None) -> Any:
     """The value a payload holds, as the store keeps it (rdbLoadObjectType, rdbLoadObject).
     Raises RDBError, with the byte where reading went wrong; check the footer first.
 
@@ -643,7 +651,7 @@ def load_payload(payload: bytes) -> Any:
         end = 2 + payload[1]
         if end <= len(payload):
             return payload[2:end]
-    reader = _Reader(payload, 0, "DUMP payload", "payload")
+    reader = _Reader(payload, 0, "DUMP payload", "payload", intset_limit)
     kind = reader.byte("the value's type")
     read_value = _READERS.get(kind)
     if read_value is None:

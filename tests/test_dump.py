@@ -174,6 +174,32 @@ def test_an_intset_restored_keeps_its_width(db, redis):
     same(db, redis, "OBJECT", "ENCODING", "t")
 
 
+@pytest.mark.redis
+def test_a_restored_set_takes_the_encoding_the_loading_server_s_limit_gives(db, redis,
+                                                                             redis_config):
+    # The payload says intset (5 integers) or hash table (4 integers, once a string was in);
+    # the server that loads it decides by its own set-max-intset-entries.
+    same(db, redis, "SADD", "s", "1", "2", "3", "4", "5")
+    same(db, redis, "SADD", "h", "1", "2", "3", "4", "x")
+    same(db, redis, "SREM", "h", "x")
+    payloads = {key: redis_dump(redis, key) for key in ("s", "h")}
+    for limit in ("3", "512"):
+        redis_config("set-max-intset-entries", limit)
+        same(db, redis, "CONFIG", "SET", "set-max-intset-entries", limit)
+        for key, payload in payloads.items():
+            same(db, redis, "RESTORE", key + limit, "0", payload)
+            same(db, redis, "OBJECT", "ENCODING", key + limit)
+
+
+def test_a_file_s_sets_take_the_encoding_the_loading_engine_s_limit_gives(tmp_path):
+    db = kedis.Kedis(config={"dir": str(tmp_path)})
+    db.run("SADD s 1 2 3 4 5")
+    db.run("SAVE")
+    small = kedis.Kedis(config={"dir": str(tmp_path), "set-max-intset-entries": "3"})
+    assert small.run("OBJECT ENCODING s").value == b"hashtable"
+    assert kedis.Kedis(config={"dir": str(tmp_path)}).run("OBJECT ENCODING s").value == b"intset"
+
+
 # --- what DUMP cannot match byte for byte goes through RESTORE both ways ---------------------------
 def cross_restore(db, redis, key, target, *options) -> None:
     """Kedis's DUMP of ``key`` RESTOREd into Redis, Redis's into Kedis, under ``target``."""
