@@ -739,12 +739,18 @@ def test_after_a_failed_bgsave_writes_are_refused_until_a_save_succeeds(small_di
         server.stop()
 
 
-def test_a_save_that_succeeds_ends_the_refusal_of_a_failed_bgsave(small_disk):
+def failed_bgsave(small_disk) -> kedis.Kedis:
+    """An engine with save rules whose BGSAVE just failed: the disk was full."""
     db = engine(small_disk.path, save="900 1")
     db.execute("SET", "big", b"x" * 20000)
     small_disk.fill()
     db.run("BGSAVE")
     db.persistence.wait()
+    return db
+
+
+def test_a_save_that_succeeds_ends_the_refusal_of_a_failed_bgsave(small_disk):
+    db = failed_bgsave(small_disk)
     assert db.run("SET k v").value == MISCONF_RDB[1:-2].decode()
     assert "errorstat_MISCONF:count=1\r\n" in db.run("INFO errorstats").value
     small_disk.free()
@@ -754,11 +760,7 @@ def test_a_save_that_succeeds_ends_the_refusal_of_a_failed_bgsave(small_disk):
 
 
 def test_stop_writes_on_bgsave_error_no_lets_writes_go_on_after_a_failed_bgsave(small_disk):
-    db = engine(small_disk.path, save="900 1")
-    db.execute("SET", "big", b"x" * 20000)
-    small_disk.fill()
-    db.run("BGSAVE")
-    db.persistence.wait()
+    db = failed_bgsave(small_disk)
     assert db.run("SET k v").is_error
     assert db.run("CONFIG SET stop-writes-on-bgsave-error no").cli() == "OK"
     assert db.run("SET k v").cli() == "OK"
