@@ -434,7 +434,7 @@ class Kedis:
         held (Redis marks it a replica), nor one without a connection (the embedded engine's)."""
         if client.connection is None or client.monitor:
             return False
-        if self.pause_kind == PAUSE_WRITE and not _may_replicate(cmd, client):
+        if self.pause_kind == PAUSE_WRITE and not _flagged(cmd, client, _MAY_REPLICATE):
             return False
         if not self.clients_paused():  # its time was up: this command ends it, and runs
             return False
@@ -579,7 +579,7 @@ class Kedis:
             return None
         if not client.authenticated and "no_auth" not in cmd.flags:
             return self._reject(NOAUTH, argv, None, cmd, client)
-        if self.disk_error is not None and (cmd.name == "ping" or _writes(cmd, client)):
+        if self.disk_error is not None and (cmd.name == "ping" or _flagged(cmd, client, _WRITE)):
             error = self.persistence.check_disk()  # (a failed AOF write is tried again first)
             if error is not None:
                 return self._reject(error, argv, None, cmd, client)
@@ -688,21 +688,18 @@ def command_of(argv: Sequence[bytes]) -> Command | None:
     return cmd
 
 
-def _writes(cmd: Command, client: Client) -> bool:
-    # A write command, or an EXEC whose queue holds one (Redis's mstate.cmd_flags).
+def _flagged(cmd: Command, client: Client, flags: frozenset[str]) -> bool:
+    # Whether the command has one of ``flags``; for EXEC, whether one of the commands it queued
+    # has (Redis's mstate.cmd_flags).
     if cmd.name == "exec" and client.multi:
-        return any("write" in queued.flags for queued in
+        return any(_flagged(queued, client, flags) for queued in
                    filter(None, map(command_of, client.multi)))
-    return "write" in cmd.flags
+    return not flags.isdisjoint(cmd.flags)
 
 
-def _may_replicate(cmd: Command, client: Client) -> bool:
-    # A write, or a command Redis sends to replicas all the same (PUBLISH); for EXEC, any of the
-    # queued commands (Redis's mstate.cmd_flags).
-    if cmd.name == "exec" and client.multi:
-        return any(_may_replicate(queued, client) for queued in
-                   filter(None, map(command_of, client.multi)))
-    return "write" in cmd.flags or "may_replicate" in cmd.flags
+_WRITE = frozenset({"write"})
+#: A write, or a command Redis sends to replicas all the same (PUBLISH).
+_MAY_REPLICATE = frozenset({"write", "may_replicate"})
 
 
 def _to_bytes(value: Any) -> bytes:
