@@ -723,9 +723,10 @@ def load(server: Kedis) -> int:
             with open(path, "rb") as file:
                 data = file.read()
             if data[:5] == b"REDIS":  # an RDB preamble (a base written as RDB)
+                access: dict[int, dict[bytes, tuple[int, int]]] = {}
                 databases, _, _ = rdb.decode(data, None, len(server.databases), part.name,
-                                             server.config["set-max-intset-entries"])
-                persistence.install(databases)
+                                             server.config["set-max-intset-entries"], access)
+                persistence.install(databases, access)
                 continue
             last = position == len(parts) - 1
             count += _replay(server, client, data, part.name, path, last)

@@ -27,7 +27,7 @@ from __future__ import annotations
 from random import Random
 
 __all__ = ["LRU_CLOCK_MAX", "LRU_CLOCK_RESOLUTION", "LFU_INIT_VAL", "lru_clock", "idle_ms",
-           "lfu_minutes", "lfu_initial", "lfu_decayed", "lfu_touched"]
+           "lfu_minutes", "lfu_initial", "lfu_decayed", "lfu_touched", "idle_field"]
 
 LRU_BITS = 24
 LRU_CLOCK_MAX = (1 << LRU_BITS) - 1   # the clock wraps around after this many seconds
@@ -79,3 +79,18 @@ def lfu_touched(field: int, now_ms: int, decay_time: int, log_factor: int, rng: 
         if rng.random() < 1.0 / (base * log_factor + 1):
             counter += 1
     return lfu_minutes(now_ms) << 8 | counter
+
+
+def idle_field(clock: int, idle_seconds: int) -> int:
+    """The LRU field of a key last used ``idle_seconds`` ago, with the LRU clock at ``clock``
+    (objectSetLRUOrLFU): the clock minus the idle time, on 24 bits. As in Redis, the seconds are
+    scaled to the clock's ms resolution in a long long (a huge IDLETIME wraps around), and a time
+    before the clock's start goes round to its end."""
+    scaled = idle_seconds * 1000 % (1 << 64)
+    if scaled >= 1 << 63:  # a C long long wraps around where Python's int does not
+        scaled -= 1 << 64
+    idle = abs(scaled) // 1000 * (1 if scaled >= 0 else -1)  # C's division truncates
+    stamp = clock - idle
+    if stamp < 0:
+        stamp += LRU_CLOCK_MAX
+    return stamp & LRU_CLOCK_MAX

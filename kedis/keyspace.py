@@ -44,7 +44,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .evict import lfu_initial, lfu_touched
+from .evict import idle_field, lfu_initial, lfu_minutes, lfu_touched
 from .expiry import Expires
 from .notify import EXPIRED, KEY_MISS, NEW, notify
 
@@ -203,6 +203,16 @@ class Database:
         self.lru[key] = lfu_touched(lfu_initial(now) if field is None else field, now,
                                     config["lfu-decay-time"], config["lfu-log-factor"],
                                     self.hooks.rng)
+
+    def restore_access(self, key: bytes, idle: int = -1, freq: int = -1) -> None:
+        """Set the key's access field from what a RESTORE or a dump record says of it
+        (objectSetLRUOrLFU): with an LFU policy its counter ``freq``, otherwise its idle time
+        ``idle`` in seconds; -1, or the one the policy does not keep, leaves the field as it is."""
+        if self.lfu:
+            if freq >= 0:
+                self.lru[key] = lfu_minutes(self.clock.ms()) << 8 | freq
+        elif idle >= 0:
+            self.lru[key] = idle_field(self.lru_clock, idle)
 
     def exists(self, key: bytes) -> bool:
         """Whether ``key`` is alive, expiring it first if due (no stats: for internal checks)."""

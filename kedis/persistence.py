@@ -48,7 +48,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from . import rdb
-from .evict import lfu_initial
+from .evict import idle_ms, lfu_decayed, lfu_initial
 from .keyspace import TYPE_NAMES, duplicate
 
 if TYPE_CHECKING:
@@ -80,13 +80,31 @@ def snapshot(server: Kedis) -> list[rdb.Snapshot]:
             for key, value in data.items():
                 if type(value) is not bytes:
                     data[key] = duplicate(value)
-        shots.append((db.id, data, dict(db.expires)))
+        shots.append((db.id, data, dict(db.expires), *_access(server, db)))
     return shots
 
 
 def live(server: Kedis) -> list[rdb.Snapshot]:
     """The databases themselves, for SAVE: no command runs while it writes, so no copy."""
-    return [(db.id, db.data, db.expires) for db in server.databases if db.data]
+    return [(db.id, db.data, db.expires, *_access(server, db))
+            for db in server.databases if db.data]
+
+
+def _access(server: Kedis, db: Any) -> tuple[dict[bytes, bytes], ...]:
+    # With an LRU maxmemory-policy Redis writes each key's idle seconds before it, with an LFU
+    # one its counter (rdbSaveKeyValuePair), so that a restart keeps what eviction needs.
+    policy = server.config["maxmemory-policy"]
+    fields = db.lru
+    if policy.endswith("-lru"):
+        clock = db.lru_clock
+        return ({key: rdb.access_record(idle_ms(clock, fields.get(key, clock)) // 1000)
+                 for key in db.data},)
+    if policy.endswith("-lfu"):
+        now, decay = server.clock.ms(), server.config["lfu-decay-time"]
+        initial = lfu_initial(now)
+        return ({key: rdb.access_record(freq=lfu_decayed(fields.get(key, initial), now, decay))
+                 for key in db.data},)
+    return ()
 
 
 def rdb_aux(server: Kedis, aof_base: bool = False) -> dict[str, str | int]:
@@ -306,16 +324,18 @@ class Persistence:
         if not os.path.exists(path):
             return
         started = time.perf_counter()
+        access: dict[int, dict[bytes, tuple[int, int]]] = {}
         databases, _, expired = rdb.read_file(path, server.clock.ms(), len(server.databases),
-                                              server.config["set-max-intset-entries"])
-        self.install(databases)
+                                              server.config["set-max-intset-entries"], access)
+        self.install(databases, access)
         self.loaded_expired = expired
         self.note(f"DB loaded from disk: {time.perf_counter() - started:.3f} seconds "
                   f"({self.loaded_keys} keys)", warning=False)
 
-    def install(self, databases: dict[int, tuple[dict, dict]]) -> None:
+    def install(self, databases: dict[int, tuple[dict, dict]],
+                access: dict[int, dict[bytes, tuple[int, int]]] | None = None) -> None:
         """Put what a file held into the databases, replacing everything (all or nothing: the
-        file was read whole before this is called)."""
+        file was read whole before this is called); ``access``, what it said of the keys' use."""
         server = self.server
         loaded = 0
         for db in server.databases:
@@ -326,6 +346,8 @@ class Persistence:
             # Each value loaded is a new object, "just used" (evict.py).
             db.lru = dict.fromkeys(data, lfu_initial(server.clock.ms()) if db.lfu
                                    else db.lru_clock)
+            for key, (idle, freq) in (access or {}).get(db.id, {}).items():
+                db.restore_access(key, idle, freq)  # as RESTORE IDLETIME / FREQ would
             loaded += len(data)
         server.stats.dirty = 0
         self.loaded_keys = loaded

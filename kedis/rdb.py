@@ -88,7 +88,11 @@ ENC_INT8, ENC_INT16, ENC_INT32, ENC_LZF = 0, 1, 2, 3
 
 #: One database's contents at one instant: its number, its data (key -> value) and its deadlines
 #: (key -> Unix ms). BGSAVE takes these at one instant and writes them later (persistence.py).
-Snapshot = tuple[int, dict[bytes, Any], dict[bytes, int]]
+#: A database to write: its number, its keys and values, their deadlines; and, with an LRU or
+#: LFU maxmemory-policy, what Redis writes before each record of their use (an OP_IDLE and the
+#: idle seconds, or an OP_FREQ and the counter: ``access_record``), by key.
+Snapshot = tuple[int, dict[bytes, Any], dict[bytes, int]] | \
+    tuple[int, dict[bytes, Any], dict[bytes, int], dict[bytes, bytes]]
 
 
 class RDBError(ValueError):
@@ -215,6 +219,14 @@ def encode_value(value: Any, lzf: LZFBudget | None = None) -> bytes:
     return encoder(value, lzf)
 
 
+def access_record(idle_seconds: int | None = None, freq: int | None = None) -> bytes:
+    """What Redis writes before a key's record with an LRU policy (its idle time, in seconds) or
+    an LFU one (its counter): the record type, then the number (rdbSaveKeyValuePair)."""
+    if freq is not None:
+        return bytes([OP_FREQ, freq])
+    return bytes([OP_IDLE]) + encode_length(idle_seconds or 0)
+
+
 def _aux(name: str, value: str | int) -> bytes:
     text = value if isinstance(value, str) else str(value)
     return bytes([OP_AUX]) + encode_string(name.encode()) + encode_string(text.encode())
@@ -227,9 +239,10 @@ def encode(snapshots: Iterable[Snapshot], aux: dict[str, str | int] | None = Non
     head = MAGIC + b"".join(_aux(name, value) for name, value in (aux or {}).items())
     crc = crc64(head, crc)
     yield head
-    for index, data, expires in snapshots:
+    for index, data, expires, *more in snapshots:
         if not data:
             continue
+        access = more[0] if more else None
         live_expires = sum(1 for key in expires if key in data)
         parts = [bytes([OP_SELECTDB]) + encode_length(index) + bytes([OP_RESIZEDB])
                  + encode_length(len(data)) + encode_length(live_expires)]
@@ -251,6 +264,8 @@ def encode(snapshots: Iterable[Snapshot], aux: dict[str, str | int] | None = Non
             else:
                 encoded = encode_value(value)  # the type byte, then the value: the key between
                 record = encoded[:1] + encode_string(key) + encoded[1:]
+            if access:
+                record = access[key] + record
             if expires:
                 deadline = expires.get(key)
                 if deadline is not None:
@@ -480,10 +495,13 @@ def _show_key(key: bytes) -> str:
 
 
 def decode(data: bytes, now_ms: int | None = None, databases: int = 16,
-           source: str = "RDB", intset_limit: int | None = None
+           source: str = "RDB", intset_limit: int | None = None,
+           access: dict[int, dict[bytes, tuple[int, int]]] | None = None
            ) -> tuple[dict[int, tuple[dict, dict]], dict[str, bytes], int]:
     """Read a whole RDB file: ({db: (data, expires)}, aux fields, keys skipped as expired).
-    ``intset_limit`` is the loading engine's set-max-intset-entries.
+    ``intset_limit`` is the loading engine's set-max-intset-entries. Given an ``access`` dict,
+    it is filled with what the file says of the keys' use: {db: {key: (idle seconds, LFU
+    counter)}}, -1 for what it does not say (Redis writes one of them with an LRU or LFU policy).
 
     Keys whose deadline is before ``now_ms`` are skipped, as a Redis master does at load (the
     file may be old). Raises RDBError, with the offset, for anything wrong: the caller gets all
@@ -506,6 +524,7 @@ def decode(data: bytes, now_ms: int | None = None, databases: int = 16,
     db_index = 0
     result[0] = (db_data, db_expires)
     deadline: int | None = None
+    used: tuple[int, int] | None = None  # (idle seconds, LFU counter) of the next key
     expired = 0
     key = b""
     size = len(data)
@@ -514,7 +533,7 @@ def decode(data: bytes, now_ms: int | None = None, databases: int = 16,
         pos = reader.pos
         # The common record, inline: a string key and value, both plain strings of < 64 bytes.
         # (A slice past the end is cut short without an error, hence the bound check first.)
-        if pos + 2 < size and data[pos] == 0 and data[pos + 1] < short:
+        if pos + 2 < size and data[pos] == 0 and data[pos + 1] < short and used is None:
             end = pos + 2 + data[pos + 1]
             if end < size and data[end] < short:
                 key = data[pos + 2:end]
@@ -554,11 +573,11 @@ def decode(data: bytes, now_ms: int | None = None, databases: int = 16,
         if kind == OP_EXPIRETIME:  # seconds: files of Redis before 3.0
             deadline = int.from_bytes(reader.take(4, "an expire time"), "little", signed=True) * 1000
             continue
-        if kind == OP_IDLE:  # the key's LRU idle time: Kedis does not evict, so it is skipped
-            reader.length("an LRU idle time")
+        if kind == OP_IDLE:  # the next key's idle time (an LRU policy wrote it)
+            used = (reader.length("an LRU idle time"), -1)
             continue
-        if kind == OP_FREQ:  # the key's LFU counter, same
-            reader.byte("an LFU frequency")
+        if kind == OP_FREQ:  # the next key's LFU counter (an LFU policy wrote it)
+            used = (-1, reader.byte("an LFU frequency"))
             continue
         if kind == OP_MODULE_AUX or kind == OP_FUNCTION2:
             name = "module data" if kind == OP_MODULE_AUX else "a function library"
@@ -574,15 +593,17 @@ def decode(data: bytes, now_ms: int | None = None, databases: int = 16,
         try:
             value = read_value(reader, f"the value of key {_show_key(key)}")
         except EmptyKey:  # Redis skips it ("rdbLoadObject skipping empty key"), and goes on
-            deadline = None
+            deadline = used = None
             continue
         if deadline is None or now_ms is None or deadline >= now_ms:
             db_data[key] = value
             if deadline is not None:
                 db_expires[key] = deadline
+            if used is not None and access is not None:
+                access.setdefault(db_index, {})[key] = used
         else:
             expired += 1
-        deadline = None
+        deadline = used = None
     if version >= 5:
         checksum_at = reader.pos
         stored = int.from_bytes(reader.take(8, "the checksum"), "little")
@@ -601,12 +622,13 @@ _SHORT_LIMIT = 64
 
 
 def read_file(path: str, now_ms: int | None = None, databases: int = 16,
-              intset_limit: int | None = None
+              intset_limit: int | None = None,
+              access: dict[int, dict[bytes, tuple[int, int]]] | None = None
               ) -> tuple[dict[int, tuple[dict, dict]], dict[str, bytes], int]:
     """Read an RDB file (see decode). Raises OSError when it cannot be opened."""
     with open(path, "rb") as file:
         data = file.read()
-    return decode(data, now_ms, databases, os.path.basename(path), intset_limit)
+    return decode(data, now_ms, databases, os.path.basename(path), intset_limit, access)
 
 
 # --- DUMP payloads --------------------------------------------------------------------------------

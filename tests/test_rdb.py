@@ -767,3 +767,45 @@ def test_stop_writes_on_bgsave_error_no_lets_writes_go_on_after_a_failed_bgsave(
     assert db.run("CONFIG SET stop-writes-on-bgsave-error yes").cli() == "OK"
     assert db.run("SET k v").value == MISCONF_RDB[1:-2].decode()
     db.persistence.close()
+
+
+# --- what eviction needs survives a restart: IDLE and FREQ records -----------------------------
+def _number(reply: bytes) -> int:
+    return int(reply[1:-2])
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("policy", ["allkeys-lru", "allkeys-lfu"])
+def test_idle_times_and_counters_go_across_in_the_dump_both_ways(tmp_path, policy):
+    # With an LRU policy Redis writes each key's idle seconds before it, with an LFU one its
+    # counter; a server started on the file, with the same policy, has them back.
+    lru = policy.endswith("lru")
+    option, asked, back = ("IDLETIME", 1000, 500) if lru else ("FREQ", 77, 200)
+    question = ["OBJECT", "IDLETIME" if lru else "FREQ", "k"]
+    db = engine(tmp_path, kedis.RealClock(), **{"maxmemory-policy": policy})
+    db.run("SET v x")
+    payload = db.execute("DUMP", "v").value
+    assert db.execute("RESTORE", "k", "0", payload, option, str(asked)).cli() == "OK"
+    db.run("SAVE")
+    server = RedisServer(dir=str(tmp_path), options=["--maxmemory-policy", policy])
+    try:
+        client = server.client()
+        theirs = _number(client.call(*question))
+        assert client.call("RESTORE", "r", "0", payload, option, str(back)) == b"+OK\r\n"
+        assert client.call("SAVE") == b"+OK\r\n"
+        client.close()
+    finally:
+        server.stop()
+    loaded = engine(tmp_path, kedis.RealClock(), **{"maxmemory-policy": policy})
+    mine = loaded.execute(*question[:2], "r").value
+    if lru:  # (seconds go by on the real clock between the steps)
+        assert asked <= theirs <= asked + 5 and back <= mine <= back + 5
+    else:
+        assert (theirs, mine) == (asked, back)
+    access: dict = {}
+    rdb.decode((tmp_path / "dump.rdb").read_bytes(), access=access)
+    assert set(access[0]) == {b"k", b"r", b"v"}
+    engine(tmp_path, kedis.RealClock()).run("SAVE")  # the default policy writes neither
+    access.clear()
+    rdb.decode((tmp_path / "dump.rdb").read_bytes(), access=access)
+    assert access == {}

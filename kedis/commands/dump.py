@@ -50,7 +50,6 @@ from ..errors import (
     SYNTAX,
     CommandError,
 )
-from ..evict import LRU_CLOCK_MAX, lfu_minutes
 from ..notify import GENERIC, notify
 from ..numbers import LLONG_MAX, parse_int
 from ..reply import NULL, OK, Bulk, Reply
@@ -150,27 +149,8 @@ def restore(client, argv: list[bytes]) -> Reply:
     db.set_key(name, value)
     if ttl:
         db.set_expire(name, ttl)
-    if db.lfu:
-        if freq >= 0:
-            db.lru[name] = lfu_minutes(server.clock.ms()) << 8 | freq
-    elif idle >= 0:
-        db.lru[name] = idle_field(db.lru_clock, idle)
+    db.restore_access(name, idle, freq)
     if db.notify_flags & GENERIC:
         notify(db, GENERIC, b"restore", name)
     server.stats.dirty += 1
     return OK
-
-
-def idle_field(clock: int, idle_seconds: int) -> int:
-    """The LRU field of a key last used ``idle_seconds`` ago, with the LRU clock at ``clock``
-    (objectSetLRUOrLFU): the clock minus the idle time, on 24 bits. As in Redis, the seconds are
-    scaled to the clock's ms resolution in a long long (a huge IDLETIME wraps around), and a time
-    before the clock's start goes round to its end."""
-    scaled = idle_seconds * 1000 % _WRAP
-    if scaled > LLONG_MAX:
-        scaled -= _WRAP
-    idle = abs(scaled) // 1000 * (1 if scaled >= 0 else -1)  # C's division truncates
-    stamp = clock - idle
-    if stamp < 0:
-        stamp += LRU_CLOCK_MAX
-    return stamp & LRU_CLOCK_MAX
