@@ -294,6 +294,44 @@ def test_the_walk_repeats_with_the_engine_seed(clock):
     assert walked(0) != walked(1)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_the_plain_walk_is_the_watched_walk_key_for_key(seed):
+    # With nothing listening, a round reads deadlines from the slots' notes and may take a
+    # whole round out in slices (_plain_round); with a listener each key goes through
+    # expire_key (_round). Both must walk the same slots, in the same order, whatever mix of
+    # new deadlines, changed ones, holes and lazy expiries came before.
+    def run(listening: bool) -> list:
+        clock = kedis.FakeClock(1_700_000_000.0)
+        engine = kedis.Kedis(clock=clock, seed=seed)
+        if listening:
+            engine.hooks.on_expire.append(lambda database, key, how: None)
+        rng = random.Random(seed)
+        seen = []
+        for _ in range(40):
+            for _ in range(rng.randrange(50, 400)):
+                key = f"k{rng.randrange(3000)}"
+                action = rng.random()
+                if action < 0.6:
+                    engine.execute("SET", key, "v", "PX", rng.randrange(1, 4000))
+                elif action < 0.75:
+                    engine.execute("PEXPIRE", key, rng.randrange(1, 4000))
+                elif action < 0.85:
+                    engine.execute("PERSIST", key)
+                elif action < 0.95:
+                    engine.execute("DEL", key)
+                else:
+                    engine.execute("GET", key)  # a lazy expiry, sometimes
+            clock.advance(rng.choice([0.0, 0.5, 1.0, 3.0]))
+            report = engine.tick()
+            database = engine.keyspace
+            seen.append((report.walked, report.sampled, report.expired, report.rounds,
+                         sorted(database.data), database.expires.keys, database.expires.cursor,
+                         engine.stats.expired_keys_active))
+        return seen
+
+    assert run(listening=False) == run(listening=True)
+
+
 # --- time: the limit, counted on a fake clock --------------------------------------------------
 def test_the_slow_cycle_may_use_a_quarter_of_a_tick(db):
     assert db.tick().time_limit_us == 25_000  # at hz 10
