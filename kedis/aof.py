@@ -732,6 +732,7 @@ def load(server: Kedis) -> int:
             count += _replay(server, client, data, part.name, path, last)
     finally:
         server.clock = clock
+        server.free_client(client)  # (the replay's own: no connection, no CLIENT LIST line)
     server.stats.dirty = 0
     persistence.loaded_keys = sum(len(db.data) for db in server.databases)
     persistence.note(f"DB loaded from append only file: {time.perf_counter() - started:.3f} "

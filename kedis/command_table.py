@@ -177,6 +177,10 @@ class Command:
     #: key specs cannot tell everything. SET's spec says ``variable_flags``: whether its key is
     #: read (RW access) or only overwritten (OW) depends on the GET option, so a function decides.
     getkeys: Callable[[list[bytes]], list[tuple[int, tuple[str, ...]]]] | None = None
+    #: Redis's CMD_PROTECTED (never shown by COMMAND INFO): the command may run only as the
+    #: parameter named here allows (``enable-debug-command`` for DEBUG: no, yes, or local, for
+    #: clients on this machine). The engine keeps such commands apart (engine.py, ``call``).
+    protected: str = ""
     # INFO commandstats: what this command did in one engine (each engine has its own copies of
     # the table, ``engine_commands``). Counted by the dispatcher where Redis's call() and
     # rejectCommand() count them: calls that ran, the time they took, calls that answered an
@@ -283,13 +287,15 @@ def _implicit_acl(flags: tuple[str, ...], explicit: set[str]) -> set[str]:
 
 def command(name: str, *, arity: int, flags: str = "", keys: tuple | list = (), acl: str = "",
             tips: str = "", group: str, since: str, complexity: str, summary: str,
-            doc_flags: str = "", getkeys: Callable | None = None) -> Callable[[Callable], Callable]:
+            doc_flags: str = "", getkeys: Callable | None = None,
+            protected: str = "") -> Callable[[Callable], Callable]:
     """Register the decorated function as the handler of ``name`` (``"config|get"`` for a
     subcommand: the container must be registered first).
 
     The handler is called as ``handler(client, argv)`` with ``argv`` a list of bytes, argv[0] being
     the command name, and returns a Reply. Arity is checked before it is called. ``getkeys`` is
     the command's getkeys_proc (see ``Command.getkeys``), for COMMAND GETKEYS(ANDFLAGS).
+    ``protected`` names the parameter that allows the command (see ``Command.protected``).
     """
     def register(handler: Callable) -> Callable:
         doc = (handler.__doc__ or "").strip()
@@ -307,6 +313,7 @@ def command(name: str, *, arity: int, flags: str = "", keys: tuple | list = (), 
             doc_flags=tuple(doc_flags.split()),
             module=handler.__module__.rsplit(".", 1)[-1],
             getkeys=getkeys,
+            protected=protected,
         )
         parent, _, sub = name.partition("|")
         if sub:

@@ -23,6 +23,9 @@ or in the engine's own process), since a client that may choose where files go m
 any file the server can write. Give them when the engine starts instead:
 ``Kedis(config={"dir": ...})``, ``kedis-server --dir``. Redis changes its process's working
 directory for ``dir``, Kedis keeps the absolute path instead.
+``enable-debug-command`` (no, yes, local; fixed at start, "no" by default as in Redis) says
+who may run DEBUG (commands/debug.py): nobody, everybody, or the clients on loopback and those in
+the engine's own process (the Jupyter kernel's, ``Kedis.execute``'s): those count as local.
 """
 
 from __future__ import annotations
@@ -210,6 +213,11 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     Parameter("dbfilename", "dump.rdb", None, None, _parse_file_name, protected=True,
               show=_show_text),
     Parameter("enable-protected-configs", "no", None, None, _one_of("no", "yes", "local"),
+              mutable=False, show=_show_text),
+    # Whether DEBUG may run (commands/debug.py): no, yes, or local (a client on loopback, or in
+    # the engine's own process). Fixed at start, as in Redis: a client must not be able to
+    # allow itself a command made to stop, crash or rewrite the server.
+    Parameter("enable-debug-command", "no", None, None, _one_of("no", "yes", "local"),
               mutable=False, show=_show_text),
     Parameter("stop-writes-on-bgsave-error", True, None, None, _parse_yes_no, show=_show_yes_no),
     Parameter("rdbcompression", True, None, None, _parse_yes_no, show=_show_yes_no),

@@ -205,9 +205,16 @@ class Kedis:
         #: The command table, this engine's own copy: each entry counts its calls for INFO
         #: commandstats (command_table.engine_commands). Found by name, as sent or lowered.
         self.commands = command_table.engine_commands()
-        self._command = self.commands.get
         self.stats.commands = [entry for name, cmd in self.commands.items() if name.islower()
                                for entry in (cmd, *cmd.subcommands.values())]
+        #: The protected commands (DEBUG), kept out of ``commands``: the dispatcher finds them
+        #: only once a name is not found there, and only then checks who may run them
+        #: (_refuse_protected), so the other commands pay nothing for that check.
+        self.protected = {name: cmd for name, cmd in self.commands.items()
+                          if cmd.protected and name.islower()}
+        for name in [name for name, cmd in self.commands.items() if cmd.protected]:
+            del self.commands[name]  # (under both spellings)
+        self._command = self.commands.get
         #: SLOWLOG (commands/slowlog.py): the slow commands, newest first, and the threshold in
         #: ns (slowlog-log-slower-than; never reached when it is negative).
         self.slowlog: list = []
@@ -500,8 +507,13 @@ class Kedis:
         if cmd is None:
             cmd = self._command(argv[0].lower())  # an unusual spelling, like "Get"
             if cmd is None:
-                client.last_command = None
-                return self._reject(unknown_command(argv), argv, _tracer, None, client)
+                cmd = self.protected.get(argv[0].lower())  # DEBUG, if this client may run it
+                if cmd is None:
+                    client.last_command = None
+                    return self._reject(unknown_command(argv), argv, _tracer, None, client)
+                refusal = self._refuse_protected(client, cmd, argv, _tracer)
+                if refusal is not None:
+                    return refusal
         if cmd.subcommands and len(argv) > 1:
             sub = cmd.subcommands.get(argv[1].lower().decode("utf-8", "replace"))
             if sub is None:
@@ -567,6 +579,29 @@ class Kedis:
         if tracer is not None:
             tracer.add("command table", "reject", argv[0], reply, detail=(cmd, len(argv)))
         return reply
+
+    def _refuse_protected(self, client: Client, cmd: Command, argv: Sequence[bytes],
+                          tracer: Tracer | None) -> Reply | None:
+        """The refusal of a protected command (DEBUG), or None when this client may run it.
+
+        Redis checks a protected command right after its arity, before anything else
+        (processCommand): its parameter (``enable-debug-command``, fixed at start) says "yes",
+        or "local" and the client is on loopback or in the engine's own process. Otherwise
+        the command is refused before it runs, as a wrong arity is (INFO counts it rejected),
+        and a transaction that queued it will abort."""
+        client.last_command = cmd
+        argc = len(argv)
+        if argc != cmd.arity and (cmd.arity > 0 or argc < -cmd.arity):
+            return self._reject(wrong_arity(cmd.name), argv, tracer, cmd, client)
+        allowed = self.config[cmd.protected]
+        if allowed == "yes" or (allowed == "local" and client.local):
+            return None
+        name = cmd.name.upper()
+        return self._reject(
+            f"ERR {name} command not allowed. If the {cmd.protected} option is set to "
+            '"local", you can run it from a local connection, otherwise you need to set this '
+            "option in the configuration file, and then restart the server.",
+            argv, tracer, cmd, client)
 
     def _gate(self, client: Client, cmd: Command, argv: Sequence[bytes]) -> Reply | None:
         """What processCommand (server.c) checks once a command is known and its arity right,

@@ -352,6 +352,31 @@ class Persistence:
         server.stats.dirty = 0
         self.loaded_keys = loaded
 
+    def merge(self, databases: dict[int, tuple[dict, dict]], replace: bool) -> bool:
+        """Add what a file held to the databases, keeping what they hold (DEBUG RELOAD NOFLUSH).
+        A key on both sides becomes the file's, deadline included, when ``replace`` (MERGE);
+        without it nothing is added, and the answer is False. As a load, it is no change to
+        save and tells no one: no WATCH, no keyspace event (Redis's dbAddRDBLoad)."""
+        server = self.server
+        if not replace and any(key in server.databases[index].data
+                               for index, (data, _) in databases.items() for key in data):
+            return False
+        now = server.clock.ms()
+        for index, (data, expires) in databases.items():
+            db = server.databases[index]
+            if data:
+                db.scan_order = None
+            for key, value in data.items():
+                db.data[key] = value
+                db.encodings.pop(key, None)
+                db.lru[key] = lfu_initial(now) if db.lfu else db.lru_clock  # a new object
+                deadline = expires.get(key)
+                if deadline is None:
+                    db.expires.discard(key)
+                else:
+                    db.expires.set(key, deadline)
+        return True
+
     def start(self) -> None:
         """What a server does when it starts with this configuration: load, then open the AOF."""
         self.load()

@@ -25,7 +25,7 @@ from typing import Any
 __all__ = [
     "Reply", "Status", "Error", "Integer", "Bulk", "Null", "NullArray", "Array", "Set", "Map",
     "Push", "Frames", "Partial",
-    "Verbatim", "OK", "PONG", "NULL", "NULL_ARRAY", "ZERO", "ONE", "EMPTY_BULK", "EMPTY_ARRAY",
+    "Verbatim", "Double", "BigNumber", "Boolean", "Attributed", "OK", "PONG", "NULL", "NULL_ARRAY", "ZERO", "ONE", "EMPTY_BULK", "EMPTY_ARRAY",
     "EMPTY_SET", "NO_REPLY", "help_reply", "repr_bytes", "shown_raw",
 ]
 
@@ -507,6 +507,78 @@ class Verbatim(Reply):
 
     def __repr__(self) -> str:
         return f"Verbatim({self.text!r})"
+
+
+class Double(Bulk):
+    """A floating-point number (DEBUG PROTOCOL double; later ZSCORE...). RESP2 has no type for
+    it: a bulk string of its text, as Redis writes it ("%.17g", "inf"). RESP3's is ``,3.141``."""
+
+    __slots__ = ()
+
+    def resp3(self) -> bytes:
+        return b",%s\r\n" % self.data
+
+    def __repr__(self) -> str:
+        return f"Double({self.data!r})"
+
+
+class BigNumber(Bulk):
+    """An integer too big for 64 bits: a bulk string of its digits in RESP2, RESP3's ``(...``."""
+
+    __slots__ = ()
+
+    def resp3(self) -> bytes:
+        return b"(%s\r\n" % self.data
+
+    def __repr__(self) -> str:
+        return f"BigNumber({self.data!r})"
+
+
+class Boolean(Integer):
+    """True or false: the integer 1 or 0 in RESP2, RESP3's ``#t`` / ``#f``."""
+
+    __slots__ = ()
+
+    def resp3(self) -> bytes:
+        return b"#t\r\n" if self.number else b"#f\r\n"
+
+    def __repr__(self) -> str:
+        return f"Boolean({bool(self.number)})"
+
+
+class Attributed(Reply):
+    """A reply with RESP3 *attributes* before it: field-value pairs about the reply, not part of
+    it (``|1\r\n...`` then the reply), which a client may read or skip. RESP2 cannot carry
+    them: a RESP2 client gets the reply alone, and so does what Kedis shows."""
+
+    __slots__ = ("reply", "attributes")
+
+    def __init__(self, reply: Reply, attributes: Iterable[tuple[Reply, Reply]]) -> None:
+        self.reply = reply
+        self.attributes = tuple(item for pair in attributes for item in pair)
+
+    def resp(self) -> bytes:
+        return self.reply.resp()
+
+    def resp3(self) -> bytes:
+        return (b"|%d\r\n" % (len(self.attributes) // 2)
+                + b"".join([item.resp3() for item in self.attributes]) + self.reply.resp3())
+
+    def _tty(self, prefix: str) -> bytes:
+        return self.reply._tty(prefix)
+
+    def _raw(self) -> bytes:
+        return self.reply._raw()
+
+    @property
+    def value(self) -> Any:
+        return self.reply.value
+
+    def _key(self) -> tuple:
+        return (self.reply, self.attributes)
+
+    def __repr__(self) -> str:
+        return f"Attributed({self.reply!r}, {list(self.attributes)!r})"
 
 
 def shown_raw(argv: list[bytes]) -> bool:

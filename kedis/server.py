@@ -525,6 +525,8 @@ def parse_arguments(argv: list[str] | None) -> ServerConfig:
     parser.add_argument("--enable-protected-configs", metavar="no|yes|local",
                         help="whether CONFIG SET may change dir and dbfilename (no; local: "
                         "from loopback clients)")
+    parser.add_argument("--enable-debug-command", metavar="no|yes|local",
+                        help="who may run DEBUG (no; local: loopback clients)")
     parser.add_argument("--hiredis", type=_yes_no, default=None, metavar="yes|no",
                         help="parse requests with hiredis (default: when installed)")
     parser.add_argument("--version", action="version", version=f"kedis-server {__version__}")
@@ -547,7 +549,7 @@ def parse_arguments(argv: list[str] | None) -> ServerConfig:
 
 ENGINE_OPTIONS = ("hz", "timeout", "proto-max-bulk-len", "save", "dir", "dbfilename",
                   "appendonly", "appendfsync", "stop-writes-on-bgsave-error",
-                  "enable-protected-configs")
+                  "enable-protected-configs", "enable-debug-command")
 
 
 def make_engine(config: ServerConfig) -> Kedis:

@@ -37,9 +37,13 @@ DUMP = "dump restore".split()
 # Bitmaps (commands/bitops.py), and the strings' LCS and SUBSTR.
 BITMAPS = "setbit getbit bitcount bitpos bitop bitfield bitfield_ro lcs substr".split()
 
+# The test bench (commands/debug.py), for Redis's test suite and Kedis's own.
+DEBUG = ["debug"]
+
 
 def test_every_command_of_the_issues_is_in_the_table():
-    assert sorted(ISSUE_2 + SETS + PERSISTENCE + SERVER + MORE + FAMILIES + DUMP + BITMAPS) == sorted(
+    assert sorted(ISSUE_2 + SETS + PERSISTENCE + SERVER + MORE + FAMILIES + DUMP + BITMAPS
+                  + DEBUG) == sorted(
         name.decode() for name in TABLE)
 
 

@@ -33,8 +33,9 @@ def config_set_failed(name: str, reason: str) -> bytes:
 
 #: Every parameter Kedis has, in its table's order (which CONFIG GET * follows).
 PARAMETER_NAMES = [name.encode() for name in PARAMETERS]
-#: Each server's own: where it was started, where it listens.
-OWN_PARAMETERS = (b"dir", b"port", b"bind")
+#: Each server's own: where it was started, where it listens, and whether it allows DEBUG (the
+#: oracle does, for the tests' DEBUG SET-ACTIVE-EXPIRE 0).
+OWN_PARAMETERS = (b"dir", b"port", b"bind", b"enable-debug-command")
 
 
 def config_value(db: kedis.Kedis, name: str) -> bytes:

@@ -16,6 +16,7 @@
     monitor.py       replication.c MONITOR, and the feed of commands to monitors
     functions.py     functions.c   FUNCTION FLUSH and LIST (Kedis runs no Lua: no libraries)
     slowlog.py       slowlog.c     SLOWLOG: the commands that took longest
+    debug.py         debug.c       DEBUG: the test bench (SET-ACTIVE-EXPIRE, RELOAD, DIGEST, OBJECT...)
 
 Importing this package registers every handler in the command table (command_table.py).
 """
@@ -23,6 +24,7 @@ Importing this package registers every handler in the command table (command_tab
 from . import (  # noqa: F401
     bitops,
     connection,
+    debug,
     dump,
     expire,
     functions,

@@ -64,6 +64,22 @@ def string_encoding(value: bytes, mark: str | None = None) -> str:
     return "embstr" if len(value) <= EMBSTR_SIZE_LIMIT else "raw"
 
 
+def value_encoding(db, name: bytes, value) -> str:
+    """OBJECT ENCODING's answer for the value at ``name`` (DEBUG OBJECT's ``encoding:`` too)."""
+    if type(value) is SetValue:
+        return value.encoding
+    return string_encoding(value, db.encodings.get(name))
+
+
+def value_refcount(db, name: bytes, value) -> int:
+    """OBJECT REFCOUNT's answer (DEBUG OBJECT's ``refcount:``): a shared integer's pinned
+    count, or 1."""
+    if (type(value) is bytes and name not in db.encodings
+            and string_encoding(value) == "int" and 0 <= int(value) < SHARED_INTEGERS):
+        return SHARED_REFCOUNT
+    return 1
+
+
 @command("object", arity=-2, group="generic", since="2.2.3", complexity="Depends on subcommand.",
          summary="A container for the commands that show how a value is stored.")
 def object_(client, argv: list[bytes]) -> Reply:
@@ -88,9 +104,7 @@ def object_encoding(client, argv: list[bytes]) -> Reply:
     value = _lookup(client, argv[2])
     if value is None:
         return NULL
-    if type(value) is SetValue:
-        return Bulk(value.encoding.encode())
-    return Bulk(string_encoding(value, client.db.encodings.get(argv[2])).encode())
+    return Bulk(value_encoding(client.db, argv[2], value).encode())
 
 
 @command("object|refcount", arity=3, since="2.2.3",
@@ -104,10 +118,7 @@ def object_refcount(client, argv: list[bytes]) -> Reply:
     value = _lookup(client, argv[2])
     if value is None:
         return NULL
-    if (type(value) is bytes and argv[2] not in client.db.encodings
-            and string_encoding(value) == "int" and 0 <= int(value) < SHARED_INTEGERS):
-        return Integer(SHARED_REFCOUNT)
-    return Integer(1)
+    return Integer(value_refcount(client.db, argv[2], value))
 
 
 @command("object|freq", arity=3, since="4.0.0",

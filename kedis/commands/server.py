@@ -218,6 +218,13 @@ def _stats_section(server) -> list[tuple[str, object]]:
 _REPLICATION_ID = os.urandom(20).hex()
 
 
+def new_replication_id() -> None:
+    """Make up a new replication ID (DEBUG CHANGE-REPL-ID, Redis's changeReplicationId); the
+    second one is already cleared: Kedis was never a replica."""
+    global _REPLICATION_ID
+    _REPLICATION_ID = os.urandom(20).hex()
+
+
 def _replication_section(server) -> list[tuple[str, object]]:
     return [
         ("role", "master"), ("connected_slaves", 0), ("master_failover_state", "no-failover"),
