@@ -16,6 +16,13 @@ loop over 1,000 keys; the best of several rounds is kept, to filter out the mach
 Targets (issue 2): execute() SET/GET at least 1/8 of the dict anchor; at least 10x fakeredis;
 trace on at most 5x slower than off.
 
+The bookkeeping every command pays (issue 13), in the same run: ``Kedis.call`` (the dispatcher a
+server calls, arguments already bytes) for SET, GET and INCR, beside the two things it does for
+every command that Redis does too: timing it for INFO commandstats and SLOWLOG (two clock reads,
+three counters, a comparison: Redis's call()) and writing the key's LRU field (Redis's
+lookupKey), each run alone in the same loop, less the loop itself. Printed as ns a command and as
+a share of call(); no target, a figure to know.
+
 Bitmaps (commands/bitops.py), in the same run: SETBIT and BITCOUNT on small bitmaps beside
 execute()'s SET and fakeredis's own SETBIT; SETBIT on a 12 MB bitmap (a day's users, 100 million
 bits) beside SETBIT on a small one, which shows that a bitmap is changed in place (fakeredis
@@ -159,6 +166,70 @@ def kedis_run_cases(trace: bool) -> dict[str, Callable[[], None]]:
     return cases
 
 
+def kedis_call_cases() -> dict[str, Callable[[], None]]:
+    engine = kedis.Kedis()
+    call, client = engine.call, engine.client
+    commands = {"SET": [[b"SET", key, VALUE] for key in KEYS],
+                "GET": [[b"GET", key] for key in KEYS],
+                "INCR": [[b"INCR", key] for key in COUNTERS]}
+
+    def make(batch: list[list[bytes]]) -> Callable[[], None]:
+        def loop() -> None:
+            for argv in batch:
+                call(client, argv)
+        return loop
+
+    cases = {name: make(batch) for name, batch in commands.items()}
+    cases["SET"]()
+    return cases
+
+
+def bookkeeping_cases() -> dict[str, Callable[[], None]]:
+    """What call() and the keyspace add to every command, each alone: the same statements on
+    the same kinds of objects (a Command of the table, a database's LRU dict)."""
+    engine = kedis.Kedis()
+    command = engine.commands[b"get"]
+    now_ns = time.perf_counter_ns
+    threshold = engine.slowlog_threshold_ns
+    db = engine.client.db
+    for key in KEYS:
+        db.set_key(key, VALUE)
+
+    def empty_loop() -> None:
+        for _key in KEYS:
+            pass
+
+    def timing_loop() -> None:
+        for _key in KEYS:
+            start = now_ns()
+            duration = now_ns() - start
+            command.calls += 1
+            command.duration_ns += duration
+            if duration >= threshold:
+                pass
+
+    def lru_loop() -> None:
+        for key in KEYS:
+            if not db.lfu:
+                db.lru[key] = db.lru_clock
+
+    return {"loop": empty_loop, "commandstats": timing_loop, "LRU field": lru_loop}
+
+
+def bookkeeping_report(rounds: int, repeat: int) -> None:
+    calls = {name: best_rate(loop, rounds, repeat) for name, loop in kedis_call_cases().items()}
+    costs = {name: 1e9 / best_rate(loop, rounds, repeat)
+             for name, loop in bookkeeping_cases().items()}
+    loop_ns = costs.pop("loop")
+    print("\nBookkeeping on every command (same run):")
+    print("  call()        " + "".join(f"{name} {1e9 / rate:5.0f} ns   "
+                                        for name, rate in calls.items()))
+    for name, ns in costs.items():
+        ns -= loop_ns
+        print(f"  {name:13s} {ns:4.0f} ns: " + ", ".join(
+            f"{ns * rate / 1e9:.0%} of {command}'s" for command, rate in calls.items()))
+
+
 def bitmap_cases() -> dict[str, Callable[[], None]]:
     """SETBIT and BITCOUNT through execute(), on 1,000 one-byte bitmaps and on one of 12 MB."""
     execute = kedis.Kedis().execute
@@ -262,6 +333,7 @@ def main() -> int:
             slowdown = rates[f"kedis {path}"][command] / rates[f"kedis {path} traced"][command]
             print(f"  {path:9s} {command:4s} traced: {slowdown:.1f}x slower than untraced")
             verdicts.append((f"{path} {command} trace <= 5x", slowdown <= 5))
+    bookkeeping_report(rounds, repeat)
     verdicts += bitmaps_report(rates["kedis execute()"], rounds, max(1, repeat // 2))
     print_targets(verdicts)
     return 0

@@ -20,7 +20,8 @@ from kedis-server is Kedis's own work per command (parse, dispatch, handler, rep
 separates it from redis-server is the cost of the event loop and of Python itself.
 
 Targets (issue 7), on the 2-core machine of the issue: at least 0.9x redis-server unpipelined,
-at least 0.5x pipelined.
+at least 0.5x pipelined; and the floor the team decided on after it, which every change must
+keep: at least 0.3x pipelined.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.report import print_targets  # noqa: E402
 
 TESTS = ("set", "get", "incr")
-TARGETS = {1: 0.9, 16: 0.5}
+TARGETS = [(1, 0.9), (16, 0.5), (16, 0.3)]  # (pipeline, ratio): issue 7's, then the floor
 
 
 def free_port() -> int:
@@ -191,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(folder, ignore_errors=True)
     print_targets([(f"-P {pipeline:<2} worst ratio {worst[pipeline]:.2f}x >= {target}x "
                      f"redis-server", worst[pipeline] >= target)
-                   for pipeline, target in TARGETS.items()])
+                   for pipeline, target in TARGETS])
     return 0
 
 
