@@ -14,4 +14,6 @@ def test_engine_benchmark_prints_ratios_beside_its_anchors():
     assert "fakeredis (anchor)" in result.stdout
     assert "of the dict anchor" in result.stdout
     assert "traced:" in result.stdout
+    assert "Bookkeeping on every command" in result.stdout
+    assert "commandstats" in result.stdout and "LRU field" in result.stdout
     assert "Targets:" in result.stdout
