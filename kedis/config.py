@@ -13,7 +13,9 @@ Redis has about 200 parameters (config.c). Kedis declares only those that change
   writes while the last BGSAVE failed);
 - the network (kedis-server, server.py): ``port`` and ``bind`` (fixed once it listens),
   ``maxclients``, ``protected-mode``, ``requirepass`` (the password AUTH wants; "" for none),
-  ``client-query-buffer-limit`` and ``timeout`` (seconds a client may stay idle; 0: forever).
+  ``client-query-buffer-limit`` and ``timeout`` (seconds a client may stay idle; 0: forever);
+  ``daemonize`` and ``replicaof`` (alias ``slaveof``) are read only: kedis-server stays in the
+  foreground and Kedis has no replication.
 
 Values are parsed and checked the way Redis checks them, with the same error texts. Numbers are
 stored as ints, yes/no as bools, ``save`` as a tuple of (seconds, changes) rules, the rest as str.
@@ -39,7 +41,7 @@ from typing import Any
 from .notify import classes_text, parse_classes
 from .numbers import string_to_int
 
-__all__ = ["Parameter", "ConfigError", "PARAMETERS", "parse_memory", "parse_save_rules",
+__all__ = ["Parameter", "ConfigError", "PARAMETERS", "NAMES", "parse_memory", "parse_save_rules",
            "DEFAULT_SAVE_RULES"]
 
 
@@ -164,6 +166,29 @@ def _parse_maxmemory(value: bytes) -> int:
     return limit
 
 
+def _parse_maxmemory_clients(value: bytes) -> int:
+    try:  # bytes, or a percentage of maxmemory
+        limit = parse_memory(value[:-1] if value.endswith(b"%") else value)
+    except ConfigError:
+        raise ConfigError("argument must be a memory or percent value") from None
+    if limit != 0:
+        raise ConfigError("Kedis does not count its clients' memory, so it cannot evict them: "
+                          "maxmemory-clients can only be 0 (no limit)")
+    return limit
+
+
+def _parse_daemonize(value: bytes) -> bool:
+    if _parse_yes_no(value):
+        raise ConfigError("kedis-server does not detach from its terminal: daemonize is no")
+    return False
+
+
+def _parse_replicaof(value: bytes) -> str:
+    if value:
+        raise ConfigError("Kedis has no replication: replicaof can only be empty")
+    return ""
+
+
 def _parse_notify_classes(value: bytes) -> int:
     flags = parse_classes(value)
     if flags is None:
@@ -188,6 +213,9 @@ class Parameter:
     protected: bool = False
     clamp: tuple[int, int] | None = None  # accepted, then held within this range (hz)
     show: Callable[[Any], bytes] = _show_int  # the value as CONFIG GET answers it
+    #: Another name of the same parameter (Redis's ``alias``: slaveof for replicaof). CONFIG
+    #: GET matches both names, as two entries; CONFIG SET takes either.
+    alias: str = ""
 
     def convert(self, raw: bytes) -> Any:
         value = self.parse(raw)
@@ -236,6 +264,11 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     # new connection or each read, so CONFIG SET acts at once.
     Parameter("port", 0, 0, 65535, _parse_integer, mutable=False),
     Parameter("bind", "", None, None, os.fsdecode, mutable=False, show=_show_text),
+    # Read only, as in Redis (fixed at start): kedis-server never detaches from its terminal,
+    # and Kedis has no replication, so this server is never a replica ("" says so).
+    Parameter("daemonize", False, None, None, _parse_daemonize, mutable=False, show=_show_yes_no),
+    Parameter("replicaof", "", None, None, _parse_replicaof, mutable=False, show=_show_text,
+              alias="slaveof"),
     Parameter("maxclients", 10000, 1, 2 ** 32 - 1, _parse_integer),
     Parameter("protected-mode", True, None, None, _parse_yes_no, show=_show_yes_no),
     Parameter("requirepass", b"", None, None, bytes, show=bytes),
@@ -257,6 +290,8 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
               _one_of("volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
                       "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"),
               show=_show_text),
+    # Client eviction (Redis 7): the memory all clients together may use, 0 for no limit.
+    Parameter("maxmemory-clients", 0, None, None, _parse_maxmemory_clients),
     Parameter("maxmemory-samples", 5, 1, _INT_MAX, _parse_integer),
     Parameter("maxmemory-eviction-tenacity", 10, 0, 100, _parse_integer),
     Parameter("lfu-log-factor", 10, 0, _INT_MAX, _parse_integer),
@@ -264,3 +299,7 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     # The most members a set of integers keeps as an intset (commands/sets.py).
     Parameter("set-max-intset-entries", 512, 0, _LONG_MAX, _parse_integer),
 )}
+
+#: Every name CONFIG reads, aliases included -> its parameter.
+NAMES: dict[str, Parameter] = {**PARAMETERS,
+                               **{p.alias: p for p in PARAMETERS.values() if p.alias}}

@@ -305,9 +305,10 @@ class Kedis:
 
         return publish_message(self, channel, message)
 
-    def shutdown(self) -> None:
-        """Stop as Redis's SHUTDOWN does: finish the files, and SAVE if there are save rules."""
-        self.persistence.shutdown()
+    def shutdown(self, save: bool | None = None, force: bool = False) -> bool:
+        """Stop as Redis's SHUTDOWN does: finish the files, and SAVE if there are save rules
+        (or as ``save`` says). False: the save failed, and nothing stopped (persistence.py)."""
+        return self.persistence.shutdown(save, force)
 
     # --- the clock ------------------------------------------------------------------------------
     @property
@@ -614,6 +615,9 @@ class Kedis:
             return None
         if not client.authenticated and "no_auth" not in cmd.flags:
             return self._reject(NOAUTH, argv, None, cmd, client)
+        if client.multi is not None and "no_multi" in cmd.flags:  # SAVE: it would block EXEC
+            return self._reject("ERR Command not allowed inside a transaction", argv, None, cmd,
+                                client)
         if self.disk_error is not None and (cmd.name == "ping" or _flagged(cmd, client, _WRITE)):
             error = self.persistence.check_disk()  # (a failed AOF write is tried again first)
             if error is not None:

@@ -435,6 +435,10 @@ class Database:
         """SWAPDB: this database and ``other`` exchange their keys, with their deadlines
         (Redis's dbSwapDatabases). The clients stay where they were, by number, and so do the
         WATCHes: a client in database 0 sees at once what database 1 held."""
+        # Each side's watched keys, against what it holds and what will replace it: before the
+        # exchange, as Redis does it (a key is "emptied" from one side, "replaced with" the other).
+        self.touch_all(other)
+        other.touch_all(self)
         self.data, other.data = other.data, self.data
         self.expires, other.expires = other.expires, self.expires
         self.encodings, other.encodings = other.encodings, self.encodings
@@ -443,9 +447,6 @@ class Database:
         self.scan_order = other.scan_order = None
         if self.hooks.tracer is not None:
             self.hooks.tracer.swap(self, other)
-        # Each side's watched keys, against what it holds now and what it held before.
-        self.touch_all(other)
-        other.touch_all(self)
 
     def touch_all(self, replaced_with: Database | None) -> None:
         """Every watched key that this database holds, or that ``replaced_with`` holds, changed

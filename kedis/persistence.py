@@ -409,17 +409,33 @@ class Persistence:
 
             aof.stop(self.server)
 
-    def shutdown(self) -> None:
-        """What Redis does on SHUTDOWN (prepareForShutdown): the AOF's last bytes to disk, and a
-        SAVE when there are save rules."""
+    def shutdown(self, save: bool | None = None, force: bool = False) -> bool:
+        """What Redis does on SHUTDOWN (finishShutdown): what runs in the background finishes,
+        the AOF's last bytes go to the disk, and a SAVE is made when there are save rules
+        (``save`` None), or always (True: SHUTDOWN SAVE), or never (False: NOSAVE). A save that
+        fails stops the shutdown, unless ``force``: answers False, and nothing was stopped."""
         server = self.server
         self.wait()
+        if server.aof is not None:
+            self.note("Calling fsync() on the AOF file.", warning=False)
+            server.aof.retry()
+            server.aof.fsync()
+        if save or (save is None and server.config["save"]):
+            self.note("Saving the final RDB snapshot before exiting.", warning=False)
+            try:
+                self.save()
+            except OSError as error:
+                if not force:
+                    self.note(f"Error trying to save the DB, can't exit. ({error})")
+                    self.note("Errors trying to shut down the server. Check the logs for more "
+                              "information.")
+                    return False
+                self.note(f"Error trying to save the DB. Exit anyway. ({error})")
         if server.aof is not None:
             from . import aof
 
             aof.stop(server)
-        if server.config["save"]:
-            self.save()
+        return True
 
     # --- INFO -----------------------------------------------------------------------------------
     def info(self) -> list[tuple[str, Any]]:

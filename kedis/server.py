@@ -450,16 +450,18 @@ class KedisServer:
         self.log(f"Ready to accept connections tcp (port {self.port})")
         await self._stopped.wait()
 
-    def stop(self) -> None:
+    def stop(self, finish: bool = True) -> None:
+        """Stop serving: close the listening sockets and every connection, and end
+        ``serve_forever``. ``finish``: the engine's shutdown too (the AOF's last bytes, the
+        final SAVE), as on SIGTERM; the SHUTDOWN command has done it already."""
         for server in self.servers:
             server.close()
         for connection in list(self.connections):
             connection.close()
         if self._cron is not None:
             self._cron.cancel()
-        shutdown = getattr(self.engine, "shutdown", None)
-        if shutdown is not None:
-            shutdown()
+        if finish:
+            self.engine.shutdown()
         if self._stopped is not None:
             self._stopped.set()
 

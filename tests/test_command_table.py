@@ -18,8 +18,8 @@ SETS = """sadd srem smembers sismember smismember scard sinter sunion sdiff sint
 sdiffstore smove sintercard spop srandmember sscan""".split()
 
 
-# Persistence's commands (issue 6).
-PERSISTENCE = "save bgsave lastsave bgrewriteaof".split()
+# Persistence's commands (issue 6), and SHUTDOWN, which ends with a final save.
+PERSISTENCE = "save bgsave lastsave bgrewriteaof shutdown".split()
 
 # kedis-server's (issue 7): the connection's own commands, transactions, MONITOR.
 SERVER = "auth hello quit reset client multi exec discard watch unwatch monitor monitor.trace".split()

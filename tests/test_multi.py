@@ -53,6 +53,11 @@ SCENARIOS = {
     "SWAPDB of a database with itself changes nothing watched": [
         ("A", "SET k 1"), ("A", "WATCH k"), ("B", "SWAPDB 0 0"), ("A", "MULTI"), ("A", "GET k"),
         ("A", "EXEC")],
+    "SAVE is refused inside a transaction, which then aborts": [
+        ("A", "MULTI"), ("A", "SAVE"), ("A", "PING"), ("A", "EXEC"), ("A", "PING")],
+    "SHUTDOWN is refused inside a transaction": [
+        ("A", "MULTI"), ("A", "SHUTDOWN"), ("A", "SHUTDOWN NOSAVE"), ("A", "EXEC"),
+        ("A", "PING")],
     "RENAME changes both keys": [
         ("A", "SET src 1"), ("A", "WATCH dst"), ("B", "RENAME src dst"), ("A", "MULTI"),
         ("A", "PING"), ("A", "EXEC")],
@@ -143,6 +148,21 @@ def test_a_key_already_expired_when_watched_is_no_change_when_it_is_deleted(db, 
     clock.advance(0.2)
     db.execute("WATCH", "k", client=a)  # already expired: WATCH notes it
     assert db.execute("GET", "k", client=b).value is None  # lazy expiry deletes it
+    db.execute("MULTI", client=a)
+    db.execute("PING", client=a)
+    assert db.execute("EXEC", client=a) == Array([Status("PONG")])
+
+
+def test_swapdb_bringing_an_expired_key_where_there_was_none_is_no_change(db, clock, two):
+    # The watched database had no k; the one swapped in holds k, but k's deadline has passed:
+    # logically nothing appeared, and EXEC runs (Redis compares the sides before it swaps them).
+    a, b = two
+    db.execute("DEBUG", "SET-ACTIVE-EXPIRE", "0", client=b)
+    db.execute("SET", "k", "foo", "PX", "1", client=b)
+    clock.advance(0.01)
+    db.execute("SELECT", "1", client=a)
+    db.execute("WATCH", "k", client=a)
+    db.execute("SWAPDB", "0", "1", client=b)
     db.execute("MULTI", client=a)
     db.execute("PING", client=a)
     assert db.execute("EXEC", client=a) == Array([Status("PONG")])

@@ -809,3 +809,69 @@ def test_idle_times_and_counters_go_across_in_the_dump_both_ways(tmp_path, polic
     access.clear()
     rdb.decode((tmp_path / "dump.rdb").read_bytes(), access=access)
     assert access == {}
+
+
+# --- SHUTDOWN: the final save, then the exit ----------------------------------------------------
+@pytest.mark.redis
+@pytest.mark.parametrize("kind", ["kedis", "redis"])
+@pytest.mark.parametrize("rules, flags, saved", [
+    ("3600 1", (), True),            # save rules: the final SAVE
+    ("", (), False),                 # none: no file
+    ("3600 1", (b"NOSAVE",), False),
+    ("", (b"SAVE",), True),
+    ("", (b"now", b"SAVE", b"force"), True),
+], ids=lambda v: " ".join(x.decode() for x in v) if isinstance(v, tuple) else repr(v))
+def test_shutdown_saves_as_asked_then_the_server_exits(tmp_path, kind, rules, flags, saved):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    server = ServerProcess(kind, folder, tmp_path / "server.log", "--save", rules)
+    try:
+        assert server.call(b"SET", b"k", b"v") == b"+OK\r\n"
+        assert server.call(b"SHUTDOWN", *flags) == b""  # no reply: the connection closes
+        assert server.process.wait(timeout=20) == 0
+        assert (folder / "dump.rdb").exists() == saved
+        if saved:
+            assert kedis.Kedis(config={"dir": str(folder)}).execute("GET", "k").value == b"v"
+    finally:
+        server.stop()
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("kind", ["kedis", "redis"])
+def test_shutdown_whose_save_fails_refuses_to_stop_unless_forced(tmp_path, kind):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    server = ServerProcess(kind, folder, tmp_path / "server.log", "--save", "3600 1")
+    try:
+        assert server.call(b"SET", b"k", b"v") == b"+OK\r\n"
+        (folder / "dump.rdb").mkdir()  # now the dump cannot be renamed into place
+        assert server.call(b"SHUTDOWN") == b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
+        assert server.call(b"GET", b"k") == b"$1\r\nv\r\n"  # still serving, nothing lost
+        assert server.call(b"SHUTDOWN", b"FORCE") == b""
+        assert server.process.wait(timeout=20) == 0
+    finally:
+        server.stop()
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("kind", ["kedis", "redis"])
+def test_shutdown_syntax_and_abort_answer_as_redis(tmp_path, kind):
+    server = ServerProcess(kind, tmp_path, tmp_path / "server.log", "--save", "")
+    try:
+        for argv, reply in [((b"SHUTDOWN", b"NOSAVE", b"SAVE"), b"-ERR syntax error\r\n"),
+                            ((b"SHUTDOWN", b"ABORT", b"NOW"), b"-ERR syntax error\r\n"),
+                            ((b"SHUTDOWN", b"LATER"), b"-ERR syntax error\r\n"),
+                            ((b"SHUTDOWN", b"ABORT"), b"-ERR No shutdown in progress.\r\n"),
+                            ((b"SHUTDOWN", b"abort", b"ABORT"),
+                             b"-ERR No shutdown in progress.\r\n")]:
+            assert server.call(*argv) == reply, argv
+        assert server.call(b"PING") == b"+PONG\r\n"
+    finally:
+        server.stop()
+
+
+def test_shutdown_does_not_stop_an_embedded_engine(db):
+    # The Jupyter kernel or the REPL holds the engine: SHUTDOWN must not end its host.
+    db.run("SET k v")
+    assert "kedis-server only" in db.run("SHUTDOWN").value
+    assert db.run("GET k").value == b"v"

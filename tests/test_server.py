@@ -22,7 +22,7 @@ from compare import (
 
 import kedis
 from kedis import command_table
-from kedis.config import PARAMETERS
+from kedis.config import NAMES
 from kedis.stats import Rate
 
 
@@ -31,8 +31,8 @@ def config_set_failed(name: str, reason: str) -> bytes:
             .encode())
 
 
-#: Every parameter Kedis has, in its table's order (which CONFIG GET * follows).
-PARAMETER_NAMES = [name.encode() for name in PARAMETERS]
+#: Every parameter name Kedis has, aliases last, in its table's order (which CONFIG GET * follows).
+PARAMETER_NAMES = [name.encode() for name in NAMES]
 #: Each server's own: where it was started, where it listens, and whether it allows DEBUG (the
 #: oracle does, for the tests' DEBUG SET-ACTIVE-EXPIRE 0).
 OWN_PARAMETERS = (b"dir", b"port", b"bind", b"enable-debug-command")
@@ -468,12 +468,36 @@ def test_config_set_refuses_a_value_with_thousands_of_digits(db, redis_config, n
     (["databases", "4"], config_set_failed("databases", "can't set immutable config")),
     (["DATABASES", "4"], config_set_failed("DATABASES", "can't set immutable config")),
     (["hz", "abc", "databases", "1"], config_set_failed("databases", "can't set immutable config")),
+    (["daemonize", "no"], config_set_failed("daemonize", "can't set immutable config")),
+    (["maxmemory-clients", "abc"],
+     config_set_failed("maxmemory-clients", "argument must be a memory or percent value")),
+    (["slaveof", "x"], config_set_failed("slaveof", "can't set immutable config")),
+    (["replicaof", "x"], config_set_failed("replicaof", "can't set immutable config")),
     (["hz", "20", "hz", "30"], config_set_failed("hz", "duplicate parameter")),
     (["HZ", "1", "hz", "2"], config_set_failed("hz", "duplicate parameter")),
     (["hz", "10", "hz"], SYNTAX_ERROR),
 ], ids=lambda v: " ".join(v) if isinstance(v, list) else "")
 def test_config_set_errors_about_the_names(db, redis_config, arguments, error):
     assert same(db, redis_config, "CONFIG", "SET", *arguments) == error
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("names", [["daemonize"], ["replicaof"], ["slaveof"], ["SlaveOf"],
+                                   ["maxmemory", "maxmemory*", "bind", "*of"]],
+                         ids=" ".join)
+def test_config_get_read_only_parameters_and_aliases(db, redis_config, names):
+    # An alias (slaveof for replicaof) is a name of its own: a pattern answers both.
+    ours = parse_resp(db.execute("CONFIG", "GET", *names).resp())
+    theirs = parse_resp(redis_config.call("CONFIG", "GET", *names))
+    # Redis answers in its dict's order, and has more parameters (maxmemory-clients...): the
+    # ones Kedis has must all be there, with Redis's values (bind is each server's own address).
+    ours = dict(zip(ours[::2], ours[1::2], strict=True))
+    theirs = {name: value for name, value in zip(theirs[::2], theirs[1::2], strict=True)
+              if name.lower() in PARAMETER_NAMES}
+    assert ours.keys() == theirs.keys()
+    ours.pop(b"bind", None)
+    theirs.pop(b"bind", None)
+    assert ours == theirs
 
 
 @pytest.mark.redis

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..command_table import command
 from ..errors import SYNTAX, CommandError
-from ..reply import OK, Integer, Reply, Status
+from ..reply import OK, Frames, Integer, Reply, Status
 
 BGSAVE_IN_PROGRESS = "ERR Background save already in progress"
 
@@ -34,6 +34,50 @@ def save(client, argv: list[bytes]) -> Reply:
         persistence.note(f"Failed opening the temp RDB file for saving: {error}")
         raise CommandError("ERR") from None  # Redis answers a bare ERR (details in its log)
     return OK
+
+
+@command("shutdown", arity=-1, flags="admin noscript loading stale no_multi allow_busy",
+         group="server", since="1.0.0",
+         complexity="O(N) when saving, where N is the total number of keys in all databases",
+         summary="Saves the store (as the save rules say, or as asked), then stops the server.")
+def shutdown(client, argv: list[bytes]) -> Reply:
+    """SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
+
+    Teaches: how a server stops without losing what it acknowledged. The AOF's last bytes go to
+    the disk, then a final SAVE (when there are save rules; SAVE forces one, NOSAVE skips it).
+    If that save fails the server refuses to stop (FORCE stops anyway): stopping would lose the
+    writes since the last snapshot. On success there is no reply: the connection just closes.
+    NOW skips waiting for lagging replicas, and ABORT cancels such a wait; Kedis has no replicas,
+    so there is never a shutdown in progress to abort. Only kedis-server stops: an engine inside
+    the Jupyter kernel or the REPL belongs to its host, which SHUTDOWN does not end.
+    """
+    flags = set()
+    abort = False
+    for word in (arg.lower() for arg in argv[1:]):
+        if word in (b"nosave", b"save", b"now", b"force"):
+            flags.add(word)
+        elif word == b"abort":
+            abort = True
+        else:
+            raise CommandError(SYNTAX)
+    if (abort and flags) or {b"nosave", b"save"} <= flags:
+        raise CommandError(SYNTAX)  # ABORT with any other flag; NOSAVE with SAVE
+    if abort:
+        raise CommandError("ERR No shutdown in progress.")
+    network = client.server.network
+    if network is None:
+        raise CommandError("ERR SHUTDOWN stops kedis-server only: this engine belongs to the "
+                           "program it runs in (the Jupyter kernel, the REPL)")
+    save = True if b"save" in flags else False if b"nosave" in flags else None  # None: the rules
+    if not client.server.shutdown(save, force=b"force" in flags):
+        raise CommandError("ERR Errors trying to SHUTDOWN. Check logs.")
+    network.log("Kedis is now ready to exit, bye bye...", "#")
+    network.stop(finish=False)
+    client.close_after_reply = True
+    return _NO_REPLY
+
+
+_NO_REPLY = Frames(())  # (a successful SHUTDOWN answers nothing: the connection closes)
 
 
 @command("bgsave", arity=-1, flags="admin noscript no_async_loading", group="server",

@@ -15,7 +15,7 @@ import time
 
 from .. import __version__
 from ..command_table import command
-from ..config import PARAMETERS, ConfigError
+from ..config import NAMES, ConfigError
 from ..errors import SYNTAX, CommandError, user_text
 from ..glob import compile_glob
 from ..numbers import parse_int32
@@ -368,21 +368,22 @@ def config_get(client, argv: list[bytes]) -> Reply:
 
     Names are case-insensitive; a pattern with * ? or [ matches several.
     """
-    found: dict[str, str] = {}  # parameter -> the name to answer with
+    found: dict[str, str] = {}  # name (or alias) asked for -> the name to answer with
     for pattern in argv[2:]:
         # Redis looks for glob characters, and matches, in the C string: up to a NUL byte.
         text = pattern.split(b"\x00", 1)[0]
         if not any(c in text for c in b"*?["):
             name = pattern.lower().decode("utf-8", "replace")
-            if name in PARAMETERS and name not in found:
+            if name in NAMES and name not in found:
                 found[name] = pattern.decode("utf-8", "replace")  # answered as typed, like Redis
             continue
         matches = compile_glob(text, nocase=True)  # parameter names match case-insensitively
-        for name in PARAMETERS:
+        for name in NAMES:  # an alias is a name of its own: "*of" answers replicaof and slaveof
             if name not in found and matches(name.encode()):
                 found[name] = name
     # A map in RESP3, as Redis 7 answers it (a flat array of pairs in RESP2).
-    return Map([(Bulk(shown.encode()), Bulk(PARAMETERS[name].show(client.server.config[name])))
+    config = client.server.config
+    return Map([(Bulk(shown.encode()), Bulk(NAMES[name].show(config[NAMES[name].name])))
                 for name, shown in found.items()])
 
 
@@ -403,14 +404,15 @@ def config_set(client, argv: list[bytes]) -> Reply:
     pairs = list(zip(argv[2::2], argv[3::2], strict=True))
     names: list[str] = []
     for raw_name, _ in pairs:
-        name = raw_name.lower().decode("utf-8", "surrogateescape")
-        if name not in PARAMETERS:
+        parameter = NAMES.get(raw_name.lower().decode("utf-8", "surrogateescape"))
+        if parameter is None:
             raise CommandError("ERR Unknown option or number of arguments for CONFIG SET - "
                                f"'{user_text(raw_name)}'")
+        name = parameter.name
         reason = None
-        if not PARAMETERS[name].mutable:
+        if not parameter.mutable:
             reason = "can't set immutable config"
-        elif PARAMETERS[name].protected and not _may_set_protected(client):
+        elif parameter.protected and not _may_set_protected(client):
             reason = "can't set protected config"
         elif name in names:
             reason = "duplicate parameter"
@@ -421,7 +423,7 @@ def config_set(client, argv: list[bytes]) -> Reply:
     chosen: dict[str, int] = {}
     for name, (_, raw_value) in zip(names, pairs, strict=True):
         try:
-            chosen[name] = PARAMETERS[name].convert(raw_value)
+            chosen[name] = NAMES[name].convert(raw_value)
         except ConfigError as error:
             raise CommandError(f"ERR CONFIG SET failed (possibly related to argument "
                                f"'{name}') - {error}") from None
