@@ -171,6 +171,12 @@ def _command_line(words_and_count):
         lambda parts: parts[0] + list(parts[1:-1]) + parts[-1])
 
 
+#: The parameters the rules change, at their defaults: set on the redis-server before each run
+#: and after it (the server is shared with the session's other tests).
+DEFAULTS = (["CONFIG", "SET", "hz", "10"], ["CONFIG", "SET", "proto-max-bulk-len", "512mb"],
+            ["CONFIG", "SET", "active-expire-effort", "1"])
+
+
 class RedisTwin(RuleBasedStateMachine):
     """Kedis and Redis side by side; every rule sends one command (or a few) to both."""
 
@@ -181,9 +187,7 @@ class RedisTwin(RuleBasedStateMachine):
         super().__init__()
         self.kedis = kedis.Kedis()
         self.step = 0  # makes relative times distinct: see strategies_redis.RelativeTime
-        for command in (["FLUSHALL"], ["SELECT", "0"], ["CONFIG", "SET", "hz", "10"],
-                        ["CONFIG", "SET", "proto-max-bulk-len", "512mb"],
-                        ["CONFIG", "SET", "active-expire-effort", "1"]):
+        for command in (["FLUSHALL"], ["SELECT", "0"], *DEFAULTS):
             self.redis.call(*command)
         self.sent: list[list[bytes]] = []  # the commands sent since the last step's checks
         self.changes = self.changes_now()
@@ -717,6 +721,13 @@ class RedisTwin(RuleBasedStateMachine):
         # At the end, every value and TTL of the two databases the machine uses.
         if not hasattr(self, "kedis"):
             return
+        try:
+            self._check_everything()
+        finally:  # the redis-server is the session's: the tests after this one expect defaults
+            for command in DEFAULTS:
+                self.redis.call(*command)
+
+    def _check_everything(self):
         for index in (b"0", b"1"):
             self.check([b"SELECT", index])
             for key in self.check_unordered([b"KEYS", b"*"]):
