@@ -502,11 +502,16 @@ class AppendOnlyFile:
                     self.server.persistence.note(f"Fail to fsync the AOF file: {error.strerror}")
                 self.fsync_error = os.strerror(error.errno or errno.EIO)
 
+    def flush(self) -> None:
+        """Everything on the disk: a last try for what a failed write left, then an fsync
+        (Redis's flushAppendOnlyFile(1) and fsync: at a switch of file, at shutdown, at close)."""
+        self.retry()
+        self.fsync()
+
     def switch(self, path: str) -> None:
         """Go on in another file (a rewrite's new incr file): fsync and close this one first.
         Bytes a failed write left go to the new file, after the SELECT they need there."""
-        self.retry()
-        self.fsync()
+        self.flush()
         with self.lock:
             os.close(self.fd)
             self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -518,8 +523,7 @@ class AppendOnlyFile:
 
     def close(self) -> None:
         self._stop.set()
-        self.retry()  # a last try for what a failed write left (Redis's flush at shutdown)
-        self.fsync()
+        self.flush()
         with self.lock:
             if self.fd >= 0:
                 os.close(self.fd)

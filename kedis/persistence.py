@@ -418,8 +418,7 @@ class Persistence:
         self.wait()
         if server.aof is not None:
             self.note("Calling fsync() on the AOF file.", warning=False)
-            server.aof.retry()
-            server.aof.fsync()
+            server.aof.flush()  # (even if the save below fails: the AOF then goes on)
         if save or (save is None and server.config["save"]):
             self.note("Saving the final RDB snapshot before exiting.", warning=False)
             try:

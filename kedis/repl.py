@@ -376,6 +376,9 @@ class RemoteEngine:
     def before_sleep(self) -> None:
         pass
 
+    def shutdown(self) -> bool:
+        return True  # the server keeps its data, and runs on: leaving the REPL does not stop it
+
 
 class _RemoteClient:
     def __init__(self, target) -> None:  # noqa: ANN001 - a remote.RedisTarget
@@ -496,8 +499,7 @@ def main(argv: list[str] | None = None) -> int:
         # As redis-cli does with a command on its command line: run it, print the reply, leave.
         command = [os.fsencode(arg) for arg in options.command]
         session.handle_argv(command)
-        engine.shutdown()
-        return 0
+        return _shut_down(engine)
     stop = session.start_expiry() if not remote else threading.Event()
     try:
         if sys.stdin.isatty():
@@ -511,8 +513,18 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop.set()
         with session.lock:
-            engine.shutdown()  # the last AOF bytes, and a SAVE when there are save rules
-    return 0
+            status = _shut_down(engine)
+    return status
+
+
+def _shut_down(engine: Kedis) -> int:
+    """The last AOF bytes, and a SAVE when there are save rules; a save that failed is said, and
+    the exit status is 1 (the session ends anyway: the REPL has no server to keep running)."""
+    if engine.shutdown():
+        return 0
+    sys.stderr.write("kedis: the final save failed: the writes since the last one are only in "
+                     "the AOF, if there is one. Check the logs.\n")
+    return 1
 
 
 def _persistence_config(options: argparse.Namespace) -> dict[str, str] | None:

@@ -460,8 +460,9 @@ class KedisServer:
             connection.close()
         if self._cron is not None:
             self._cron.cancel()
-        if finish:
-            self.engine.shutdown()
+        if finish and not self.engine.shutdown():
+            # Redis refuses to exit on a SIGTERM whose save failed; kedis-server stops (README).
+            self.log("Errors trying to shut down the server: the final save failed", "#")
         if self._stopped is not None:
             self._stopped.set()
 

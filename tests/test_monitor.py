@@ -167,7 +167,14 @@ def test_the_repl_runs_one_command_on_a_server(server):
     result = subprocess.run([KEDIS, "-h", "127.0.0.1", "-p", str(server.port), "SET", "k", "v"],
                             capture_output=True, text=True, timeout=30)
     assert result.stdout == "OK\n"
+    assert (result.returncode, result.stderr) == (0, "")  # leaving does not stop the server
     assert server.call(lambda: server.engine.databases[0].data) == {b"k": b"v"}
+
+
+def test_a_repl_session_on_a_server_ends_cleanly(server):
+    result = subprocess.run([KEDIS, "-p", str(server.port)], input="SET k v\nGET k\n",
+                            capture_output=True, text=True, timeout=30)
+    assert (result.stdout, result.returncode, result.stderr) == ("OK\nv\n", 0, "")
 
 
 def test_the_repl_says_when_it_cannot_connect():

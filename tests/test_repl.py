@@ -386,3 +386,13 @@ def test_each_line_ends_with_a_fast_cycle_when_one_is_due():
     assert engine.tick().time_cap_reached  # (the background thread's, run by hand here)
     repl.handle("PING")
     assert engine.last_cycle.kind == "fast"
+
+
+def test_leaving_the_repl_says_when_the_final_save_failed(tmp_path, capsys):
+    from kedis.repl import _shut_down
+
+    engine = Kedis(config={"dir": str(tmp_path), "save": "3600 1"})
+    engine.execute("SET", "k", "v")
+    (tmp_path / "dump.rdb").mkdir()  # the dump cannot be renamed into place
+    assert _shut_down(engine) == 1
+    assert "the final save failed" in capsys.readouterr().err

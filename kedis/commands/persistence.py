@@ -73,7 +73,7 @@ def shutdown(client, argv: list[bytes]) -> Reply:
         raise CommandError("ERR Errors trying to SHUTDOWN. Check logs.")
     network.log("Kedis is now ready to exit, bye bye...", "#")
     network.stop(finish=False)
-    client.close_after_reply = True
+    client.close_after_reply = True  # (what it sent after SHUTDOWN is not run)
     return _NO_REPLY
 
 

@@ -98,7 +98,8 @@ class KedisKernel(IPythonKernel):
     def do_shutdown(self, restart: bool) -> Any:
         """Save as redis-server does when it stops (the AOF's last bytes, a SAVE by the rules)."""
         with self.runner.lock:
-            self.runner.engine.shutdown()
+            if not self.runner.engine.shutdown():  # (persistence.py logged why)
+                self.log.warning("Kedis: the final save failed; the kernel stops anyway")
         return super().do_shutdown(restart)
 
     def _publish(self, data: dict, metadata: dict) -> None:
