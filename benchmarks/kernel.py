@@ -194,7 +194,7 @@ class Kernel:
                     continue  # a previous cell's late message
                 if kind == "display_data":
                     # one reply, or a batch of them: past its first 200 replies, a Kedis cell
-                    # sends them 200 to a display (kedis.cells.BATCH), and says how many
+                    # sends them 200 to a display (kedis.jupyter.cells.BATCH), and says how many
                     content = json.loads(frames[3])
                     outputs += content["metadata"].get("kedis", {}).get("replies", 1)
                     displays += 1
@@ -286,7 +286,7 @@ def big_cell(kedis: Kernel, rounds: int) -> list[CellTiming]:
 
 def big_cell_in_process(rounds: int) -> float:
     """The anchor: the same cell through a CellRunner in this process, displaying nothing."""
-    from kedis.cells import CellRunner
+    from kedis.jupyter.cells import CellRunner
 
     best = float("inf")
     for _ in range(rounds):

@@ -67,7 +67,7 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 15) -> 
 
 
 def start_kedis(port: int, parser: str, folder: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "kedis.server", "--port", str(port), "--save", "",
+    command = [sys.executable, "-m", "kedis.network.server", "--port", str(port), "--save", "",
                "--dir", folder]
     if parser == "python":
         command += ["--hiredis", "no"]

@@ -282,7 +282,7 @@ def in_process(count: int, rounds: int, through_cells: bool) -> Pair:
     ``through_cells``: as one cell of a CellRunner (widgets=True, replies serialized), else by
     ``engine.execute``. The end of the "cell" (its post_execute push) is timed too.
     """
-    from kedis.cells import CellRunner
+    from kedis.jupyter.cells import CellRunner
     from kedis.widgets import ExpiryView, FlowView, StoreView
 
     runs = [command_mix(count, round_) for round_ in range(rounds + 1)]

@@ -8,22 +8,35 @@
     reply.cli(); reply.resp()                              # redis-cli's text; RESP2 bytes
     db.run("GET greeting", trace=True).trace               # the command's steps through the layers
 
-The layers, one module each: parser.py -> command_table.py -> commands/ -> keyspace.py (with
-expiry.py) -> reply.py; engine.py connects them and trace.py records the journey.
+The package, a folder per part (each folder's ``__init__.py`` says what it holds):
+
+    engine/        the path of a command: parser -> command table -> dispatcher -> handler ->
+                   keyspace (with expiry) -> reply, and the trace that records it
+    commands/      the handlers, one module per command family (t_string.c, t_set.c, db.c...)
+    structures/    the data structures values are stored in (t_set.c's intset or hash table...)
+    persistence/   RDB and AOF: when the store goes to disk, and the files' formats
+    network/       RESP, kedis-server, and the client of a real Redis
+    jupyter/       cells, magics, completion, highlighting, the tutorials' checks
+    kernel/        the Jupyter kernel          widgets/   the live views
+    repl.py        the ``kedis`` REPL          util/      small helpers
+
+Imports go one way: the front ends (jupyter, kernel, widgets, repl) and the network use the
+engine; the engine uses the handlers, the structures and persistence; none imports back.
 """
 
-__version__ = "0.1.0"
 
-from .clock import FakeClock, RealClock  # noqa: E402
-from .engine import Client, Kedis  # noqa: E402
-from .parser import ParseError, split_args  # noqa: E402
-from .reply import Array, Bulk, Error, Integer, Null, NullArray, Reply, Status, Verbatim  # noqa: E402
-from .trace import KeyState, Step, format_trace  # noqa: E402
+from .engine.client import Client  # noqa: E402
+from .engine.dispatcher import Kedis
+from .engine.parser import ParseError, split_args  # noqa: E402
+from .engine.reply import Array, Bulk, Error, Integer, Null, NullArray, Reply, Status, Verbatim  # noqa: E402
+from .engine.trace import KeyState, Step, format_trace  # noqa: E402
+from .engine.version import KEDIS_VERSION as __version__  # noqa: E402
+from .util.clock import FakeClock, RealClock  # noqa: E402
 
 
 def load_ipython_extension(shell):  # noqa: ANN001, ANN201 - IPython's extension hook
-    """``%load_ext kedis``: the ``%%kedis`` cell magic (see kedis/ipython.py)."""
-    from .ipython import load_ipython_extension as load
+    """``%load_ext kedis``: the ``%%kedis`` cell magic (see kedis/jupyter/ipython.py)."""
+    from .jupyter.ipython import load_ipython_extension as load
 
     load(shell)
 

@@ -48,13 +48,14 @@ import time
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from . import __version__
-from .clock import FakeClock
-from .config import DEFAULT_SAVE_RULES
-from .engine import Client, Kedis
-from .parser import ParseError, split_args, split_repeat
-from .reply import OK, Error, Reply, shown_raw
-from .trace import Step, format_trace
+from .engine.client import Client
+from .engine.config import DEFAULT_SAVE_RULES
+from .engine.dispatcher import Kedis
+from .engine.parser import ParseError, split_args, split_repeat
+from .engine.reply import OK, Error, Reply, shown_raw
+from .engine.trace import Step, format_trace
+from .engine.version import KEDIS_VERSION as __version__
+from .util.clock import FakeClock
 
 HISTORY_FILE = os.path.join(os.path.expanduser("~"), ".kedis_history")
 _ATOI = re.compile(r"[ \t\n\r\x0b\x0c]*[+-]?\d+")      # the prefix C's atoi() reads
@@ -324,7 +325,7 @@ def _interactive(session: Session) -> None:
 
 
 def _install_completion(readline) -> None:  # type: ignore[no-untyped-def]
-    from .command_table import TABLE
+    from .engine.command_table import TABLE
 
     names = sorted(name.decode() for name in TABLE)
 
@@ -350,8 +351,8 @@ class RemoteEngine:
     """
 
     def __init__(self, host: str, port: int) -> None:
-        from .clock import RealClock
-        from .remote import RedisTarget
+        from .network.remote import RedisTarget
+        from .util.clock import RealClock
 
         self.address = f"{host}:{port}"
         self.target = RedisTarget(f"redis://{host}:{port}/0")
@@ -363,7 +364,7 @@ class RemoteEngine:
         return self.client  # the target opens a new connection by itself when needed
 
     def execute(self, *argv: bytes, trace: bool = False, client: object = None) -> Reply:
-        from .remote import RemoteError
+        from .network.remote import RemoteError
 
         try:
             return self.target.execute(*argv)
@@ -399,7 +400,7 @@ def monitor(host: str, port: int, out: BinaryIO, trace: bool = True) -> int:
     kedis-server, each command is followed by its steps through the layers (MONITOR.TRACE)."""
     import socket
 
-    from .resp import encode_command
+    from .network.resp import encode_command
 
     try:
         sock = socket.create_connection((host, port))
@@ -473,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     if remote:
         if options.trace or options.fake_clock is not None:
             parser.error("--trace and --fake-clock work on the embedded engine, not with -h/-p")
-        from .remote import RemoteError
+        from .network.remote import RemoteError
 
         try:
             engine = RemoteEngine(host, port)

@@ -7,7 +7,7 @@ from kedis_server import KedisServerThread
 from redis_oracle import RawClient, RedisServer
 
 import kedis
-from kedis.server import ServerConfig
+from kedis.network.server import ServerConfig
 
 START = 1_700_000_000.0  # the fake clock's start: 2023-11-14 22:13:20 UTC
 

@@ -11,7 +11,7 @@ import asyncio
 import threading
 
 import kedis
-from kedis.server import KedisServer, ServerConfig
+from kedis.network.server import KedisServer, ServerConfig
 
 START = 1_700_000_000.0
 

@@ -82,10 +82,10 @@ from strategies_redis import (
 )
 
 import kedis
-from kedis import rdb
-from kedis.command_table import KEDIS_ONLY, TABLE
-from kedis.crc64 import crc64
-from kedis.resp import encode_command
+from kedis.engine.command_table import KEDIS_ONLY, TABLE
+from kedis.network.resp import encode_command
+from kedis.persistence import rdb
+from kedis.persistence.crc64 import crc64
 
 pytestmark = pytest.mark.redis
 

@@ -16,7 +16,7 @@ import time
 import pytest
 
 import kedis
-from kedis.glob import compile_glob
+from kedis.util.glob import compile_glob
 
 LONG = b"a" * 200_000
 PATTERN = b"a*" * 40 + b"b"  # exponential for a backtracking matcher

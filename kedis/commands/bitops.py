@@ -50,8 +50,8 @@ from __future__ import annotations
 import operator
 import re
 
-from ..command_table import command, key
-from ..errors import (
+from ..engine.command_table import command, key
+from ..engine.errors import (
     BIT_ARGUMENT,
     BIT_OFFSET,
     BIT_VALUE,
@@ -63,9 +63,10 @@ from ..errors import (
     WRONGTYPE,
     CommandError,
 )
-from ..notify import GENERIC, STRING, notify
-from ..numbers import LLONG_MAX, parse_int, string_to_int
-from ..reply import NULL, ONE, ZERO, Array, Integer, Reply
+from ..engine.notify import GENERIC, STRING, notify
+from ..engine.reply import NULL, ONE, ZERO, Array, Integer, Reply
+from ..util.numbers import LLONG_MAX, string_to_int
+from .args import parse_int
 
 __all__ = ["count_bits", "first_bit"]
 

@@ -6,18 +6,17 @@ connection state, so two clients can work in different databases of the same ser
 others here: AUTH (has this connection given the password?), HELLO (which protocol, RESP2 or
 RESP3), QUIT and RESET, and CLIENT: the connections' ids and names, CLIENT LIST's line about
 each, CLIENT KILL, whether a connection hears its replies (CLIENT REPLY), and CLIENT PAUSE,
-which holds every client's commands for a while (the engine keeps the pause: engine.py's
-``pause_clients``; the connections hold the commands: server.py).
+which holds every client's commands for a while (the engine keeps the pause: engine/dispatcher.py's
+``pause_clients``; the connections hold the commands: network/server.py).
 """
 
 from __future__ import annotations
 
 import time
 
-from ..command_table import command
-from ..errors import SYNTAX, CommandError, subcommand_syntax, user_text, wrong_arity
-from ..numbers import LLONG_MAX, parse_int, parse_int32, string_to_int
-from ..reply import (
+from ..engine.command_table import command
+from ..engine.errors import SYNTAX, CommandError, subcommand_syntax, user_text, wrong_arity
+from ..engine.reply import (
     EMPTY_ARRAY,
     NO_REPLY,
     NULL,
@@ -34,7 +33,9 @@ from ..reply import (
     Verbatim,
     help_reply,
 )
-from ..resp import encode_command
+from ..network.resp import encode_command
+from ..util.numbers import LLONG_MAX, string_to_int
+from .args import parse_int, parse_int32
 
 
 @command("ping", arity=-1, flags="fast", acl="connection",
@@ -128,7 +129,7 @@ def _check_client_name(name: bytes) -> None:
 
 
 def hello_reply(client) -> Reply:
-    from .server import REDIS_VERSION
+    from ..engine.version import REDIS_VERSION
 
     return Map([(Bulk(b"server"), Bulk(b"redis")),
                 (Bulk(b"version"), Bulk(REDIS_VERSION.encode())),
@@ -505,7 +506,7 @@ def client_pause(client, argv: list[bytes]) -> Reply:
     the pause would hold; Redis waits for its cron). The embedded engine refuses: its one
     client would wait for ever, since nothing else could unpause it.
     """
-    from ..engine import PAUSE_ALL, PAUSE_WRITE
+    from ..engine.client import PAUSE_ALL, PAUSE_WRITE
 
     if len(argv) > 4:
         raise CommandError(subcommand_syntax(argv))

@@ -22,7 +22,7 @@ Kedis's own tests call), each answering as Redis 7.0 does:
 
 Any other subcommand (Redis's crashes, allocator and hash-table internals, listpacks...) gets
 Redis's answer for an unknown one. DEBUG runs only as ``enable-debug-command`` allows (config.py;
-"no" by default, as in Redis): the dispatcher checks before the handler is called (engine.py).
+"no" by default, as in Redis): the dispatcher checks before the handler is called (engine/dispatcher.py).
 
 The digest
 ----------
@@ -44,13 +44,11 @@ import math
 import re
 import time
 
-from .. import rdb
-from ..command_table import command
-from ..errors import CommandError, subcommand_syntax
-from ..evict import idle_ms
-from ..keyspace import TYPE_NAMES
-from ..numbers import string_to_int
-from ..reply import (
+from ..engine.command_table import command
+from ..engine.errors import CommandError, subcommand_syntax
+from ..engine.evict import idle_ms
+from ..engine.keyspace import TYPE_NAMES
+from ..engine.reply import (
     NULL,
     OK,
     Array,
@@ -70,6 +68,8 @@ from ..reply import (
     Verbatim,
     help_reply,
 )
+from ..persistence import rdb
+from ..util.numbers import string_to_int
 from .object import value_encoding, value_refcount
 from .server import new_replication_id
 
@@ -435,7 +435,7 @@ def _loadaof(client, argv: list[bytes]) -> Reply:
     """Empty the store and replay the AOF (its manifest, base and incr files), as at start-up.
     Redis exits when there is no AOF to load, or it is damaged: kedis-server does too; an
     embedded engine (the Jupyter kernel) answers an error instead, with the store emptied."""
-    from .. import aof
+    from ..persistence import aof
 
     server = client.server
     opened = server.aof

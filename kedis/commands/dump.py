@@ -15,7 +15,7 @@ little-endian) and the CRC-64 of everything before it::
 What these commands teach:
 
 - serialization is the RDB format, one value at a time: the same integers in 1, 2 or 4 bytes, the
-  same LZF-compressed long strings (lzf.py), the same intsets; ``kedis.dumpview`` shows a payload
+  same LZF-compressed long strings (lzf.py), the same intsets; ``kedis.persistence.dumpview`` shows a payload
   byte by byte;
 - a checksum protects data that travels: RESTORE refuses a payload whose CRC does not match
   ("DUMP payload version or checksum are wrong"), or written by a newer format; one whose value
@@ -38,9 +38,8 @@ Redis refuses it with ``sanitize-dump-payload yes`` (by default Redis keeps it, 
 
 from __future__ import annotations
 
-from .. import rdb
-from ..command_table import command, key
-from ..errors import (
+from ..engine.command_table import command, key
+from ..engine.errors import (
     BAD_DATA_FORMAT,
     BAD_PAYLOAD,
     BUSYKEY,
@@ -50,9 +49,11 @@ from ..errors import (
     SYNTAX,
     CommandError,
 )
-from ..notify import GENERIC, notify
-from ..numbers import LLONG_MAX, parse_int
-from ..reply import NULL, OK, Bulk, Reply
+from ..engine.notify import GENERIC, notify
+from ..engine.reply import NULL, OK, Bulk, Reply
+from ..persistence import rdb
+from ..util.numbers import LLONG_MAX
+from .args import parse_int
 
 _WRAP = 1 << 64  # C's long long wraps around where Python's int does not
 

@@ -13,18 +13,19 @@ What these commands teach:
 
 from __future__ import annotations
 
-from ..command_table import command, key
-from ..errors import (
+from ..engine.command_table import command, key
+from ..engine.errors import (
     EXPIRE_GT_LT_CONFLICT,
     EXPIRE_NX_CONFLICT,
     CommandError,
     invalid_expire_time,
     unsupported_option,
 )
-from ..keyspace import NOTOUCH
-from ..notify import GENERIC, notify
-from ..numbers import LLONG_MAX, parse_int
-from ..reply import ONE, ZERO, Integer, Reply
+from ..engine.keyspace import NOTOUCH
+from ..engine.notify import GENERIC, notify
+from ..engine.reply import ONE, ZERO, Integer, Reply
+from ..util.numbers import LLONG_MAX
+from .args import parse_int
 
 # C's LLONG_MIN / 1000 truncates toward zero, so both bounds are the same magnitude.
 _SECONDS_LIMIT = LLONG_MAX // 1000

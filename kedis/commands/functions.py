@@ -12,9 +12,9 @@ file with ``FUNCTION FLUSH``, and a client's "reset the server" helper often doe
 
 from __future__ import annotations
 
-from ..command_table import command
-from ..errors import CommandError, user_text
-from ..reply import EMPTY_ARRAY, OK, Reply, help_reply
+from ..engine.command_table import command
+from ..engine.errors import CommandError, user_text
+from ..engine.reply import EMPTY_ARRAY, OK, Reply, help_reply
 
 
 @command("function", arity=-2, group="scripting", since="7.0.0",

@@ -7,11 +7,10 @@ are; people use HELP. Teaches: a command is arity, flags and key positions befor
 
 from __future__ import annotations
 
-from ..command_table import TABLE, Command, command_keys, lookup
-from ..command_table import command as register
-from ..errors import INVALID_COMMAND, INVALID_KEYS, SYNTAX, CommandError, user_text
-from ..glob import compile_glob
-from ..reply import (
+from ..engine.command_table import TABLE, Command, command_keys, lookup
+from ..engine.command_table import command as register
+from ..engine.errors import INVALID_COMMAND, INVALID_KEYS, SYNTAX, CommandError, user_text
+from ..engine.reply import (
     EMPTY_SET,
     NULL,
     Array,
@@ -24,6 +23,7 @@ from ..reply import (
     Verbatim,
     help_reply,
 )
+from ..util.glob import compile_glob
 
 
 def _all_commands() -> list[Command]:

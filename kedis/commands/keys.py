@@ -17,13 +17,13 @@ import zlib
 from bisect import bisect_left
 from itertools import islice
 
-from ..command_table import command, key
-from ..errors import INVALID_CURSOR, NO_SUCH_KEY, SAME_OBJECT, SYNTAX, CommandError
-from ..glob import compile_glob
-from ..keyspace import NOTOUCH, duplicate, type_name
-from ..notify import GENERIC, notify
-from ..numbers import parse_int, parse_int32
-from ..reply import NULL, OK, ONE, ZERO, Array, Bulk, Integer, Reply, Status
+from ..engine.command_table import command, key
+from ..engine.errors import INVALID_CURSOR, NO_SUCH_KEY, SAME_OBJECT, SYNTAX, CommandError
+from ..engine.keyspace import NOTOUCH, duplicate, type_name
+from ..engine.notify import GENERIC, notify
+from ..engine.reply import NULL, OK, ONE, ZERO, Array, Bulk, Integer, Reply, Status
+from ..util.glob import compile_glob
+from .args import parse_int, parse_int32
 
 _WHITESPACE = b" \t\n\r\x0b\x0c"
 

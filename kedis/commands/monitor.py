@@ -21,12 +21,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..command_table import command
-from ..reply import NO_REPLY, OK, Reply, repr_bytes
+from ..engine.command_table import command
+from ..engine.parser import repr_bytes
+from ..engine.reply import NO_REPLY, OK, Reply
 
 if TYPE_CHECKING:
-    from ..command_table import Command
-    from ..engine import Client, Kedis
+    from ..engine.client import Client
+    from ..engine.command_table import Command
+    from ..engine.dispatcher import Kedis
 
 __all__ = ["feed_monitors", "monitor_line", "start_monitor", "stop_monitor", "shown_args"]
 
@@ -85,7 +87,7 @@ def _trace_lines(server: Kedis) -> bytes:
     tracer = server.hooks.tracer
     if tracer is None:
         return b""
-    from ..trace import as_steps, format_trace
+    from ..engine.trace import as_steps, format_trace
 
     text = format_trace(as_steps(list(tracer.steps)))
     return b"".join(b"+\t" + line.encode("utf-8", "replace") + b"\r\n"

@@ -1,7 +1,7 @@
 """Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH (Redis's multi.c).
 
 Between MULTI and EXEC, a client's commands are not run: the dispatcher checks each one (is it
-known? is its arity right?) and queues it, answering QUEUED (engine.py, ``_gate``). EXEC runs the
+known? is its arity right?) and queues it, answering QUEUED (engine/dispatcher.py, ``_gate``). EXEC runs the
 queue in one go, and since Kedis runs one command at a time, no other client's command can come
 in between: that is the whole of Redis's atomicity. There is no rollback: a command that fails
 while running (INCR of a word) fails alone, the others still run.
@@ -18,9 +18,9 @@ does FLUSHDB of a database that holds it.
 
 from __future__ import annotations
 
-from ..command_table import command, key
-from ..errors import CommandError
-from ..reply import NO_REPLY, NULL_ARRAY, OK, Array, Partial, Reply
+from ..engine.command_table import command, key
+from ..engine.errors import CommandError
+from ..engine.reply import NO_REPLY, NULL_ARRAY, OK, Array, Partial, Reply
 
 EXECABORT = "EXECABORT Transaction discarded because of previous errors."
 

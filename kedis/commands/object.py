@@ -24,13 +24,13 @@ as it was) and sends no keymiss event, as Redis's objectCommandLookup.
 
 from __future__ import annotations
 
-from ..command_table import command, key
-from ..errors import CommandError
-from ..evict import idle_ms, lfu_decayed
-from ..keyspace import NONOTIFY, NOTOUCH
-from ..numbers import string_to_int
-from ..reply import NULL, Bulk, Integer, Reply, help_reply
-from .sets import SetValue
+from ..engine.command_table import command, key
+from ..engine.errors import CommandError
+from ..engine.evict import idle_ms, lfu_decayed
+from ..engine.keyspace import NONOTIFY, NOTOUCH
+from ..engine.reply import NULL, Bulk, Integer, Reply, help_reply
+from ..structures.set import SetValue
+from ..util.numbers import string_to_int
 
 #: Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT: the longest string kept in one allocation with its
 #: object header (44 bytes: the header and the bytes then fill a 64-byte allocation).

@@ -9,9 +9,9 @@ last save: INFO persistence counts the changes since.
 
 from __future__ import annotations
 
-from ..command_table import command
-from ..errors import SYNTAX, CommandError
-from ..reply import OK, Frames, Integer, Reply, Status
+from ..engine.command_table import command
+from ..engine.errors import SYNTAX, CommandError
+from ..engine.reply import OK, Frames, Integer, Reply, Status
 
 BGSAVE_IN_PROGRESS = "ERR Background save already in progress"
 

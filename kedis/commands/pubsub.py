@@ -23,13 +23,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..command_table import command
-from ..errors import CommandError, subcommand_syntax
-from ..glob import compile_glob
-from ..reply import NULL, Array, Bulk, Frames, Integer, Push, Reply, help_reply
+from ..engine.command_table import command
+from ..engine.errors import CommandError, subcommand_syntax
+from ..engine.reply import NULL, Array, Bulk, Frames, Integer, Push, Reply, help_reply
+from ..util.glob import compile_glob
 
 if TYPE_CHECKING:
-    from ..engine import Client
+    from ..engine.client import Client
 
 
 def _count(client: Client) -> Integer:

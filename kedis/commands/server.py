@@ -13,15 +13,14 @@ import resource
 import sys
 import time
 
-from .. import __version__
-from ..command_table import command
-from ..config import NAMES, ConfigError
-from ..errors import SYNTAX, CommandError, user_text
-from ..glob import compile_glob
-from ..numbers import parse_int32
-from ..reply import OK, Array, Bulk, Integer, Map, Reply, Verbatim, help_reply
-
-REDIS_VERSION = "7.0.15"  # the Redis whose behaviour Kedis follows
+from ..engine.command_table import command
+from ..engine.config import NAMES, ConfigError
+from ..engine.errors import SYNTAX, CommandError, user_text
+from ..engine.reply import OK, Array, Bulk, Integer, Map, Reply, Verbatim, help_reply
+from ..engine.stats import rss_bytes
+from ..engine.version import KEDIS_VERSION, REDIS_VERSION
+from ..util.glob import compile_glob
+from .args import parse_int32
 
 
 @command("dbsize", arity=1, flags="readonly fast", acl="keyspace",
@@ -102,19 +101,11 @@ def _human(n: int) -> str:
     return f"{n}B"
 
 
-def _rss_bytes() -> int:
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
 def _server_section(server) -> list[tuple[str, object]]:
     uptime = int(time.monotonic() - server.started_monotonic)
     return [
         ("redis_version", REDIS_VERSION),
-        ("kedis_version", __version__),
+        ("kedis_version", KEDIS_VERSION),
         ("redis_mode", "standalone"),
         ("os", f"{platform.system()} {platform.release()} {platform.machine()}"),
         ("arch_bits", 64 if sys.maxsize > 2 ** 32 else 32),
@@ -154,7 +145,7 @@ def _clients_section(server) -> list[tuple[str, object]]:
 def _memory_section(server) -> list[tuple[str, object]]:
     # Python cannot cheaply count the bytes of the store itself, so Kedis reports the process's
     # resident memory (the Python interpreter included) where Redis reports its allocator's count.
-    rss = _rss_bytes()
+    rss = rss_bytes()
     peak = max(rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
     return [
         ("used_memory", rss), ("used_memory_human", _human(rss)),
@@ -465,7 +456,7 @@ def _apply(server, chosen: dict) -> None:
     if "appendfsync" in chosen:
         server.persistence.set_appendfsync(chosen["appendfsync"])
     # save, stop-writes-on-bgsave-error and appendonly say whether writes are refused after a
-    # failed save or AOF write (persistence.py's write_error): at once, as in Redis.
+    # failed save or AOF write (persistence/disk.py's write_error): at once, as in Redis.
     server.persistence.check_disk(retry=False)
 
 

@@ -3,7 +3,7 @@
     CONFIG SET slowlog-log-slower-than 0     # log every command (in microseconds; -1: none)
     SLOWLOG GET 2                            # the newest two entries
 
-Every command is timed by the dispatcher (engine.py's ``call``: the same duration INFO
+Every command is timed by the dispatcher (engine/dispatcher.py's ``call``: the same duration INFO
 commandstats adds up). One that took at least ``slowlog-log-slower-than`` microseconds (10 000
 by default) is remembered: an id, the time it ran, how long it took, its arguments, and who sent
 it. The newest ``slowlog-max-len`` entries (128) are kept, newest first.
@@ -21,15 +21,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..command_table import command
-from ..errors import CommandError, user_text
-from ..numbers import parse_int
-from ..reply import OK, Array, Bulk, Integer, Reply, help_reply
+from ..engine.command_table import command
+from ..engine.errors import CommandError, user_text
+from ..engine.reply import OK, Array, Bulk, Integer, Reply, help_reply
+from .args import parse_int
 from .monitor import shown_args
 
 if TYPE_CHECKING:
-    from ..command_table import Command
-    from ..engine import Client, Kedis
+    from ..engine.client import Client
+    from ..engine.command_table import Command
+    from ..engine.dispatcher import Kedis
 
 _COUNT_RANGE = "ERR count should be greater than or equal to -1"
 MAX_ARGS = 32      # SLOWLOG_ENTRY_MAX_ARGC

@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import os
 
-from .. import longdouble
-from ..command_table import command, key
-from ..errors import (
+from ..engine.command_table import command, key
+from ..engine.errors import (
     DECREMENT_OVERFLOW,
     LCS_LEN_AND_IDX,
     LCS_NO_MEMORY,
@@ -46,9 +45,11 @@ from ..errors import (
     invalid_expire_time,
     wrong_arity,
 )
-from ..notify import GENERIC, STRING, notify
-from ..numbers import LLONG_MAX, LLONG_MIN, parse_int, string_to_int
-from ..reply import EMPTY_BULK, NULL, OK, ONE, ZERO, Array, Bulk, Integer, Map, Reply
+from ..engine.notify import GENERIC, STRING, notify
+from ..engine.reply import EMPTY_BULK, NULL, OK, ONE, ZERO, Array, Bulk, Integer, Map, Reply
+from ..util import longdouble
+from ..util.numbers import LLONG_MAX, LLONG_MIN, string_to_int
+from .args import parse_int
 
 # The options of SET and GETEX, as bit flags (Redis: OBJ_SET_NX, OBJ_SET_XX, ...).
 NX, XX, GET, KEEPTTL, PERSIST, EX, PX, EXAT, PXAT = (1 << i for i in range(9))

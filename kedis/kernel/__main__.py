@@ -20,7 +20,7 @@ PERSISTENCE_OPTIONS = ("--dir", "--save", "--dbfilename", "--appendonly", "--app
 def split_persistence_options(argv: list[str]) -> tuple[list[str], dict[str, str] | None]:
     """Take the persistence options out of the kernel's arguments (the rest are IPKernelApp's):
     the engine's configuration, or None when there are none."""
-    from ..config import DEFAULT_SAVE_RULES
+    from ..engine.config import DEFAULT_SAVE_RULES
 
     rest: list[str] = []
     config: dict[str, str] = {}

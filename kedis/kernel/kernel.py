@@ -29,11 +29,12 @@ from typing import Any
 
 from ipykernel.ipkernel import IPythonKernel
 
-from .. import __version__
-from ..cells import CellError, CellRunner, read_cell
-from ..engine import Kedis
-from ..magics import MAGICS
-from ..parser import is_complete, logical_lines
+from ..engine.dispatcher import Kedis
+from ..engine.parser import is_complete, logical_lines
+from ..engine.version import KEDIS_VERSION as __version__
+from ..jupyter.cells import CellRunner, read_cell
+from ..jupyter.errors import CellError
+from ..jupyter.magics import MAGICS
 
 RUN_CELL = "__kedis_run_cell__"
 
@@ -98,7 +99,7 @@ class KedisKernel(IPythonKernel):
     def do_shutdown(self, restart: bool) -> Any:
         """Save as redis-server does when it stops (the AOF's last bytes, a SAVE by the rules)."""
         with self.runner.lock:
-            if not self.runner.engine.shutdown():  # (persistence.py logged why)
+            if not self.runner.engine.shutdown():  # (persistence/disk.py logged why)
                 self.log.warning("Kedis: the final save failed; the kernel stops anyway")
         return super().do_shutdown(restart)
 
@@ -130,7 +131,7 @@ class KedisKernel(IPythonKernel):
 
     # --- the front end's questions -----------------------------------------------------------
     def do_complete(self, code: str, cursor_pos: int) -> dict:
-        from ..completion import complete, python_at
+        from ..jupyter.completion import complete, python_at
 
         python = python_at(code, cursor_pos)  # a %%python cell, or the code after %python
         if python is not None:
@@ -146,7 +147,7 @@ class KedisKernel(IPythonKernel):
 
     def do_inspect(self, code: str, cursor_pos: int, detail_level: int = 0,
                    omit_sections: Any = ()) -> dict:
-        from ..completion import inspect, python_at
+        from ..jupyter.completion import inspect, python_at
 
         python = python_at(code, cursor_pos)
         if python is not None:

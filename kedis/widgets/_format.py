@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from ..keyspace import type_name
-from ..plural import plural
-from ..reply import Reply, repr_bytes
-from ..trace import KeyState, Step, preview
+from ..engine.keyspace import type_name
+from ..engine.parser import repr_bytes
+from ..engine.reply import Reply
+from ..engine.trace import KeyState, Step, preview
+from ..util.plural import plural
 
 __all__ = ["key_text", "value_text", "value_size", "when_text", "command_text", "state_dict",
            "change_text", "describe", "step_dict", "VALUE_WIDTH"]

@@ -39,14 +39,14 @@ from typing import TYPE_CHECKING, Any
 import anywidget
 import traitlets
 
-from ..clock import FakeClock
-from ..watch import unwatch, watch
+from ..engine.watch import unwatch, watch
+from ..util.clock import FakeClock
 
 if TYPE_CHECKING:
-    from ..engine import Kedis
-    from ..expiry import CycleReport
-    from ..keyspace import Database
-    from ..watch import CommandEvent
+    from ..engine.dispatcher import Kedis
+    from ..engine.expiry import CycleReport
+    from ..engine.keyspace import Database
+    from ..engine.watch import CommandEvent
 
 __all__ = ["LiveView", "PlacingView", "views_of", "close_views", "register", "unregister",
            "static_file"]

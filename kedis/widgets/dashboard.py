@@ -19,7 +19,7 @@ from .flow import FlowView
 from .store import StoreView
 
 if TYPE_CHECKING:
-    from ..engine import Kedis
+    from ..engine.dispatcher import Kedis
 
 __all__ = ["Dashboard"]
 

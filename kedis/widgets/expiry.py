@@ -32,16 +32,16 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
-from ..plural import plural
+from ..util.plural import plural
 from ._format import key_text, when_text
 from ._live import PlacingView, static_file
 from ._sorted import SortedPieces
 
 if TYPE_CHECKING:
-    from ..engine import Kedis
-    from ..expiry import CycleReport
-    from ..keyspace import Database
-    from ..watch import CommandEvent
+    from ..engine.dispatcher import Kedis
+    from ..engine.expiry import CycleReport
+    from ..engine.keyspace import Database
+    from ..engine.watch import CommandEvent
 
 __all__ = ["ExpiryView"]
 

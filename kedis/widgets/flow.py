@@ -26,15 +26,15 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
-from ..plural import plural
-from ..reply import Reply
-from ..trace import LAYERS, Step
+from ..engine.reply import Reply
+from ..engine.trace import LAYERS, Step
+from ..util.plural import plural
 from ._format import command_text, describe, step_dict, when_text
 from ._live import LiveView, static_file
 
 if TYPE_CHECKING:
-    from ..engine import Kedis
-    from ..watch import CommandEvent
+    from ..engine.dispatcher import Kedis
+    from ..engine.watch import CommandEvent
 
 __all__ = ["FlowView"]
 

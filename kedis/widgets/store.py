@@ -28,16 +28,16 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
-from ..glob import compile_glob
-from ..plural import plural
+from ..util.glob import compile_glob
+from ..util.plural import plural
 from ._format import change_text, command_text, key_text, type_of, value_size, value_text, when_text
 from ._live import PlacingView, static_file
 from ._sorted import SortedPieces
 
 if TYPE_CHECKING:
-    from ..engine import Kedis
-    from ..keyspace import Database
-    from ..watch import CommandEvent
+    from ..engine.dispatcher import Kedis
+    from ..engine.keyspace import Database
+    from ..engine.watch import CommandEvent
 
 __all__ = ["StoreView"]
 

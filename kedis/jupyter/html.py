@@ -1,0 +1,68 @@
+"""Replies as HTML, for Jupyter front ends: arrays as numbered lists, errors in red, nil visible.
+
+The kernel sends every reply as ``text/plain`` (exactly what redis-cli prints, so a notebook reads
+like a redis-cli session) and, where it helps, as ``text/html`` too. Everything that comes from the
+store or from the user is escaped: a key named ``<img src=x onerror=alert(1)>`` is shown as text
+and runs nothing. Values appear as redis-cli quotes them (``"caf\\xc3\\xa9"``), so binary values are
+visible byte by byte.
+
+Styles are inline, and limited to colours, fonts and margins, because front ends strip
+stylesheets from untrusted notebooks but keep simple inline styles.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..engine.parser import repr_bytes
+from ..engine.reply import (
+    Array,
+    Bulk,
+    Error,
+    Frames,
+    Integer,
+    Null,
+    Reply,
+    Status,
+    Verbatim,
+)
+
+__all__ = ["reply_html", "needs_html", "ERROR_STYLE"]
+
+ERROR_STYLE = "color: #c62828; font-family: monospace"
+_MUTED = "color: #757575; font-family: monospace"
+_VALUE = "font-family: monospace"
+
+
+def needs_html(reply: Reply) -> bool:
+    """Whether HTML adds something to the plain text: arrays, errors and nil."""
+    return isinstance(reply, (Array, Error, Null))
+
+
+def reply_html(reply: Reply) -> str:
+    """One reply as an HTML fragment (always escaped)."""
+    return f'<div class="kedis-reply">{_item(reply)}</div>'
+
+
+def _item(reply: Reply) -> str:
+    if isinstance(reply, Error):
+        return f'<span class="kedis-error" style="{ERROR_STYLE}">(error) {escape(reply.text)}</span>'
+    if isinstance(reply, Null):  # the null bulk string and the null array
+        return f'<span class="kedis-nil" style="{_MUTED}">(nil)</span>'
+    if isinstance(reply, Frames):  # several messages (SUBSCRIBE a b): one after the other
+        return "".join(_item(item) for item in reply.items)
+    if isinstance(reply, Array):
+        if not reply.items:
+            return f'<span class="kedis-empty" style="{_MUTED}">(empty array)</span>'
+        items = "".join(f"<li>{_item(item)}</li>" for item in reply.items)
+        return (f'<ol class="kedis-array" style="{_VALUE}; margin: 0; padding-left: 2.5em">'
+                f"{items}</ol>")
+    if isinstance(reply, Bulk):
+        return f'<span class="kedis-bulk" style="{_VALUE}">{escape(repr_bytes(reply.data))}</span>'
+    if isinstance(reply, Integer):
+        return f'<span class="kedis-integer" style="{_VALUE}">(integer) {reply.number}</span>'
+    if isinstance(reply, Status):
+        return f'<span class="kedis-status" style="{_VALUE}">{escape(reply.text)}</span>'
+    if isinstance(reply, Verbatim):
+        return f'<pre class="kedis-text" style="margin: 0">{escape(reply.text)}</pre>'
+    return f"<pre>{escape(reply.cli())}</pre>"

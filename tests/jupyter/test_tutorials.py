@@ -1,0 +1,71 @@
+"""The tutorials (notebooks/), beyond what nbval checks.
+
+nbval (``pytest --nbval``, on every test run) runs each notebook as stored, with its exercises not
+done, and compares every output. Here: each notebook has the parts a tutorial promises, and each
+exercise can be solved: its published solution, put in the exercise cell, makes its checking cell
+say so.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+SOLUTION = re.compile(r"<summary>A solution</summary>\s*```[a-z]*\n(.*?)\n```", re.S)
+RIGHT = "All right: well done!"
+
+
+def exercises(notebook) -> list[tuple[int, int, str]]:
+    """(exercise cell, checking cell, solution) for each exercise: an ``exercise``-tagged cell,
+    the checking cell after it, and the solution in the markdown after that."""
+    cells = notebook.cells
+    found = []
+    for i, cell in enumerate(cells):
+        if "exercise" in cell.metadata.get("tags", []):
+            checking, answer = cells[i + 1], cells[i + 2]
+            assert "check(" in checking.source, f"cell {i + 1} should check exercise {i}"
+            solution = SOLUTION.search(answer.source)
+            assert solution, f"cell {i + 2} should hold the solution of exercise {i}"
+            found.append((i, i + 1, solution.group(1)))
+    return found
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def notebook(request):
+    return nbformat.read(request.param, as_version=4)
+
+
+def test_the_tutorials_are_all_there():
+    assert [path.stem[:2] for path in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06"]
+
+
+def test_each_tutorial_has_a_goal_predictions_exercises_and_a_summary(notebook):
+    text = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert "**Goal:**" in notebook.cells[0].source
+    assert text.count("**Predict") >= 2
+    assert exercises(notebook)
+    summary = text[text.rindex("## Summary"):]
+    assert re.search(r"`src/[a-z_\-]+\.(c|h|def)`", summary), "name the Redis source file"
+
+
+def test_the_stored_outputs_are_those_of_an_exercise_not_yet_done(notebook):
+    for _, checking, _ in exercises(notebook):
+        printed = "".join(out.get("text", "") for out in notebook.cells[checking].outputs)
+        assert "Not yet" in printed and RIGHT not in printed
+
+
+def test_each_published_solution_passes_its_check(notebook):
+    found = exercises(notebook)
+    for exercise, _, solution in found:
+        notebook.cells[exercise].source = solution
+    NotebookClient(notebook, kernel_name=notebook.metadata.kernelspec.name, timeout=60,
+                   resources={"metadata": {"path": str(NOTEBOOKS[0].parent)}},
+                   store_widget_state=False).execute()
+    for _, checking, _ in found:
+        printed = "".join(out.get("text", "") for out in notebook.cells[checking].outputs)
+        assert printed.rstrip().endswith(RIGHT), printed
