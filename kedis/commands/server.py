@@ -422,14 +422,17 @@ def config_set(client, argv: list[bytes]) -> Reply:
     before = {name: server.config[name] for name in chosen}
     server.config.update(chosen)
     try:
-        _apply(server, chosen)
-    except OSError:
-        # An apply failed (the AOF could not start: its folder is a file, the disk is full...):
-        # as Redis's restoreBackupConfig, every value goes back, and acts again.
+        _apply(server, chosen, before)
+    except _ApplyFailed as failure:
+        # An apply failed (the AOF could not start, a port is taken...): as Redis's
+        # restoreBackupConfig, every value goes back, and acts again.
         server.config.update(before)
-        _apply(server, before)
-        raise CommandError("ERR CONFIG SET failed (possibly related to argument 'appendonly') - "
-                           "Unable to turn on AOF. Check server logs.") from None
+        try:
+            _apply(server, before, chosen)
+        except _ApplyFailed:
+            pass  # (Redis logs it and goes on)
+        raise CommandError(f"ERR CONFIG SET failed (possibly related to argument "
+                           f"'{failure.name}') - {failure.reason}") from None
     if "requirepass" in chosen and server.requirepass is None:
         # No password any more: no client needs to authenticate, even one that connected while
         # there was one (Redis's default user becomes "nopass"). Clients already authenticated
@@ -446,13 +449,39 @@ def _may_set_protected(client) -> bool:
     return allowed == "yes" or (allowed == "local" and client.local)
 
 
-def _apply(server, chosen: dict) -> None:
+class _ApplyFailed(Exception):
+    """A value could not act (an apply function of Redis's config.c failed): which, and why."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(name, reason)
+        self.name, self.reason = name, reason
+
+
+#: Why a new port or bind could not act, in Redis's words (updatePort, applyBind).
+_LISTEN_FAILED = {"port": "Unable to listen on this port. Check server logs.",
+                  "bind": "Failed to bind to specified addresses."}
+
+
+def _apply(server, chosen: dict, previous: dict) -> None:
     """Make the values just set act (Redis's "apply" functions, after all are set)."""
     for name in chosen:
         server.apply_config(name)
-    # Some parameters act at once: the AOF opens or closes (only its opening can fail).
+    # Some parameters act at once: the sockets move to a new port or addresses (if the value
+    # changed: Redis applies only what changed), the AOF opens or closes (only its opening can
+    # fail).
+    moved = [name for name in chosen if name in _LISTEN_FAILED and chosen[name] != previous[name]]
+    if moved:
+        try:
+            if server.network is None:  # an embedded engine listens nowhere, and cannot
+                raise OSError("this engine serves no network")
+            server.network.listen(server.config["port"], server.config["bind"])
+        except OSError:
+            raise _ApplyFailed(moved[0], _LISTEN_FAILED[moved[0]]) from None
     if "appendonly" in chosen:
-        server.persistence.set_appendonly(chosen["appendonly"])
+        try:
+            server.persistence.set_appendonly(chosen["appendonly"])
+        except OSError:
+            raise _ApplyFailed("appendonly", "Unable to turn on AOF. Check server logs.") from None
     if "appendfsync" in chosen:
         server.persistence.set_appendfsync(chosen["appendfsync"])
     # save, stop-writes-on-bgsave-error and appendonly say whether writes are refused after a

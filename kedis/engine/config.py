@@ -260,10 +260,11 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     Parameter("aof-use-rdb-preamble", True, None, None, _parse_yes_no, show=_show_yes_no),
     Parameter("aof-load-truncated", True, None, None, _parse_yes_no, show=_show_yes_no),
     # kedis-server's (network/server.py): an engine that serves no network shows port 0, as a Redis
-    # started with "port 0" listens on no TCP port. The server reads the mutable ones at each
-    # new connection or each read, so CONFIG SET acts at once.
-    Parameter("port", 0, 0, 65535, _parse_integer, mutable=False),
-    Parameter("bind", "", None, None, os.fsdecode, mutable=False, show=_show_text),
+    # started with "port 0" listens on no TCP port. The server reads the others at each new
+    # connection or each read, so CONFIG SET acts at once; a new port or bind opens new
+    # listening sockets (commands/server.py's _apply), which an embedded engine cannot.
+    Parameter("port", 0, 0, 65535, _parse_integer),
+    Parameter("bind", "", None, None, os.fsdecode, show=_show_text),
     # Read only, as in Redis (fixed at start): kedis-server never detaches from its terminal,
     # and Kedis has no replication, so this server is never a replica ("" says so).
     Parameter("daemonize", False, None, None, _parse_daemonize, mutable=False, show=_show_yes_no),

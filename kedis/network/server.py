@@ -44,9 +44,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import ipaddress
 import os
 import signal
+import socket
 import sys
 import time
 from dataclasses import dataclass, field
@@ -338,6 +340,12 @@ def client_line_short(client: Client) -> str:
     return f"id={client.id} addr={client.addr} laddr={client.laddr} name={client.name.decode()}"
 
 
+TCP_BACKLOG = 511  # Redis's tcp-backlog
+#: What a machine without IPv6 (or IPv4) answers: Redis skips such an address (listenToPort).
+_NO_SUCH_FAMILY = frozenset((errno.ENOPROTOOPT, errno.EPROTONOSUPPORT, errno.ESOCKTNOSUPPORT,
+                             errno.EPFNOSUPPORT, errno.EAFNOSUPPORT))
+
+
 class KedisServer:
     """The listening sockets, the connections, and the loop's periodic work, around one engine."""
 
@@ -362,6 +370,7 @@ class KedisServer:
         self.rejected_connections = 0
         self.servers: list[asyncio.base_events.Server] = []
         self.port = self.config.port
+        self._listening: tuple[int, tuple[str, ...]] = (0, ())  # where the sockets listen
         self._cron: asyncio.Task | None = None
         self._stopped: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -386,16 +395,74 @@ class KedisServer:
 
     async def start(self) -> None:
         loop = self._loop = asyncio.get_running_loop()
-        for host in self.config.bind:
-            server = await loop.create_server(lambda: Connection(self), host.lstrip("-"),
-                                              self.port, reuse_address=True, backlog=511)
-            self.servers.append(server)
-            if self.port == 0:  # a free port was asked for: use the same one everywhere
-                self.port = server.sockets[0].getsockname()[1]
+        # Port 0 at start asks for a free port (tests do), the same one at every address.
+        sockets = self._open_sockets(self.port, self.config.bind)
+        if sockets and self.port == 0:
+            self.port = sockets[0].getsockname()[1]
+        self._listening = (self.port, tuple(self.config.bind))
+        for sock in sockets:
+            self.servers.append(await loop.create_server(lambda: Connection(self), sock=sock,
+                                                         backlog=TCP_BACKLOG))
         self.engine.config["port"] = self.port
         self._stopped = asyncio.Event()
         if self.run_cron:
             self._cron = loop.create_task(self._server_cron())
+
+    def listen(self, port: int, bind: str) -> None:
+        """Listen on ``port`` at ``bind``'s addresses instead (CONFIG SET port and bind: Redis's
+        changeListenPort and changeBindAddr); port 0 listens nowhere. The connections already
+        open stay. As in Redis, the old sockets close first (a new address may be an old one):
+        if a new one cannot be opened, OSError says why and the server listens nowhere until
+        CONFIG SET, rolling back, calls this again with the old values."""
+        hosts = tuple(bind.split())
+        if (port, hosts) == self._listening or self._loop is None:
+            return
+        for server in self.servers:
+            server.close()
+        self.servers = []
+        self._listening = (0, ())
+        sockets = self._open_sockets(port, hosts) if port else []
+        self._listening = (port, hosts)
+        self.port = port
+        for sock in sockets:
+            task = self._loop.create_task(self._loop.create_server(
+                lambda: Connection(self), sock=sock, backlog=TCP_BACKLOG))
+            task.add_done_callback(lambda done: self.servers.append(done.result()))
+
+    def _open_sockets(self, port: int, hosts) -> list[socket.socket]:
+        """A listening socket at each address (Redis's listenToPort): ``*`` is every IPv4
+        address, ``::*`` every IPv6 one, and an address that starts with ``-`` is skipped if
+        this machine does not have it. Any other failure closes what was opened and raises."""
+        opened: list[socket.socket] = []
+        for host in hosts:
+            optional = host.startswith("-")
+            address = {"*": "0.0.0.0", "::*": "::"}.get(host.lstrip("-"), host.lstrip("-"))
+            family = socket.AF_INET6 if ":" in address else socket.AF_INET
+            try:
+                sock = socket.socket(family, socket.SOCK_STREAM)
+            except OSError as error:
+                if error.errno in _NO_SUCH_FAMILY:
+                    continue
+                raise
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if family == socket.AF_INET6:
+                    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                sock.bind((address, port or (opened[0].getsockname()[1] if opened else 0)))
+                sock.listen(TCP_BACKLOG)
+                sock.setblocking(False)
+            except OSError as error:
+                sock.close()
+                self.log(f"Warning: Could not create server TCP listening socket "
+                         f"{address}:{port}: {error.strerror}", "#")
+                if (optional and error.errno == errno.EADDRNOTAVAIL) or \
+                        error.errno in _NO_SUCH_FAMILY:
+                    continue
+                for other in opened:
+                    other.close()
+                raise
+            opened.append(sock)
+        return opened
 
     async def _server_cron(self) -> None:
         while True:

@@ -145,14 +145,6 @@ def test_integers_written_otherwise_are_other_members(db):
     assert db.run("SISMEMBER s 07").value == 0
 
 
-def test_a_513th_integer_makes_a_hash_table():
-    value = SetValue(b"%d" % i for i in range(512, 0, -1))
-    assert value.encoding == "intset" and next(iter(value)) == b"1"
-    value.add(b"0")
-    assert value.encoding == "hashtable"
-    assert list(value)[:3] == [b"0", b"1", b"2"]
-
-
 # --- SINTER, SUNION, SDIFF and their STORE forms, SINTERCARD -----------------------------------
 @pytest.fixture
 def abc(db, redis):
