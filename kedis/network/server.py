@@ -371,6 +371,7 @@ class KedisServer:
         self.servers: list[asyncio.base_events.Server] = []
         self.port = self.config.port
         self._listening: tuple[int, tuple[str, ...]] = (0, ())  # where the sockets listen
+        self._shutdown_asap = False  # a signal asked for a shutdown, not yet done
         self._cron: asyncio.Task | None = None
         self._stopped: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -518,10 +519,34 @@ class KedisServer:
         self.log(f"Ready to accept connections tcp (port {self.port})")
         await self._stopped.wait()
 
+    def signalled(self, signum: int) -> None:
+        """SIGTERM or SIGINT (Redis's sigShutdownHandler): shut down soon, in the loop, as the
+        SHUTDOWN command would; a second SIGINT before that ends the process at once."""
+        if self._shutdown_asap and signum == signal.SIGINT:
+            self.log("You insist... exiting now.", "#")
+            os._exit(1)  # (not a clean shutdown, as in Redis)
+        name = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}.get(signum)
+        self.log(f"Received {name} scheduling shutdown..." if name else
+                 "Received shutdown signal, scheduling shutdown...", "#")
+        self._shutdown_asap = True
+        self._loop.call_soon(self._shutdown_now)
+
+    def _shutdown_now(self) -> None:
+        # What serverCron does for a signal (prepareForShutdown): the AOF's last bytes and the
+        # final save; if the save fails, Redis says so and goes on serving, and so does Kedis.
+        self._shutdown_asap = False
+        if not self.engine.shutdown():
+            self.log("Errors trying to shut down the server. Check the logs for more "
+                     "information.", "#")
+            return
+        self.log("Kedis is now ready to exit, bye bye...", "#")
+        self.stop(finish=False)
+
     def stop(self, finish: bool = True) -> None:
         """Stop serving: close the listening sockets and every connection, and end
         ``serve_forever``. ``finish``: the engine's shutdown too (the AOF's last bytes, the
-        final SAVE), as on SIGTERM; the SHUTDOWN command has done it already."""
+        final SAVE), for a host that stops the server itself; SHUTDOWN and a signal have done
+        it already."""
         for server in self.servers:
             server.close()
         for connection in list(self.connections):
@@ -529,7 +554,6 @@ class KedisServer:
         if self._cron is not None:
             self._cron.cancel()
         if finish and not self.engine.shutdown():
-            # Redis refuses to exit on a SIGTERM whose save failed; kedis-server stops (README).
             self.log("Errors trying to shut down the server: the final save failed", "#")
         if self._stopped is not None:
             self._stopped.set()
@@ -651,7 +675,7 @@ def main(argv: list[str] | None = None) -> int:
     async def run() -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, server.stop)
+            loop.add_signal_handler(signum, server.signalled, signum)
         await server.serve_forever()
 
     server.log(f"Kedis {__version__} starting (pid {os.getpid()}, "

@@ -8,8 +8,10 @@ redis-server loads into Kedis equal. Time is the fake clock's: nothing here slee
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
+import time
 
 import pytest
 from compare import parse_resp
@@ -673,6 +675,31 @@ def test_shutdown_whose_save_fails_refuses_to_stop_unless_forced(tmp_path, kind)
         assert server.call(b"GET", b"k") == b"$1\r\nv\r\n"  # still serving, nothing lost
         assert server.call(b"SHUTDOWN", b"FORCE") == b""
         assert server.process.wait(timeout=20) == 0
+    finally:
+        server.stop()
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("kind", ["kedis", "redis"])
+def test_sigterm_whose_save_fails_leaves_the_server_running_as_redis_does(tmp_path, kind):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    log = tmp_path / "server.log"
+    server = ServerProcess(kind, folder, log, "--save", "3600 1")
+    try:
+        assert server.call(b"SET", b"k", b"v") == b"+OK\r\n"
+        (folder / "dump.rdb").mkdir()  # the dump cannot be renamed into place
+        server.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while b"Errors trying to shut down the server" not in log.read_bytes():
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.02)
+        assert server.process.poll() is None
+        assert server.call(b"GET", b"k") == b"$1\r\nv\r\n"  # still serving, nothing lost
+        (folder / "dump.rdb").rmdir()
+        server.process.send_signal(signal.SIGTERM)  # now the save works: it stops
+        assert server.process.wait(timeout=20) == 0
+        assert kedis.Kedis(config={"dir": str(folder)}).execute("GET", "k").value == b"v"
     finally:
         server.stop()
 
