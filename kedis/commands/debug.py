@@ -415,7 +415,8 @@ def _reload(client, argv: list[bytes]) -> Reply:
     try:
         loaded, _, _ = rdb.read_file(persistence.rdb_path, server.clock.ms(),
                                      len(server.databases),
-                                     server.config["set-max-intset-entries"])
+                                     server.config["set-max-intset-entries"],
+                                     key_delay=server.config["key-load-delay"])
     except (OSError, rdb.RDBError) as error:
         persistence.note(f"DEBUG RELOAD: {error}")
         if flush:

@@ -370,7 +370,7 @@ def config_get(client, argv: list[bytes]) -> Reply:
             continue
         matches = compile_glob(text, nocase=True)  # parameter names match case-insensitively
         for name in NAMES:  # an alias is a name of its own: "*of" answers replicaof and slaveof
-            if name not in found and matches(name.encode()):
+            if name not in found and not NAMES[name].hidden and matches(name.encode()):
                 found[name] = name
     # A map in RESP3, as Redis 7 answers it (a flat array of pairs in RESP2).
     config = client.server.config

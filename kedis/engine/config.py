@@ -216,6 +216,9 @@ class Parameter:
     #: Another name of the same parameter (Redis's ``alias``: slaveof for replicaof). CONFIG
     #: GET matches both names, as two entries; CONFIG SET takes either.
     alias: str = ""
+    #: Redis's HIDDEN_CONFIG, a parameter for tests: CONFIG GET answers it only when asked by
+    #: its exact name, never for a pattern (``CONFIG GET *`` does not show it).
+    hidden: bool = False
 
     def convert(self, raw: bytes) -> Any:
         value = self.parse(raw)
@@ -299,6 +302,11 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     Parameter("lfu-decay-time", 1, 0, _INT_MAX, _parse_integer),
     # The most members a set of integers keeps as an intset (commands/sets.py).
     Parameter("set-max-intset-entries", 512, 0, _LONG_MAX, _parse_integer),
+    # Hidden, for tests (Redis's own use them to watch a slow BGSAVE or load): each key saved
+    # (SAVE, BGSAVE, an AOF rewrite's RDB part) or loaded waits this many microseconds; a
+    # negative -N waits 1 us for one key in N (debug.c's debugDelay).
+    Parameter("rdb-key-save-delay", 0, -_INT_MAX - 1, _INT_MAX, _parse_integer, hidden=True),
+    Parameter("key-load-delay", 0, -_INT_MAX - 1, _INT_MAX, _parse_integer, hidden=True),
 )}
 
 #: Every name CONFIG reads, aliases included -> its parameter.

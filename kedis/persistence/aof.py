@@ -590,12 +590,14 @@ class Rewrite:
             aof.switch(path)
         shots = snapshot(server)
         aux = rdb_aux(server, aof_base=True)
+        delay = server.config["rdb-key-save-delay"]
         self.temp = self.folder.file(f"temp-rewriteaof-bg-{os.getpid()}.aof")
         self.result: tuple[bool, str] | None = None
 
         def write() -> None:
             try:
-                chunks = rdb.encode(shots, aux) if self.preamble else _base_as_commands(shots)
+                chunks = (rdb.encode(shots, aux, key_delay=delay) if self.preamble
+                          else _base_as_commands(shots))
                 rdb.write_file(self.temp, chunks)
                 self.result = (True, "")
             except Exception as error:
@@ -671,7 +673,8 @@ def start(server: Kedis, at_startup: bool = True) -> None:
         base = AOFPart(folder.base_name(base_seq, preamble), base_seq, BASE)
         incr = AOFPart(folder.incr_name(incr_seq), incr_seq, INCR)
         shots = snapshot(server)
-        chunks = rdb.encode(shots, rdb_aux(server, aof_base=True)) if preamble else \
+        chunks = rdb.encode(shots, rdb_aux(server, aof_base=True),
+                            key_delay=server.config["rdb-key-save-delay"]) if preamble else \
             _base_as_commands(shots)
         rdb.write_file(folder.file(base.name), chunks)
         _open(server, folder.file(incr.name))
@@ -722,7 +725,8 @@ def load(server: Kedis) -> int:
             if data[:5] == b"REDIS":  # an RDB preamble (a base written as RDB)
                 access: dict[int, dict[bytes, tuple[int, int]]] = {}
                 databases, _, _ = rdb.decode(data, None, len(server.databases), part.name,
-                                             server.config["set-max-intset-entries"], access)
+                                             server.config["set-max-intset-entries"], access,
+                                             server.config["key-load-delay"])
                 persistence.install(databases, access)
                 continue
             last = position == len(parts) - 1

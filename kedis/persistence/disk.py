@@ -112,7 +112,8 @@ class Persistence:
     def save(self, counted: bool = True) -> None:
         """Write the dump now (SAVE, rdbSave). Raises OSError when it cannot be written."""
         server = self.server
-        rdb.write_file(self.rdb_path, rdb.encode(live(server), rdb_aux(server)))
+        rdb.write_file(self.rdb_path, rdb.encode(live(server), rdb_aux(server),
+                                                key_delay=server.config["rdb-key-save-delay"]))
         server.stats.dirty = 0
         self.lastsave = int(server.clock.time())
         self.last_bgsave_ok = True
@@ -129,6 +130,7 @@ class Persistence:
         server = self.server
         shots = snapshot(server)
         aux = rdb_aux(server)
+        delay = server.config["rdb-key-save-delay"]
         path = self.rdb_path
         self._bgsave_dirty = server.stats.dirty
         self._bgsave_started = time.monotonic()
@@ -137,7 +139,7 @@ class Persistence:
 
         def write() -> None:
             try:
-                rdb.write_file(path, rdb.encode(shots, aux))
+                rdb.write_file(path, rdb.encode(shots, aux, key_delay=delay))
                 self._bgsave_result = (True, "")
             except Exception as error:  # reported by check_done, on the commands' thread
                 self._bgsave_result = (False, str(error))
@@ -280,7 +282,8 @@ class Persistence:
         started = time.perf_counter()
         access: dict[int, dict[bytes, tuple[int, int]]] = {}
         databases, _, expired = rdb.read_file(path, server.clock.ms(), len(server.databases),
-                                              server.config["set-max-intset-entries"], access)
+                                              server.config["set-max-intset-entries"], access,
+                                              server.config["key-load-delay"])
         self.install(databases, access)
         self.loaded_expired = expired
         self.note(f"DB loaded from disk: {time.perf_counter() - started:.3f} seconds "

@@ -45,7 +45,9 @@ and nothing of it is half-loaded. See disk.py for SAVE, BGSAVE and where the fil
 from __future__ import annotations
 
 import os
+import random
 import struct
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -233,9 +235,19 @@ def _aux(name: str, value: str | int) -> bytes:
     return bytes([OP_AUX]) + encode_string(name.encode()) + encode_string(text.encode())
 
 
+def debug_delay(usec: int) -> None:
+    """Wait ``usec`` microseconds, or, for a negative -N, 1 us once in N calls (debug.c's
+    debugDelay, behind rdb-key-save-delay and key-load-delay)."""
+    if usec < 0:
+        usec = 1 if random.randrange(-usec) == 0 else 0
+    if usec:
+        time.sleep(usec / 1_000_000)
+
+
 def encode(snapshots: Iterable[Snapshot], aux: dict[str, str | int] | None = None,
-           chunk_keys: int = 4096) -> Iterator[bytes]:
-    """The file's bytes, in chunks: header, aux fields, each database, EOF and checksum."""
+           chunk_keys: int = 4096, key_delay: int = 0) -> Iterator[bytes]:
+    """The file's bytes, in chunks: header, aux fields, each database, EOF and checksum.
+    ``key_delay``: rdb-key-save-delay, a wait after each key (debug_delay)."""
     crc = 0
     head = MAGIC + b"".join(_aux(name, value) for name, value in (aux or {}).items())
     crc = crc64(head, crc)
@@ -272,6 +284,8 @@ def encode(snapshots: Iterable[Snapshot], aux: dict[str, str | int] | None = Non
                 if deadline is not None:
                     record = _EXPIRE.pack(OP_EXPIRETIME_MS, deadline) + record
             append(record)
+            if key_delay:
+                debug_delay(key_delay)
             if len(parts) >= chunk_keys:
                 chunk = b"".join(parts)
                 crc = crc64(chunk, crc)
@@ -488,7 +502,7 @@ def _show_key(key: bytes) -> str:
 
 def decode(data: bytes, now_ms: int | None = None, databases: int = 16,
            source: str = "RDB", intset_limit: int | None = None,
-           access: dict[int, dict[bytes, tuple[int, int]]] | None = None
+           access: dict[int, dict[bytes, tuple[int, int]]] | None = None, key_delay: int = 0
            ) -> tuple[dict[int, tuple[dict, dict]], dict[str, bytes], int]:
     """Read a whole RDB file: ({db: (data, expires)}, aux fields, keys skipped as expired).
     ``intset_limit`` is the loading engine's set-max-intset-entries. Given an ``access`` dict,
@@ -525,7 +539,8 @@ def decode(data: bytes, now_ms: int | None = None, databases: int = 16,
         pos = reader.pos
         # The common record, inline: a string key and value, both plain strings of < 64 bytes.
         # (A slice past the end is cut short without an error, hence the bound check first.)
-        if pos + 2 < size and data[pos] == 0 and data[pos + 1] < short and used is None:
+        if (pos + 2 < size and data[pos] == 0 and data[pos + 1] < short and used is None
+                and not key_delay):
             end = pos + 2 + data[pos + 1]
             if end < size and data[end] < short:
                 key = data[pos + 2:end]
@@ -596,6 +611,8 @@ def decode(data: bytes, now_ms: int | None = None, databases: int = 16,
         else:
             expired += 1
         deadline = used = None
+        if key_delay:  # key-load-delay, after each key read (rdbLoadRioWithLoadingCtx)
+            debug_delay(key_delay)
     if version >= 5:
         checksum_at = reader.pos
         stored = int.from_bytes(reader.take(8, "the checksum"), "little")
@@ -615,12 +632,13 @@ _SHORT_LIMIT = 64
 
 def read_file(path: str, now_ms: int | None = None, databases: int = 16,
               intset_limit: int | None = None,
-              access: dict[int, dict[bytes, tuple[int, int]]] | None = None
+              access: dict[int, dict[bytes, tuple[int, int]]] | None = None, key_delay: int = 0
               ) -> tuple[dict[int, tuple[dict, dict]], dict[str, bytes], int]:
     """Read an RDB file (see decode). Raises OSError when it cannot be opened."""
     with open(path, "rb") as file:
         data = file.read()
-    return decode(data, now_ms, databases, os.path.basename(path), intset_limit, access)
+    return decode(data, now_ms, databases, os.path.basename(path), intset_limit, access,
+                  key_delay)
 
 
 # --- DUMP payloads --------------------------------------------------------------------------------

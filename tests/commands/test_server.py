@@ -31,8 +31,8 @@ def config_set_failed(name: str, reason: str) -> bytes:
             .encode())
 
 
-#: Every parameter name Kedis has, aliases last, in its table's order (which CONFIG GET * follows).
-PARAMETER_NAMES = [name.encode() for name in NAMES]
+#: Every parameter name CONFIG GET * shows (not the hidden ones), aliases last, in its order.
+PARAMETER_NAMES = [name.encode() for name, parameter in NAMES.items() if not parameter.hidden]
 #: Each server's own: where it was started, where it listens, and whether it allows DEBUG (the
 #: oracle does, for the tests' DEBUG SET-ACTIVE-EXPIRE 0).
 OWN_PARAMETERS = (b"dir", b"port", b"bind", b"enable-debug-command")

@@ -274,6 +274,50 @@ def test_a_second_bgsave_while_one_runs_is_refused(tmp_path):
     db.persistence.wait()
 
 
+@pytest.mark.redis
+@pytest.mark.parametrize("kind", ["kedis", "redis"])
+def test_rdb_key_save_delay_keeps_a_bgsave_running_as_on_redis(tmp_path, kind):
+    server = ServerProcess(kind, tmp_path, tmp_path / "server.log", "--save", "")
+    try:
+        for i in range(20):
+            assert server.call(b"SET", b"k%d" % i, b"v") == b"+OK\r\n"
+        assert server.call(b"CONFIG", b"SET", b"rdb-key-save-delay", b"25000") == b"+OK\r\n"
+        assert server.call(b"BGSAVE") == b"+Background saving started\r\n"
+        assert b"rdb_bgsave_in_progress:1" in server.call(b"INFO", b"persistence")
+        assert server.call(b"BGSAVE") == b"-ERR Background save already in progress\r\n"
+        deadline = time.monotonic() + 20
+        while b"rdb_bgsave_in_progress:1" in server.call(b"INFO", b"persistence"):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert b"rdb_last_bgsave_status:ok" in server.call(b"INFO", b"persistence")
+        assert len(kedis.Kedis(config={"dir": str(tmp_path)}).databases[0]) == 20
+    finally:
+        server.stop()
+
+
+def test_key_load_delay_waits_after_each_key_loaded(tmp_path):
+    db = engine(tmp_path, **{"enable-debug-command": "yes"})
+    for i in range(20):
+        db.execute("SET", b"k%d" % i, b"v")
+    db.run("SAVE")
+    db.run("CONFIG SET key-load-delay 5000")  # 5 ms a key
+    started = time.monotonic()
+    assert db.run("DEBUG RELOAD").cli() == "OK"
+    assert time.monotonic() - started >= 20 * 0.005
+    assert len(db.databases[0]) == 20
+
+
+@pytest.mark.redis
+def test_hidden_parameters_answer_only_their_exact_name(db, redis):
+    for argv in (["CONFIG", "GET", "key-load-delay"], ["CONFIG", "GET", "RDB-Key-Save-Delay"],
+                 ["CONFIG", "GET", "key-load-*"], ["CONFIG", "GET", "rdb-key-save-dela?"],
+                 ["CONFIG", "SET", "key-load-delay", "-10"], ["CONFIG", "GET", "key-load-delay"],
+                 ["CONFIG", "SET", "key-load-delay", "0"]):
+        assert db.execute(*argv).resp() == redis.call(*argv), argv
+    names = parse_resp(db.execute("CONFIG", "GET", "*").resp())[::2]
+    assert b"key-load-delay" not in names and b"rdb-key-save-delay" not in names
+
+
 def test_lastsave_and_info_follow_the_saves(tmp_path):
     clock = kedis.FakeClock(START)
     db = engine(tmp_path, clock)
