@@ -1,4 +1,5 @@
-"""Replies as HTML, for Jupyter front ends: arrays as numbered lists, errors in red, nil visible.
+"""Replies as HTML, for Jupyter front ends: arrays numbered as redis-cli numbers them, errors in red,
+nil visible.
 
 The kernel sends every reply as ``text/plain`` (exactly what redis-cli prints, so a notebook reads
 like a redis-cli session) and, where it helps, as ``text/html`` too. Everything that comes from the
@@ -29,9 +30,14 @@ from ..engine.reply import (
 
 __all__ = ["reply_html", "needs_html", "ERROR_STYLE"]
 
-ERROR_STYLE = "color: #c62828; font-family: monospace"
-_MUTED = "color: #757575; font-family: monospace"
-_VALUE = "font-family: monospace"
+ERROR_STYLE = "color: #c62828"
+_MUTED = "color: #757575"
+#: The plain-text reply's font and place (JupyterLab's and Notebook 7's .jp-RenderedText: the code
+#: font, a left padding of one character, no margin below), so that an HTML reply lines up with
+#: a plain one, and the replies of a cell follow each other as in redis-cli.
+_REPLY = ("font-family: var(--jp-code-font-family, monospace); "
+          "font-size: var(--jp-code-font-size, 13px); "
+          "line-height: var(--jp-code-line-height, 1.3077); padding-left: 1ch; margin: 0")
 
 
 def needs_html(reply: Reply) -> bool:
@@ -41,7 +47,7 @@ def needs_html(reply: Reply) -> bool:
 
 def reply_html(reply: Reply) -> str:
     """One reply as an HTML fragment (always escaped)."""
-    return f'<div class="kedis-reply">{_item(reply)}</div>'
+    return f'<div class="kedis-reply" style="{_REPLY}">{_item(reply)}</div>'
 
 
 def _item(reply: Reply) -> str:
@@ -54,15 +60,22 @@ def _item(reply: Reply) -> str:
     if isinstance(reply, Array):
         if not reply.items:
             return f'<span class="kedis-empty" style="{_MUTED}">(empty array)</span>'
-        items = "".join(f"<li>{_item(item)}</li>" for item in reply.items)
-        return (f'<ol class="kedis-array" style="{_VALUE}; margin: 0; padding-left: 2.5em">'
-                f"{items}</ol>")
+        # redis-cli's numbering, not the front end's list style (which letters a nested list):
+        # "1)" right-aligned to the widest number, a nested array beside its number, so that
+        # the text reads exactly as redis-cli's (cliFormatReplyTTY) in a monospace font.
+        width = len(str(len(reply.items)))
+        rows = "".join(
+            f'<div class="kedis-row" style="display: flex">'
+            f'<span class="kedis-index" style="white-space: pre">{i:>{width}}) </span>'
+            f'<div class="kedis-value">{_item(item)}</div></div>'
+            for i, item in enumerate(reply.items, 1))
+        return f'<div class="kedis-array">{rows}</div>'
     if isinstance(reply, Bulk):
-        return f'<span class="kedis-bulk" style="{_VALUE}">{escape(repr_bytes(reply.data))}</span>'
+        return f'<span class="kedis-bulk">{escape(repr_bytes(reply.data))}</span>'
     if isinstance(reply, Integer):
-        return f'<span class="kedis-integer" style="{_VALUE}">(integer) {reply.number}</span>'
+        return f'<span class="kedis-integer">(integer) {reply.number}</span>'
     if isinstance(reply, Status):
-        return f'<span class="kedis-status" style="{_VALUE}">{escape(reply.text)}</span>'
+        return f'<span class="kedis-status">{escape(reply.text)}</span>'
     if isinstance(reply, Verbatim):
-        return f'<pre class="kedis-text" style="margin: 0">{escape(reply.text)}</pre>'
+        return f'<pre class="kedis-text" style="margin: 0; font: inherit">{escape(reply.text)}</pre>'
     return f"<pre>{escape(reply.cli())}</pre>"

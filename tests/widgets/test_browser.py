@@ -66,6 +66,41 @@ def test_replies_show_as_redis_cli_prints_them(server, browser, app):
         assert notebook.problems == []
 
 
+#: The left edge and the font of the first text in each output of a cell.
+FIRST_TEXT = """outputs => outputs.map(output => {
+    const walker = document.createTreeWalker(output, NodeFilter.SHOW_TEXT,
+        {acceptNode: node => node.textContent.trim() ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP});
+    const text = walker.nextNode(), range = document.createRange();
+    range.selectNodeContents(text);
+    const style = getComputedStyle(text.parentElement);
+    return [range.getClientRects()[0].left, style.fontFamily, style.fontSize];
+})"""
+
+
+@pytest.mark.parametrize("app", ["lab", "notebook"])
+def test_html_replies_line_up_with_plain_ones_and_number_as_redis_cli(server, browser, app):
+    name = write_notebook(server.root, f"align-{app}.ipynb", [
+        "MSET a 1 b 2\nGET a\nSCAN 0\nGET nope\nMGET a b a b a b a b a b a b"])
+    with NotebookPage.open(browser, server, name, app=app) as notebook:
+        notebook.run_all()
+        outputs = notebook.outputs(0)
+        expect(outputs).to_have_count(5)
+        # OK and "1" are plain text, the others HTML: all start at the same x, in the same font.
+        firsts = outputs.evaluate_all(FIRST_TEXT)
+        assert len({round(left, 1) for left, _, _ in firsts}) == 1, firsts
+        assert len({(family, size) for _, family, size in firsts}) == 1, firsts
+        # A nested array is numbered inside its number, as redis-cli indents it; twelve items
+        # are numbered two wide.
+        scan = outputs.nth(2)
+        assert scan.locator(".kedis-index").all_text_contents() == ["1) ", "2) ", "1) ", "2) "]
+        assert outputs.nth(4).locator(".kedis-index").all_text_contents()[8:10] == [" 9) ", "10) "]
+        inner = scan.locator(".kedis-array .kedis-array .kedis-index").first.bounding_box()
+        value = scan.locator(".kedis-array .kedis-value").first.bounding_box()
+        assert abs(inner["x"] - value["x"]) < 0.5  # the inner "1)" under the outer "1)"'s value
+        notebook.screenshot(f"arrays-{app}.png", notebook.cell(0))
+        assert notebook.problems == []
+
+
 def test_an_error_reply_is_shown_in_red_and_the_cell_goes_on(server, browser):
     name = write_notebook(server.root, "error.ipynb", ["GET\nSET after error\nGET after"])
     with NotebookPage.open(browser, server, name) as notebook:
@@ -89,12 +124,13 @@ def test_a_key_made_of_html_is_shown_as_text_and_runs_nothing(server, browser, a
     with NotebookPage.open(browser, server, name, app=app) as notebook:
         notebook.run_all()
         outputs = notebook.outputs(0)
-        # KEYS answers an array, which the kernel sends as HTML too (a numbered list): the
-        # key's name goes through the HTML renderer, not just the plain-text one.
+        # KEYS answers an array, which the kernel sends as HTML too (numbered as redis-cli
+        # numbers it): the key's name goes through the HTML renderer, not just the plain one.
         expect(outputs).to_have_count(4)
-        keys = outputs.nth(2).locator("ol li")
+        keys = outputs.nth(2).locator(".kedis-array .kedis-value")
         expect(keys).to_have_count(2)
         assert sorted(keys.all_inner_texts()) == sorted([f'"{XSS_KEY}"', '"plain"'])
+        assert outputs.nth(2).locator(".kedis-index").all_text_contents() == ["1) ", "2) "]
         expect(outputs.nth(3)).to_have_text('"1"')
         assert notebook.page.locator(".jp-OutputArea img").count() == 0
         notebook.page.wait_for_timeout(500)  # time for an onerror that would fire
