@@ -328,7 +328,7 @@ def flow(runner: CellRunner, args: str) -> None:
     with runner.lock:
         reply = runner.engine.run(args, trace=True)
     runner.last_trace = reply.trace
-    view = FlowView(runner.engine).show(reply)  # live too, from this command on
+    view = FlowView().show(reply)  # made for this command: it stays on it (%flow alone follows)
     runner.show_widget(view, text=format_trace(reply.trace))
     runner.show(reply, argv)
 

@@ -5,7 +5,9 @@ A traced command (trace.py) is a list of steps, each recorded by the layer that 
     input -> parser -> command table -> handler -> keyspace / expiry (as often as it touched
     keys) -> reply
 
-The view draws that pipeline as a row of boxes and lights the box of the current step. Beside it:
+The view draws the path the shown command took as a row of boxes, one per layer it went through,
+in the order it went (a GET of a key whose deadline passed goes through expiry, then the
+keyspace; a PING never meets either), and lights the box of the current step. Beside it:
 what the layer received, what it did (the step's own sentence, ``step.did``) and what it handed
 on; and, for a step that touched the keyspace, the entry before and after it, with what changed
 marked. Back, forward and play move through the steps. As in Python Tutor, each step is drawn
@@ -14,9 +16,12 @@ steps of the command it shows and draws any of them alone.
 
 The view keeps the last ``history`` commands; the picker shows any of them again. It watches its
 engine with ``trace=True``, so every command of the engine is traced while it is open (a few
-times the cost of the command: that is the price of seeing it). ``show()`` takes a trace from
-elsewhere: a reply run with ``trace=True``, or a list of steps. A FlowView made without an engine
-shows only what it is given (the kernel's ``%trace on`` draws each command that way).
+times the cost of the command: that is the price of seeing it), and shows each new command as
+it comes, until one picks an older one (picking the latest follows again). ``show()`` takes a
+trace from elsewhere: a reply run with ``trace=True``, or a list of steps. A FlowView made
+without an engine shows only what it is given, and stays on it (``%flow COMMAND`` and the
+kernel's ``%trace on`` draw a command that way). ``following`` says which the view does, and the
+view says it too.
 """
 
 from __future__ import annotations
@@ -37,6 +42,16 @@ if TYPE_CHECKING:
     from ..engine.watch import CommandEvent
 
 __all__ = ["FlowView"]
+
+
+def path(steps: list[Step]) -> list[str]:
+    """The layers a command went through, in the order it went: one box for each run of steps of
+    the same layer (a GET of an expired key: ..., handler, expiry, keyspace, reply)."""
+    layers: list[str] = []
+    for step in steps:
+        if not layers or layers[-1] != step.layer:
+            layers.append(step.layer)
+    return layers
 
 
 def _label(steps: list[Step]) -> str:
@@ -90,7 +105,10 @@ class FlowView(LiveView):
     _esm = static_file("common.js") + static_file("flow.js")
     _wants_trace = True
 
-    layers = traitlets.List(list(LAYERS)).tag(sync=True)  # the boxes, always all, in order
+    #: The boxes: the shown command's path (``path``); every layer, in order, before any.
+    layers = traitlets.List(list(LAYERS)).tag(sync=True)
+    #: Whether the view shows each new command as it comes (False: it stays on the one shown).
+    following = traitlets.Bool(True).tag(sync=True)
     recent = traitlets.List().tag(sync=True)    # the commands to pick from: index, label, db, at
     selected = traitlets.Int(-1).tag(sync=True)  # which of them is shown (-1: none yet)
     steps = traitlets.List().tag(sync=True)     # the shown command's steps, as plain data
@@ -106,6 +124,7 @@ class FlowView(LiveView):
         self._pick: int | None = None   # the command to show at the next push
         self._shown: Recorded | None = None  # the command whose steps the browser has
         super().__init__(engine, **kwargs)
+        self.following = engine is not None
 
     def __repr__(self) -> str:
         showing = f"showing #{self.selected}" if self.selected >= 0 else "no command yet"
@@ -135,6 +154,7 @@ class FlowView(LiveView):
             self._follow = True
             self._add(Recorded(None, None, label=label if label is not None else _label(steps),
                                steps=steps))
+            self._follow = self.engine is not None  # (without an engine: nothing else comes)
             self._dirty = True
         self.flush()
         return self
@@ -195,6 +215,7 @@ class FlowView(LiveView):
             {"index": i, "label": kept.label, "db": kept.db, "at_ms": kept.at_ms,
              "at_text": kept.at_text, "steps": len(kept.steps)}
             for i, kept in enumerate(self._history)]}
+        state["following"] = self.engine is not None and self._follow
         index, self._pick = (self._pick if self._pick is not None else self.selected), None
         if 0 <= index < len(self._history):
             kept = self._history[index]
@@ -203,5 +224,5 @@ class FlowView(LiveView):
                 # Another command: its steps become data once, and it starts at its first step.
                 self._shown = kept
                 state.update(steps=[step_dict(step, n) for n, step in enumerate(kept.steps, 1)],
-                             step=0, playing=False)
+                             layers=path(kept.steps), step=0, playing=False)
         return state

@@ -25,6 +25,7 @@ from browser import (
 )
 
 import kedis
+from kedis.widgets.flow import path
 
 XSS_KEY = "<img src=x onerror=alert(1)>"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -208,7 +209,7 @@ def test_the_flow_view_steps_forward_and_back_through_the_layers(server, browser
     engine.run("SET k old")
     steps = engine.run("SET k v", trace=True).trace          # what the view must show, in order
     last = len(steps)
-    name = write_notebook(server.root, "flow.ipynb", ["SET k old", "%flow SET k v"])
+    name = write_notebook(server.root, "flow.ipynb", ["SET k old", "%flow SET k v", "GET k"])
     with NotebookPage.open(browser, server, name) as notebook:
         notebook.run_all()
         expect(notebook.outputs(1).last).to_have_text("OK")   # the reply, under the view
@@ -222,8 +223,11 @@ def test_the_flow_view_steps_forward_and_back_through_the_layers(server, browser
             expect(current).to_have_attribute("data-layer", steps[index].layer)
             expect(flow.locator(".kedis-flow-detail")).to_contain_text(steps[index].did)
 
-        expect(flow.locator(".kedis-layer")).to_have_count(7)
-        expect(flow.locator(".kedis-flow-history")).to_contain_text("SET k v")
+        # The boxes are the layers this SET went through, in its order (no expiry box: it set
+        # no deadline); the view stays on it, though the next cell ran GET k.
+        expect(flow.locator(".kedis-layer")).to_have_text(path(steps))
+        expect(flow.locator(".kedis-flow-history option")).to_have_text(["SET k v"])
+        expect(flow.locator(".kedis-flow-mode")).to_have_text("stays on this command")
         shows(0)
         expect(back).to_be_disabled()
         # Forward, one click a step, to the step that writes the key.

@@ -13,6 +13,7 @@ import random
 import re
 from importlib.resources import files
 
+import ipywidgets
 import pytest
 
 import kedis
@@ -600,21 +601,49 @@ def test_store_magic_takes_one_pattern_at_most(runner):
     assert shown(runner)[0].pattern == "a b*"
 
 
-def test_flow_magic_shows_the_last_commands_trace(runner, outputs):
+def test_flow_magic_shows_the_last_commands_trace_and_follows_the_next(runner, outputs):
     runner.run("SET k v\n%flow")
     view = shown(runner)[0]
     assert view.recent[0]["label"] == "SET k v" and view.steps[0]["layer"] == "input"
-    runner.run("GET k")  # and it goes on live
-    assert view.recent[-1]["label"] == "GET k"
+    assert view.following is True
+    runner.run("GET k")
+    assert view.recent[-1]["label"] == "GET k" and view.selected == 1
+    view.select(0)  # an older command picked: the view stays on it
+    assert view.following is False
+    runner.run("DEL k")
+    assert view.selected == 0 and view.recent[0]["label"] == "SET k v"
+    view.select(-1)  # the latest again: it follows again
+    assert view.following is True
 
 
-def test_flow_magic_with_a_command_runs_it_and_shows_its_flow(runner, outputs):
+def test_flow_magic_with_a_command_runs_it_and_stays_on_its_flow(runner, outputs):
     runner.run("%flow SET k v EX 10")
-    view = shown(runner)[0]
+    view = ipywidgets.widgets.widget._instances[outputs.widgets[-1]]
     assert outputs[-1]["text/plain"] == "OK"
     assert view.recent[0]["label"] == "SET k v EX 10"
     assert [step["layer"] for step in view.steps][-2:] == ["expiry", "reply"]
     assert runner.engine.run("TTL k").value == 10
+    runner.run("GET k\nSET other 1")  # the next cells do not move it
+    assert view.following is False and len(view.recent) == 1
+    assert view.steps[0]["received"].startswith("SET k v EX 10")
+    assert view not in shown(runner)  # and it costs the engine nothing
+
+
+def test_the_flow_draws_the_layers_each_command_went_through_in_order(db, clock):
+    view = FlowView(db)
+    db.run("SET k v PX 10")
+    view.flush()
+    assert view.layers == ["input", "parser", "command table", "handler", "keyspace", "expiry",
+                           "reply"]
+    clock.advance(1)
+    db.run("GET k")  # its deadline passed: expiry first, then the (now missing) key
+    view.flush()
+    assert view.layers == ["input", "parser", "command table", "handler", "expiry", "keyspace",
+                           "reply"]
+    db.run("PING")  # neither keyspace nor expiry
+    view.flush()
+    assert view.layers == ["input", "parser", "command table", "handler", "reply"]
+    view.close()
 
 
 def test_flow_magic_writes_the_flow_as_text_for_front_ends_without_widgets(runner, outputs):

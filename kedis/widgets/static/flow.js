@@ -35,16 +35,20 @@ function entryBox(cls, label, entry, diff) {
 function render({ model, el }) {
   const root = h("div", "kedis-flow kedis-view");
 
-  // The pipeline: every layer, always in the same place (no jitter between steps).
+  // The pipeline: a box for each layer the shown command went through, in the order it went
+  // (model "layers"); the boxes stay in place while one steps through that command.
   const pipeline = h("div", "kedis-flow-pipeline");
-  const boxes = new Map();
-  model.get("layers").forEach((layer, i) => {
-    if (i > 0) pipeline.append(h("span", "kedis-flow-arrow", "→"));
-    const box = h("div", "kedis-layer", layer);
-    box.dataset.layer = layer;
-    boxes.set(layer, box);
-    pipeline.append(box);
-  });
+  let boxes = [];
+  function drawPipeline() {
+    pipeline.replaceChildren();
+    boxes = model.get("layers").map((layer, i) => {
+      if (i > 0) pipeline.append(h("span", "kedis-flow-arrow", "→"));
+      const box = h("div", "kedis-layer", layer);
+      box.dataset.layer = layer;
+      pipeline.append(box);
+      return box;
+    });
+  }
 
   const controls = h("div", "kedis-bar");
   const history = h("select", "kedis-flow-history");
@@ -53,7 +57,8 @@ function render({ model, el }) {
   const counter = h("span", "kedis-flow-step");
   const forward = h("button", "kedis-flow-forward", "forward ▶");
   const play = h("button", "kedis-flow-play");
-  controls.append(history, back, counter, forward, play);
+  const mode = h("span", "kedis-flow-mode");
+  controls.append(history, back, counter, forward, play, mode);
 
   const detail = h("div", "kedis-flow-detail");
   const entries = h("div", "kedis-flow-entries");
@@ -118,12 +123,16 @@ function render({ model, el }) {
     play.textContent = model.get("playing") ? "❚❚ pause" : "▶ play";
     play.disabled = all.length <= 1;
 
-    // Light the current layer; mark the layers the command has been through so far.
-    const visited = new Set(all.slice(0, index).map((s) => s.layer));
-    for (const [layer, box] of boxes) {
-      box.classList.toggle("kedis-current", step !== undefined && step.layer === layer);
-      box.classList.toggle("kedis-visited", visited.has(layer));
-    }
+    // Light the box of the current step; mark the boxes before it. A step's box is its run of
+    // steps of one layer, counted as the model counts them ("layers").
+    let box = -1;
+    all.slice(0, index + 1).forEach((s, i) => {
+      if (i === 0 || s.layer !== all[i - 1].layer) box += 1;
+    });
+    boxes.forEach((element, i) => {
+      element.classList.toggle("kedis-current", step !== undefined && i === box);
+      element.classList.toggle("kedis-visited", i < box);
+    });
 
     detail.replaceChildren();
     entries.replaceChildren();
@@ -186,12 +195,20 @@ function render({ model, el }) {
     drawStep();
   }
 
+  function drawMode() {
+    mode.textContent = model.get("following") ? "follows each new command" : "stays on this command";
+  }
+
   const undo = [
     onChanges(model, ["recent", "selected"], drawHistory),
+    onChanges(model, ["layers"], () => { drawPipeline(); drawStep(); }),
+    onChanges(model, ["following"], drawMode),
     onChanges(model, ["steps", "step"], drawStep),
     onChanges(model, ["playing", "play_interval_ms"], syncPlaying),
   ];
+  drawPipeline();
   drawHistory();
+  drawMode();
   syncPlaying();
   return () => {
     clearInterval(timer);
