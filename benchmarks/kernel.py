@@ -193,8 +193,8 @@ class Kernel:
                 if parent != msg_id:
                     continue  # a previous cell's late message
                 if kind == "display_data":
-                    # one reply, or a batch of them: past its first 200 replies, a Kedis cell
-                    # sends them 200 to a display (kedis.jupyter.cells.BATCH), and says how many
+                    # one reply, or a batch of them: past its first replies, a Kedis cell
+                    # sends them in growing batches (kedis.jupyter.cells), and says how many
                     content = json.loads(frames[3])
                     outputs += content["metadata"].get("kedis", {}).get("replies", 1)
                     displays += 1

@@ -34,7 +34,6 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from html import escape
 from types import TracebackType
 from typing import Any
 
@@ -57,9 +56,13 @@ from .magics import MAGICS
 __all__ = ["CellRunner", "Line", "read_cell"]
 
 
-#: A cell shows its first ONE_BY_ONE replies one output each, and the rest BATCH to an output.
-ONE_BY_ONE = 200
-BATCH = 200
+#: A cell shows its first ONE_BY_ONE replies one output each, then the rest in batches: the first
+#: of BATCH replies, each next one twice as big. So whatever its number of replies, a cell has
+#: fewer than MAX_OUTPUTS outputs (47 for ten million replies): past 50, JupyterLab and Notebook 7
+#: hide the rest behind "Show more outputs".
+ONE_BY_ONE = 30
+BATCH = 100
+MAX_OUTPUTS = 50
 
 
 @dataclass
@@ -141,6 +144,7 @@ class CellRunner:
         self._interrupted = False
         self._shown = 0                  # replies shown one by one in the running cell
         self._pending: list[Reply] = []  # replies waiting to go out in a batch
+        self._batch = BATCH              # how many the next batch holds (it doubles)
         self._python_sigint: Any = None  # while a cell runs: the SIGINT handler Python code gets
         self._python_runs = 0            # numbers the <%python-N> pseudo-files of tracebacks
 
@@ -278,8 +282,9 @@ class CellRunner:
             return  # no reply at all (a second MONITOR): the cell shows nothing either
         if self._shown >= ONE_BY_ONE:
             self._pending.append(reply)
-            if len(self._pending) >= BATCH:
+            if len(self._pending) >= self._batch:
                 self._flush()
+                self._batch *= 2
             return
         self._shown += 1
         data = {"text/plain": reply.cli()}
@@ -311,15 +316,18 @@ class CellRunner:
 
     @contextmanager
     def _batching(self) -> Iterator[None]:
-        """Past the first ONE_BY_ONE replies of a cell, replies go out BATCH at a time.
+        """Past the first ONE_BY_ONE replies of a cell, replies go out in batches, each twice the
+        one before.
 
-        A cell of 10,000 commands would otherwise send 10,000 messages in a second, and Jupyter
-        servers drop outputs sent faster than 1,000 a second (jupyter_server's iopub rate limit),
-        with a warning instead of the replies. A batch is one output that reads like the replies
-        it holds, one after the other, as redis-cli would print them. Batches depend only on the
-        number of replies, never on time, so a notebook's outputs are the same at every run.
+        A cell of 10,000 commands would otherwise have 10,000 outputs, of which front ends show
+        50, and send 10,000 messages in a second, where Jupyter servers drop outputs sent faster
+        than 1,000 a second (jupyter_server's iopub rate limit), with a warning instead of the
+        replies. A batch is one output that reads like the replies it holds, one after the
+        other, as redis-cli would print them. Batches depend only on the number of replies,
+        never on time, so a notebook's outputs are the same at every run.
         """
         self._pending = []
+        self._batch = BATCH
         try:
             yield
         finally:
@@ -332,8 +340,7 @@ class CellRunner:
         self._pending = []
         errors = sum(1 for reply in pending if reply.is_error)
         text = "\n".join(reply.cli() for reply in pending)
-        html = "".join(reply_html(reply) if needs_html(reply) else
-                       f'<pre style="margin: 0">{escape(reply.cli())}</pre>' for reply in pending)
+        html = "".join(reply_html(reply) for reply in pending)  # (in the plain replies' place)
         self.display({"text/plain": text, "text/html": f'<div class="kedis-batch">{html}</div>'},
                      {"kedis": {"replies": len(pending), "errors": errors}})
 

@@ -338,16 +338,29 @@ def test_a_redis_that_goes_away_fails_the_cell_with_a_clear_message(runner):
 def test_a_long_cell_sends_its_replies_in_batches_after_the_first_ones(runner, outputs):
     from kedis.jupyter.cells import BATCH, ONE_BY_ONE
 
-    count = ONE_BY_ONE + 2 * BATCH + 7
+    count = ONE_BY_ONE + BATCH + 2 * BATCH + 7  # the first ones, two batches, and the rest
     # every 50th line (1, 51, 101...) is a wrong-arity error; the others count up
     runner.run("\n".join("INCR n x" if i % 50 == 1 else "INCR n" for i in range(count)))
-    assert len(outputs) == ONE_BY_ONE + 3  # two full batches and the rest
+    assert len(outputs) == ONE_BY_ONE + 3
+    assert [meta["kedis"]["replies"] for _, _, meta in outputs[ONE_BY_ONE:]] == \
+        [BATCH, 2 * BATCH, 7]  # each batch twice the one before
     texts = "\n".join(outputs.texts).split("\n")
     assert len(texts) == count  # every reply, in order
-    assert texts[ONE_BY_ONE] == "(integer) 197"  # line 200, after 196 INCRs and 4 errors
+    assert texts[ONE_BY_ONE] == "(integer) 30"  # line 31, after 29 INCRs and 1 error
     batch_metadata = outputs[ONE_BY_ONE][2]["kedis"]
-    assert batch_metadata["replies"] == BATCH and batch_metadata["errors"] == BATCH // 50
+    assert batch_metadata["errors"] == 2  # lines 51 and 101
     assert "color: #c62828" in outputs[ONE_BY_ONE][1]  # errors in a batch are still red
+    # Each reply in a batch is drawn as alone: numbered arrays, the plain replies' place.
+    assert outputs[ONE_BY_ONE][1].count('class="kedis-reply"') == BATCH
+
+
+@pytest.mark.parametrize("count", [49, 50, 51, 5_000, 60_000])
+def test_no_cell_has_so_many_outputs_that_a_front_end_hides_some(runner, outputs, count):
+    from kedis.jupyter.cells import MAX_OUTPUTS
+
+    runner.run("\n".join(["PING"] * count))
+    assert len(outputs) < MAX_OUTPUTS  # JupyterLab shows 50, then "Show more outputs"
+    assert sum(text.count("PONG") for text in outputs.texts) == count
 
 
 def test_a_magic_after_a_batch_comes_after_its_replies(runner, outputs):
