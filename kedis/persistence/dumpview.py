@@ -213,6 +213,10 @@ def _hex_lines(data: bytes) -> list[str]:
     return lines
 
 
+_NUMBER = "text-align: right; vertical-align: top"
+_TEXT = "text-align: left; vertical-align: top"
+
+
 class DumpView:
     """An annotated hex view of an RDB file or a DUMP payload: text (``str()``), or an HTML table
     in a notebook."""
@@ -243,11 +247,16 @@ class DumpView:
         printer.text(str(self))
 
     def _repr_html_(self) -> str:
+        # Inline styles, the only ones front ends keep: JupyterLab right-aligns table cells,
+        # and a hex dump reads left to right, the offsets right-aligned as numbers are.
         rows = []
         for field in self.fields:
             hex_html = "<br>".join(html.escape(line) for line in _hex_lines(field.data))
-            rows.append(f'<tr class="kedis-rdb-{field.record}"><td>{field.offset}</td>'
-                        f"<td><code>{hex_html}</code></td><td>{html.escape(field.meaning)}</td>"
-                        "</tr>")
-        return ('<table class="kedis-dump"><thead><tr><th>offset</th><th>bytes</th>'
-                "<th>meaning</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+            rows.append(f'<tr class="kedis-rdb-{field.record}">'
+                        f'<td style="{_NUMBER}">{field.offset}</td>'
+                        f'<td style="{_TEXT}"><code>{hex_html}</code></td>'
+                        f'<td style="{_TEXT}">{html.escape(field.meaning)}</td></tr>')
+        return (f'<table class="kedis-dump" style="margin-left: 0"><thead><tr>'
+                f'<th style="{_NUMBER}">offset</th><th style="{_TEXT}">bytes</th>'
+                f'<th style="{_TEXT}">meaning</th></tr></thead><tbody>' + "".join(rows)
+                + "</tbody></table>")

@@ -383,6 +383,23 @@ def test_the_dashboard_shows_the_three_views_following_the_engine(server, browse
         assert notebook.problems == []
 
 
+def test_the_dump_view_reads_left_to_right(server, browser):
+    name = write_notebook(server.root, "dump.ipynb", [
+        "SET greeting hello",
+        "%%python\nfrom kedis.persistence.dumpview import DumpView\n"
+        "DumpView(db.run('DUMP greeting').value)"])
+    with NotebookPage.open(browser, server, name) as notebook:
+        notebook.run_all()
+        table = notebook.cell(1).locator("table.kedis-dump")
+        expect(table).to_be_visible()
+        row = table.locator("tbody tr").first
+        aligned = row.locator("td").evaluate_all(
+            "cells => cells.map(cell => getComputedStyle(cell).textAlign)")
+        assert aligned == ["right", "left", "left"]  # JupyterLab's tables align right
+        notebook.screenshot("dump-view.png", notebook.cell(1))
+        assert notebook.problems == []
+
+
 # --- the tutorials, as a reader runs them ----------------------------------------------------------
 TUTORIAL_VIEWS = {  # a tutorial that runs in the browser, and the views it must draw
     "00-welcome": [".kedis-store"],
