@@ -249,6 +249,30 @@ def test_the_flow_view_steps_forward_and_back_through_the_layers(server, browser
         assert notebook.problems == []
 
 
+def test_a_lone_keys_expiry_bar_shrinks_as_its_time_runs_out(server, browser):
+    name = write_notebook(server.root, "expiry-bar.ipynb", [
+        "%clock fake\nSET session abc EX 100", "%expiry", "%clock advance 50s",
+        "%clock advance 25s"])
+    with NotebookPage.open(browser, server, name) as notebook:
+        for index in (0, 1):
+            notebook.run_cell(index)
+        expiry = notebook.cell(1).locator(".kedis-expiry")
+        countdown = expiry.locator(".kedis-expiry-row .kedis-countdown")
+        expect(countdown).to_have_text("in 1 m 40 s")
+
+        def filled() -> float:  # the bar's width, as a share of its track
+            return expiry.locator(".kedis-expiry-bar").evaluate(
+                "bar => bar.getBoundingClientRect().width / bar.parentElement.getBoundingClientRect().width")
+
+        assert filled() == pytest.approx(1, abs=0.02)
+        for index, left, share in ((2, "in 50.0 s", 0.5), (3, "in 25.0 s", 0.25)):
+            notebook.run_cell(index)
+            expect(countdown).to_have_text(left)
+            assert filled() == pytest.approx(share, abs=0.02)  # scaled to its own 100 s TTL
+        notebook.screenshot("expiry-bar.png", notebook.cell(1))
+        assert notebook.problems == []
+
+
 def test_the_expiry_view_shows_keys_expiring_lazily_and_actively_on_the_fake_clock(server, browser):
     name = write_notebook(server.root, "expiry.ipynb", [
         "%clock fake\nSET session abc EX 5\nSET keep 1 EX 100",

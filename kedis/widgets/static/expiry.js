@@ -47,16 +47,19 @@ function render({ model, el }) {
   el.append(root);
 
   let countdowns = []; // [cell, row, bar, deadline] for each key on the timeline
+  // How long each deadline was away when the view first saw it (key and deadline -> ms): the
+  // bars share one scale, the longest of these, so that each bar shrinks as its time runs out
+  // (a lone key's too: scaled to the deadline still ahead, it would stay full).
+  const firstSeen = new Map();
+  let scale = 1;
 
   function drawCountdowns() {
     const now = clock.now();
-    // The bars share one scale: the furthest deadline shown is the full width.
-    const furthest = Math.max(1, ...countdowns.map(([, , , deadline]) => deadline - now));
     for (const [cell, row, bar, deadline] of countdowns) {
       const left = deadline - now;
       cell.textContent = left >= 0 ? `in ${formatDuration(left)}` : "due: waiting for lazy or active expiry";
       row.classList.toggle("kedis-due", left < 0);
-      bar.style.width = `${Math.max(0, (100 * left) / furthest)}%`;
+      bar.style.width = `${Math.min(100, Math.max(0, (100 * left) / scale))}%`;
     }
     const kind = clock.fake() ? "fake clock (moves only when told to)" : "real clock";
     clockLine.textContent = `${kind}: ${new Date(clock.now()).toISOString().replace("T", " ").replace("Z", " UTC")}`;
@@ -66,7 +69,14 @@ function render({ model, el }) {
     title.textContent = `expiry queue of db ${model.get("db")}`;
     timeline.replaceChildren();
     countdowns = [];
+    const now = clock.now();
+    const onTimeline = new Set();
+    scale = 1;
     for (const row of model.get("rows")) {
+      const id = `${row.key}\u0000${row.expires_at}`;
+      if (!firstSeen.has(id)) firstSeen.set(id, Math.max(1, row.expires_at - now));
+      onTimeline.add(id);
+      scale = Math.max(scale, firstSeen.get(id));
       const li = h("li", "kedis-expiry-row");
       li.title = `expires at ${row.expires_text} (${row.expires_at} ms)`;
       const track = h("span", "kedis-expiry-track");
@@ -77,6 +87,7 @@ function render({ model, el }) {
       timeline.append(li);
       countdowns.push([countdown, li, fill, row.expires_at]);
     }
+    for (const id of firstSeen.keys()) if (!onTimeline.has(id)) firstSeen.delete(id);
     const all = model.get("ttl_count");
     const shown = countdowns.length;
     more.textContent =
