@@ -69,3 +69,23 @@ def test_each_published_solution_passes_its_check(notebook):
     for _, checking, _ in found:
         printed = "".join(out.get("text", "") for out in notebook.cells[checking].outputs)
         assert printed.rstrip().endswith(RIGHT), printed
+
+
+LINK = re.compile(r"\[([^\]]+)\]\(([^)]+\.ipynb)\)")
+
+
+def test_the_welcome_page_lists_every_tutorial_with_a_link_to_it():
+    welcome = nbformat.read(NOTEBOOKS[0], as_version=4).cells[0].source
+    linked = [target for _, target in LINK.findall(welcome)]
+    assert linked == [path.name for path in NOTEBOOKS[1:]]
+
+
+@pytest.mark.parametrize("index", range(len(NOTEBOOKS)))
+def test_each_tutorial_ends_with_a_link_to_the_next(index):
+    last = [cell for cell in nbformat.read(NOTEBOOKS[index], as_version=4).cells
+            if cell.cell_type == "markdown"][-1].source
+    targets = [target for _, target in LINK.findall(last)]
+    if index + 1 < len(NOTEBOOKS):
+        assert "Next: [**" in last and targets[-1] == NOTEBOOKS[index + 1].name
+    else:  # the last one leads back to the map
+        assert targets[-1] == NOTEBOOKS[0].name
