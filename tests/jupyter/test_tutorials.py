@@ -89,3 +89,11 @@ def test_each_tutorial_ends_with_a_link_to_the_next(index):
         assert "Next: [**" in last and targets[-1] == NOTEBOOKS[index + 1].name
     else:  # the last one leads back to the map
         assert targets[-1] == NOTEBOOKS[0].name
+
+
+def test_the_tutorials_folder_holds_only_what_a_reader_opens():
+    # The test machinery (nbval's sanitizer, the conftest) lives in tests/, out of the file
+    # browser a learner starts from.
+    folder = NOTEBOOKS[0].parent
+    shown = {path.name for path in folder.iterdir() if not path.name.startswith(".")}
+    assert shown == {path.name for path in NOTEBOOKS} | {"README.md"}
