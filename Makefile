@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test setup kernel system-deps lint bench repl clean
+.PHONY: lab test setup kernel lab-settings system-deps lint bench repl clean
 
 # JupyterLab on the tutorials (the first one open), with the Kedis kernel installed in .venv. LAB_ARGS passes options
 # (e.g. LAB_ARGS="--no-browser --port 8899").
@@ -18,11 +18,18 @@ test: setup
 	$(BIN)/ruff check kedis tests benchmarks tools
 	KEDIS_REQUIRE_REDIS=1 $(BIN)/python -m pytest
 
-setup: $(STAMP) kernel system-deps
+setup: $(STAMP) kernel lab-settings system-deps
 
 # The kernelspec goes into .venv (share/jupyter/kernels/kedis), where .venv's Jupyter finds it.
 kernel: $(STAMP)
 	$(BIN)/python -m kedis.kernel install --sys-prefix
+
+# JupyterLab's settings for everyone who uses .venv's Lab: no "official Jupyter news?" question
+# (nor a check for updates) over the first tutorial on first open.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+lab-settings: $(STAMP)
+	mkdir -p $(dir $(LAB_OVERRIDES))
+	printf '%s\n' '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $(LAB_OVERRIDES)
 
 repl: setup
 	$(BIN)/kedis

@@ -97,3 +97,14 @@ def test_the_tutorials_folder_holds_only_what_a_reader_opens():
     folder = NOTEBOOKS[0].parent
     shown = {path.name for path in folder.iterdir() if not path.name.startswith(".")}
     assert shown == {path.name for path in NOTEBOOKS} | {"README.md"}
+
+
+def test_the_lab_of_make_lab_asks_no_news_question_over_the_first_tutorial():
+    # JupyterLab reads overrides.json from its application folder (in .venv, which make setup
+    # fills): the "official Jupyter news?" toast no longer covers the corner on first open.
+    import json
+    import sys
+
+    overrides = Path(sys.prefix, "share", "jupyter", "lab", "settings", "overrides.json")
+    settings = json.loads(overrides.read_text())["@jupyterlab/apputils-extension:notification"]
+    assert settings == {"fetchNews": "false", "checkForUpdates": False}
