@@ -69,7 +69,8 @@ __all__ = ["KedisLexer"]
 
 # The parser's character classes, as text (it works on bytes; the lexer must keep offsets in the
 # text it is given). Any isspace() character is skipped before an argument and may follow a closing
-# quote, but only these four end a bare word. tests/test_lexer.py checks both read lines alike.
+# quote, but only these four end a bare word. tests/jupyter/test_lexer.py checks both read lines
+# alike.
 _BETWEEN = " \t\n\r\x0b\x0c"
 _INSIDE = " \t\n\r"
 _HEX = "0123456789abcdefABCDEF"
