@@ -428,7 +428,15 @@ class KedisServer:
         for sock in sockets:
             task = self._loop.create_task(self._loop.create_server(
                 lambda: Connection(self), sock=sock, backlog=TCP_BACKLOG))
-            task.add_done_callback(lambda done: self.servers.append(done.result()))
+            task.add_done_callback(self._serving)
+
+    def _serving(self, opened: asyncio.Task) -> None:
+        # A listening socket of listen() is served now; unless the server stopped meanwhile.
+        server = opened.result()
+        if self._stopped is not None and self._stopped.is_set():
+            server.close()
+        else:
+            self.servers.append(server)
 
     def _open_sockets(self, port: int, hosts) -> list[socket.socket]:
         """A listening socket at each address (Redis's listenToPort): ``*`` is every IPv4
