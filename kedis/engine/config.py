@@ -183,6 +183,18 @@ def _parse_daemonize(value: bytes) -> bool:
     return False
 
 
+#: The most addresses ``bind`` may name (Redis's CONFIG_BINDADDR_MAX): each is a socket to open.
+BIND_MAX = 16
+
+
+def _parse_bind(value: bytes) -> str:
+    # Redis splits the value at each space (sdssplitlen), and refuses more than 16 before it
+    # tries any: a long list would have the server open sockets for as long as it is.
+    if value.count(b" ") >= BIND_MAX:
+        raise ConfigError("Too many bind addresses specified.")
+    return os.fsdecode(value)
+
+
 def _parse_replicaof(value: bytes) -> str:
     if value:
         raise ConfigError("Kedis has no replication: replicaof can only be empty")
@@ -267,7 +279,7 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     # connection or each read, so CONFIG SET acts at once; a new port or bind opens new
     # listening sockets (commands/server.py's _apply), which an embedded engine cannot.
     Parameter("port", 0, 0, 65535, _parse_integer),
-    Parameter("bind", "", None, None, os.fsdecode, show=_show_text),
+    Parameter("bind", "", None, None, _parse_bind, show=_show_text),
     # Read only, as in Redis (fixed at start): kedis-server never detaches from its terminal,
     # and Kedis has no replication, so this server is never a replica ("" says so).
     Parameter("daemonize", False, None, None, _parse_daemonize, mutable=False, show=_show_yes_no),

@@ -537,7 +537,7 @@ class KedisServer:
         self.log(f"Received {name} scheduling shutdown..." if name else
                  "Received shutdown signal, scheduling shutdown...", "#")
         self._shutdown_asap = True
-        self._loop.call_soon(self._shutdown_now)
+        asyncio.get_running_loop().call_soon(self._shutdown_now)  # (even before start() ends)
 
     def _shutdown_now(self) -> None:
         # What serverCron does for a signal (prepareForShutdown): the AOF's last bytes and the

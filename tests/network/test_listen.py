@@ -120,6 +120,18 @@ def test_an_address_this_machine_does_not_have_is_refused_unless_optional(server
     assert all(reachable(port) for port in before)
 
 
+def test_more_than_16_bind_addresses_are_refused_before_any_is_tried(servers):
+    seventeen = " ".join(["127.0.0.1"] * 17)
+    assert both(servers, "CONFIG", "SET", "bind", seventeen) == (
+        b"-ERR CONFIG SET failed (possibly related to argument 'bind') - "
+        b"Too many bind addresses specified.\r\n")
+    started = time.monotonic()
+    assert servers[0].call("CONFIG", "SET", "bind", "-192.0.2.1 " * 200_000).startswith(
+        b"-ERR CONFIG SET failed (possibly related to argument 'bind') - Too many")
+    assert time.monotonic() - started < 1  # no socket tried for any of them
+    assert both(servers, "CONFIG", "GET", "bind") == b"*2\r\n$4\r\nbind\r\n$9\r\n127.0.0.1\r\n"
+
+
 def test_an_embedded_engine_keeps_its_port_and_says_why():
     db = kedis.Kedis()
     assert db.run("CONFIG SET port 0").cli() == "OK"  # unchanged: nothing to do, as in Redis
