@@ -50,7 +50,7 @@ from .errors import (
     RedisUnavailable,
     UnknownMagic,
 )
-from .html import needs_html, reply_html
+from .html import needs_html, replies_html, reply_html
 from .magics import MAGICS
 
 __all__ = ["CellRunner", "Line", "read_cell"]
@@ -339,10 +339,10 @@ class CellRunner:
             return
         self._pending = []
         errors = sum(1 for reply in pending if reply.is_error)
-        text = "\n".join(reply.cli() for reply in pending)
-        html = "".join(reply_html(reply) for reply in pending)  # (in the plain replies' place)
-        self.display({"text/plain": text, "text/html": f'<div class="kedis-batch">{html}</div>'},
-                     {"kedis": {"replies": len(pending), "errors": errors}})
+        data = {"text/plain": "\n".join(reply.cli() for reply in pending)}
+        if any(needs_html(reply) for reply in pending):  # (else the text alone reads the same)
+            data["text/html"] = replies_html(pending)
+        self.display(data, {"kedis": {"replies": len(pending), "errors": errors}})
 
     # --- Python, in the same kernel -----------------------------------------------------------
     def run_python(self, code: str) -> None:

@@ -28,7 +28,7 @@ from ..engine.reply import (
     Verbatim,
 )
 
-__all__ = ["reply_html", "needs_html", "ERROR_STYLE"]
+__all__ = ["reply_html", "replies_html", "needs_html", "ERROR_STYLE"]
 
 ERROR_STYLE = "color: #c62828"
 _MUTED = "color: #757575"
@@ -48,6 +48,13 @@ def needs_html(reply: Reply) -> bool:
 def reply_html(reply: Reply) -> str:
     """One reply as an HTML fragment (always escaped)."""
     return f'<div class="kedis-reply" style="{_REPLY}">{_item(reply)}</div>'
+
+
+def replies_html(replies: list[Reply]) -> str:
+    """Replies one under the other in one fragment (a batch of a long cell): the plain replies'
+    font and place set once, each reply on lines of its own."""
+    lines = "".join(f'<div class="kedis-line">{_item(reply)}</div>' for reply in replies)
+    return f'<div class="kedis-reply kedis-batch" style="{_REPLY}">{lines}</div>'
 
 
 def _item(reply: Reply) -> str:

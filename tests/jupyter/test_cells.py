@@ -136,6 +136,8 @@ class _Rendered(HTMLParser):
                 inner = self.lines(value)
                 lines += [number + inner[0]] + [" " * len(number) + line for line in inner[1:]]
             return lines
+        if any(not isinstance(child, str) and child[0] == "kedis-line" for child in node[1]):
+            return [line for child in node[1] for line in self.lines(child)]  # one per reply
         lines = [""]
         for child in node[1]:
             parts = [child] if isinstance(child, str) else self.lines(child)
@@ -350,8 +352,15 @@ def test_a_long_cell_sends_its_replies_in_batches_after_the_first_ones(runner, o
     batch_metadata = outputs[ONE_BY_ONE][2]["kedis"]
     assert batch_metadata["errors"] == 2  # lines 51 and 101
     assert "color: #c62828" in outputs[ONE_BY_ONE][1]  # errors in a batch are still red
-    # Each reply in a batch is drawn as alone: numbered arrays, the plain replies' place.
-    assert outputs[ONE_BY_ONE][1].count('class="kedis-reply"') == BATCH
+    # The batch's HTML reads as its text: each reply on its own lines, arrays numbered.
+    assert "\n".join(_Rendered(outputs[ONE_BY_ONE][1]).lines()) == outputs[ONE_BY_ONE][0]
+
+
+def test_a_batch_of_plain_replies_is_plain_text_only(runner, outputs):
+    from kedis.jupyter.cells import ONE_BY_ONE
+
+    runner.run("\n".join(["PING"] * (ONE_BY_ONE + 5)))
+    assert outputs[-1][0] == "\n".join(["PONG"] * 5) and outputs[-1][1] is None
 
 
 @pytest.mark.parametrize("count", [49, 50, 51, 5_000, 60_000])
