@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import kedis  # noqa: E402
 from benchmarks.report import print_targets  # noqa: E402
-from kedis.persistence import lzf, rdb  # noqa: E402
+from kedis.persistence import rdb  # noqa: E402
+from kedis.util import lzf  # noqa: E402
 
 KEYS = [b"key:%d" % i for i in range(1000)]
 

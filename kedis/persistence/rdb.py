@@ -54,8 +54,8 @@ from typing import Any
 from ..engine.keyspace import TYPE_NAMES
 from ..structures.set import SetValue
 from .crc64 import crc64
-from .lzf import Budget, LZFError, decompress
-from .lzf import compress as lzf_compress
+from ..util.lzf import Budget, LZFError, decompress
+from ..util.lzf import compress as lzf_compress
 
 __all__ = ["RDB_VERSION", "RDBError", "EmptyKey", "Snapshot", "LZFBudget", "encode", "write_file",
            "decode", "read_file", "encode_string", "encode_length", "encode_value", "parse_intset",

@@ -5,4 +5,5 @@
     longdouble.py  INCRBYFLOAT's C ``long double``, and how Redis prints it
     clock.py       the real clock and the fake one that tests and tutorials move by hand
     plural.py      "1 key", "2 keys"
+    lzf.py         LZF compression: RDB's strings, a quicklist's interior nodes (lzf_c.c, lzf_d.c)
 """

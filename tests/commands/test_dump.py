@@ -1,4 +1,4 @@
-"""DUMP and RESTORE (kedis/commands/dump.py), the payload (kedis/persistence/rdb.py) and LZF (kedis/persistence/lzf.py).
+"""DUMP and RESTORE (kedis/commands/dump.py), the payload (kedis/persistence/rdb.py) and LZF (kedis/util/lzf.py).
 
 Against the real redis-server: DUMP's very bytes for strings and intsets; for the rest (a set in
 a hash table, whose members come in another order), Kedis's payload RESTOREd into Redis and
@@ -20,7 +20,8 @@ from redis_oracle import RedisServer
 
 import kedis
 from kedis.engine.evict import idle_ms, lfu_decayed, lru_clock
-from kedis.persistence import lzf, rdb
+from kedis.persistence import rdb
+from kedis.util import lzf
 from kedis.persistence.crc64 import crc64
 
 BAD_PAYLOAD = b"-ERR DUMP payload version or checksum are wrong\r\n"

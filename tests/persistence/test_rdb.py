@@ -469,7 +469,7 @@ def test_an_unknown_type_is_refused_by_name(tmp_path):
 
 
 def test_lzf_compressed_strings_are_read():
-    from kedis.persistence.lzf import decompress
+    from kedis.util.lzf import decompress
 
     # A literal "a", then 9 bytes from 1 back (a copy that overlaps what it writes), a literal
     # "bc", then 4 bytes from 2 back.
