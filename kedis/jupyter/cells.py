@@ -114,6 +114,14 @@ def read_cell(text: str, magic_names: set[str] | frozenset[str]) -> list[Line]:
 def _ipython_display(data: dict, metadata: dict) -> None:
     from IPython.display import display
 
+    if "application/vnd.jupyter.widget-view+json" in data:
+        # A view: its live widget, then its picture, which the end of each cell redraws and a
+        # saved notebook keeps (widgets/_live.py).
+        from ..widgets._live import outputs_of
+        for output, output_metadata, transient in outputs_of(data, metadata):
+            display(output, raw=True, metadata=output_metadata,
+                    display_id=transient.get("display_id"))
+        return
     display(data, raw=True, metadata=metadata)
 
 

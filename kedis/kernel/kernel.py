@@ -37,6 +37,7 @@ from ..jupyter.errors import CellError
 from ..jupyter.magics import MAGICS
 
 RUN_CELL = "__kedis_run_cell__"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def _split_python(code: str) -> tuple[str, int] | None:
@@ -112,15 +113,23 @@ class KedisKernel(IPythonKernel):
         flushes them after each %python line instead. Hooks (an ipywidgets Output capturing the
         cell's outputs, say) still see every message.
         """
+        outputs = [(data, metadata, {})]
+        if WIDGET_VIEW in data:
+            # A view: its live widget, then its picture, which the end of each cell redraws
+            # and a saved notebook keeps (widgets/_live.py).
+            from ..widgets._live import outputs_of
+            outputs = outputs_of(data, metadata)
         pub = self.shell.display_pub
-        msg = pub.session.msg("display_data",
-                              {"data": data, "metadata": metadata, "transient": {}},
-                              parent=pub.parent_header)
-        for hook in getattr(pub, "_hooks", ()):
-            msg = hook(msg)
-            if msg is None:
-                return
-        pub.session.send(pub.pub_socket, msg, ident=pub.topic)
+        for output, output_metadata, transient in outputs:
+            msg = pub.session.msg("display_data", {"data": output, "metadata": output_metadata,
+                                                   "transient": transient},
+                                  parent=pub.parent_header)
+            for hook in getattr(pub, "_hooks", ()):
+                msg = hook(msg)
+                if msg is None:
+                    break
+            else:
+                pub.session.send(pub.pub_socket, msg, ident=pub.topic)
 
     @staticmethod
     def _route_cell(lines: list[str]) -> list[str]:

@@ -34,6 +34,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 import anywidget
@@ -41,6 +42,7 @@ import traitlets
 
 from ..engine.watch import unwatch, watch
 from ..util.clock import FakeClock
+from . import picture
 
 if TYPE_CHECKING:
     from ..engine.dispatcher import Kedis
@@ -134,6 +136,7 @@ def _kernel_shell() -> Any:
 def _after_cell(*_: Any) -> None:
     for view in list(_IDLE_VIEWS):
         view.flush()
+    redraw_pictures()
 
 
 def _push_when_idle(view: LiveView, shell: Any) -> None:
@@ -141,6 +144,104 @@ def _push_when_idle(view: LiveView, shell: Any) -> None:
         shell.events.register("post_execute", _after_cell)
         _IDLE_SHELLS.add(id(shell))
     _IDLE_VIEWS.add(view)
+
+
+# --- the picture: what a notebook keeps of a view once the kernel is gone ------------------------
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+#: The widgets shown with their picture in this kernel, and the version of their state that
+#: picture drew (see ``redraw_pictures``).
+_SHOWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _drawing(cls: type, form: str) -> Callable[[Any], str] | None:
+    """picture.py's function for a view class (or the class it extends): StoreView's
+    ``store_text`` and ``store_html``."""
+    for klass in cls.__mro__:
+        kind = klass.__name__.removesuffix("View").lower()
+        draw = getattr(picture, f"{kind}_{form}", None)
+        if draw is not None:
+            return draw
+    return None
+
+
+def picture_id(data: dict) -> str:
+    """The display id of a view's picture output (``data`` holds its widget view)."""
+    return "kedis-picture-" + data[WIDGET_VIEW]["model_id"]
+
+
+def _version(widget: Any) -> Any:
+    """What tells whether a widget's state changed: a view's count of its traits' changes; a
+    dashboard's, those of its views."""
+    views = getattr(widget, "views", None)
+    if views is not None:
+        return tuple(view._version for view in views)
+    return widget._version
+
+
+def with_picture(widget: Any, bundle: Any) -> tuple[dict, dict] | None:
+    """A widget's MIME bundle (``data`` or ``(data, metadata)``, as ipywidgets and anywidget
+    make it) with the widget's picture beside the widget view: ``text/plain`` and ``text/html``."""
+    if bundle is None:
+        return None
+    data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+    data = dict(data, **{"text/plain": widget.picture_text(), "text/html": widget.picture_html()})
+    if WIDGET_VIEW in data and _kernel_shell() is not None:
+        _SHOWN[widget] = _version(widget)  # (a kernel's end of cell will redraw it if it changes)
+    return data, metadata
+
+
+#: What the live output says where it cannot be drawn (its picture is the next output).
+LIVE_TEXT = "(a live view, drawn while its kernel runs; its last picture follows)"
+
+
+def outputs_of(data: dict, metadata: dict) -> list[tuple[dict, dict, dict]]:
+    """How a kernel publishes a view's bundle: as two outputs, each ``(data, metadata,
+    transient)``. First the widget view, which the browser draws live; then its picture, with
+    a display id: the end of each cell redraws it (``redraw_pictures``) without touching the
+    live widget, and kedis.css hides it while the live view is drawn just above it."""
+    if WIDGET_VIEW not in data or "text/html" not in data:
+        return [(data, metadata, {})]
+    live = {WIDGET_VIEW: data[WIDGET_VIEW], "text/plain": LIVE_TEXT}
+    still = {"text/plain": data["text/plain"], "text/html": data["text/html"]}
+    return [(live, metadata, {}), (still, {}, {"display_id": picture_id(data)})]
+
+
+def display_with_picture(widget: Any) -> None:
+    """IPython's ``display(widget)`` (and a cell's last value): the live view, then its picture."""
+    from IPython.display import display
+
+    bundle = widget._repr_mimebundle_()
+    if bundle is None:
+        return
+    for data, metadata, transient in outputs_of(*bundle):
+        display(data, raw=True, metadata=metadata, display_id=transient.get("display_id"))
+
+
+def redraw_pictures() -> None:
+    """Draw each shown widget's picture again, where its state changed since it was drawn.
+
+    Only the picture output is updated (``update_display_data`` with its display id): updating
+    the live output instead, even with the same widget view in it, makes JupyterLab's widget
+    renderer build a new view of the model each time, and the one before lives on, detached,
+    drawing every change. Run at the end of a cell (``post_execute``): a picture follows the
+    cells, not each command, and costs nothing while its view does not change.
+    """
+    shell = _kernel_shell()
+    if shell is None or not _SHOWN:
+        return
+    for widget, drawn in list(_SHOWN.items()):
+        if widget.comm is None:  # closed: its outputs keep their last picture
+            del _SHOWN[widget]
+            continue
+        version = _version(widget)
+        if version == drawn:
+            continue
+        _SHOWN[widget] = version
+        model = {WIDGET_VIEW: {"model_id": widget.model_id}}
+        shell.display_pub.publish(
+            data={"text/plain": widget.picture_text(), "text/html": widget.picture_html()},
+            metadata={}, transient={"display_id": picture_id(model)}, update=True)
 
 
 class LiveView(anywidget.AnyWidget):
@@ -161,6 +262,7 @@ class LiveView(anywidget.AnyWidget):
     _applying = True
 
     def __init__(self, engine: Kedis | None, **kwargs: Any) -> None:
+        self._version = 0  # counts the changes of its traits (a picture redraws when it moves)
         super().__init__(**kwargs)
         self.engine = engine
         self._lock = threading.RLock()  # the engine may report from another thread (active expiry)
@@ -289,6 +391,29 @@ class LiveView(anywidget.AnyWidget):
     def _state(self) -> dict:
         """The synced traits, as they should be now."""
         return {}
+
+    # --- the picture: the view as it was last seen, for where it cannot live ------------------
+    @traitlets.observe(traitlets.All)
+    def _changed(self, change: dict) -> None:
+        self._version += 1
+
+    def picture_text(self) -> str:
+        """The view's last state as text (a console, nbconvert --to script): drawn by picture.py's
+        function named for the view (``store_text`` for a StoreView). A view may draw its own."""
+        draw = _drawing(type(self), "text")
+        return draw(self) if draw is not None else repr(self)
+
+    def picture_html(self) -> str:
+        """The view's last state as static HTML: escaped, inline styles only, no script."""
+        draw = _drawing(type(self), "html")
+        return draw(self) if draw is not None else f"<pre>{escape(self.picture_text())}</pre>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
+        self.flush()  # the picture is of the state the browser has
+        return with_picture(self, super()._repr_mimebundle_(**kwargs))
+
+    def _ipython_display_(self) -> None:
+        display_with_picture(self)
 
 
 class PlacingView(LiveView):

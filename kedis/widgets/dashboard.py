@@ -45,6 +45,25 @@ class Dashboard(ipywidgets.VBox):
     def __repr__(self) -> str:
         return f"<Dashboard of {self.engine!r}>"
 
+    # Its picture, for a notebook read without the kernel: the three views' (_live.py, picture.py).
+    def picture_text(self) -> str:
+        from .picture import dashboard_text
+        return dashboard_text(self)
+
+    def picture_html(self) -> str:
+        from .picture import dashboard_html
+        return dashboard_html(self)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
+        from ._live import with_picture
+        for view in self.views:
+            view.flush()
+        return with_picture(self, super()._repr_mimebundle_(**kwargs))
+
+    def _ipython_display_(self) -> None:
+        from ._live import display_with_picture
+        display_with_picture(self)
+
     @traitlets.observe("comm")
     def _watch_comm(self, change: dict) -> None:
         if change["new"] is not None:  # closed in the browser: close the views too
