@@ -29,16 +29,12 @@ from ..engine.errors import CommandError
 from ..engine.evict import idle_ms, lfu_decayed
 from ..engine.keyspace import NONOTIFY, NOTOUCH
 from ..engine.reply import NULL, Bulk, Integer, Reply, help_reply
+from ..structures.robj import SHARED_REFCOUNT
+from ..structures.sds import SHARED_INTEGERS, string_encoding
 from ..structures.set import SetValue
-from ..util.numbers import string_to_int
 
-#: Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT: the longest string kept in one allocation with its
-#: object header (44 bytes: the header and the bytes then fill a 64-byte allocation).
-EMBSTR_SIZE_LIMIT = 44
-#: Redis's OBJ_SHARED_INTEGERS: 0..9999 are objects made once, at start, and shared.
-SHARED_INTEGERS = 10000
-#: The reference count Redis gives its shared objects (OBJ_SHARED_REFCOUNT, INT_MAX).
-SHARED_REFCOUNT = 2 ** 31 - 1
+# The string encodings' rule lives with the string's layout (structures/sds.py: the StructureView
+# draws what OBJECT ENCODING answers); the shared objects' refcount with the robj (robj.py).
 
 NO_LFU = ("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
           "that when switching between policies at runtime LRU and LFU data will take some time "
@@ -51,17 +47,6 @@ NO_LRU = ("ERR An LFU maxmemory policy is selected, idle time not tracked. Pleas
 def _lookup(client, name: bytes):
     # OBJECT looks without using (objectCommandLookup: LOOKUP_NOTOUCH | LOOKUP_NONOTIFY).
     return client.db.lookup_read(name, NOTOUCH | NONOTIFY)
-
-
-def string_encoding(value: bytes, mark: str | None = None) -> str:
-    """Redis's encoding for a string value (tryObjectEncoding), or the one its last writer made:
-    ``mark`` is "raw" (changed in place), "embstr" (INCRBYFLOAT) or "int" (an int object of
-    the key's own, never shared: a COPY's), from ``db.encodings``."""
-    if mark == "raw" or mark == "int":
-        return mark
-    if mark is None and len(value) <= 20 and string_to_int(value) is not None:
-        return "int"
-    return "embstr" if len(value) <= EMBSTR_SIZE_LIMIT else "raw"
 
 
 def value_encoding(db, name: bytes, value) -> str:

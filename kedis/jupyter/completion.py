@@ -68,6 +68,9 @@ MAGIC_CHOICES: dict[str, tuple[str, ...]] = {
     "compare": ("on", "off"),
 }
 
+#: The magics whose argument is a key (``%structure user:1``): completed as a command's key is.
+KEY_MAGICS = ("structure",)
+
 #: Magics that only mean something on a cell's first line.
 CELL_MAGICS = ("%%python",)
 
@@ -348,7 +351,8 @@ def complete(code: str, cursor_pos: int, keys: Callable[[], Iterable[bytes]],
     if stripped.startswith("#"):
         return _reply([], cursor, cursor)
     if stripped.startswith("%"):
-        return _complete_magic(line, at, offset, magics, choices, first_line=offset == 0)
+        return _complete_magic(line, at, offset, magics, choices, first_line=offset == 0,
+                               keys=keys)
 
     words, bad = _scan(line)
     if bad is not None and at >= bad:
@@ -381,7 +385,8 @@ def complete(code: str, cursor_pos: int, keys: Callable[[], Iterable[bytes]],
 
 
 def _complete_magic(line: str, at: int, offset: int, magics: Sequence[str],
-                    choices: Mapping[str, Sequence[str]] | None, first_line: bool) -> dict:
+                    choices: Mapping[str, Sequence[str]] | None, first_line: bool,
+                    keys: Callable[[], Iterable[bytes]]) -> dict:
     # Magics read their arguments as plain text, not with the parser: words are runs of non-space.
     spans = [m.span() for m in re.finditer(r"\S+", line)]
     index = sum(1 for _, end in spans if end < at)
@@ -391,6 +396,12 @@ def _complete_magic(line: str, at: int, offset: int, magics: Sequence[str],
     if index == 0:
         offered = names + [m for m in CELL_MAGICS if first_line and m not in names]
         matches = [name for name in offered if name.startswith(typed)]
+    elif index == 1 and line[spans[0][0]:spans[0][1]].lstrip("%") in KEY_MAGICS \
+            and line[spans[0][0]:spans[0][1]] in names:
+        prefix = _value(typed)
+        quote = typed[:1] if typed[:1] in "\"'" else ""
+        matches = [] if prefix is None else \
+            [quote_key(k, quote) for k in _matching_keys(keys, prefix)]
     elif index == 1:
         name = line[spans[0][0]:spans[0][1]].lstrip("%")
         fixed = (MAGIC_CHOICES if choices is None else choices).get(name, ())

@@ -20,7 +20,10 @@
     %expiry                     the keys that will expire, and expirations as they happen
     %flow [COMMAND]             the last command's flow through the layers, step by step; or run
                                 COMMAND and show its flow
-    %dashboard                  the three views together
+    %structure [KEY]            how Redis would hold KEY's value in memory (int, embstr, raw;
+                                intset, hashtable), live, its recent states to step through; with
+                                no KEY, the last key a command touched
+    %dashboard                  the views together (the structure as a tab)
     %lsmagic, %help             this list
 
 Each magic is a function of the cell runner (cells.py) and its argument text, listed in MAGICS
@@ -331,6 +334,30 @@ def flow(runner: CellRunner, args: str) -> None:
     view = FlowView().show(reply)  # made for this command: it stays on it (%flow alone follows)
     runner.show_widget(view, text=format_trace(reply.trace))
     runner.show(reply, argv)
+
+
+@magic("%structure [KEY]",
+       "how Redis would hold KEY's value in memory, live, step by step (no KEY: the last key "
+       "a command touched)")
+def structure(runner: CellRunner, args: str) -> None:
+    from ..engine.parser import ParseError, split_args
+    from ..widgets import StructureView
+    from ..widgets._format import key_text
+    try:
+        words = split_args(args)
+    except ParseError:
+        raise MagicError(f"Invalid argument(s): {args}") from None
+    if len(words) > 1:
+        raise MagicError(f"usage: {MAGICS['structure'].usage} (one key; quote a key that has "
+                         "spaces)")
+    if runner.mode == "redis":
+        raise MagicError("%structure draws the embedded engine's values: %connect embedded first")
+    engine = runner.engine
+    if words and words[0] not in engine.keyspace.data:
+        raise MagicError(f"no such key: {key_text(words[0])} (in db {engine.keyspace.id}; "
+                         "%structure alone follows the next key a command touches)")
+    view = StructureView(engine, words[0] if words else None)
+    runner.show_widget(view, text=view.picture_text())
 
 
 @magic("%dashboard", "the store, the expiry queue and the flow of commands together, live")

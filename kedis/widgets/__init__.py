@@ -6,7 +6,8 @@
     StoreView(db)      # every key: type, value, TTL counting down, size; the last change marked
     ExpiryView(db)     # the keys that will expire, in order; each expiration, lazy or active
     FlowView(db)       # each command's steps through the layers, back, forward and play
-    Dashboard(db)      # the three together
+    StructureView(db, "key")  # how Redis would hold the key's value in memory, step by step
+    Dashboard(db)      # the three together, and the structure of a key as a tab
 
 Each view follows its engine by itself (``engine.watch`` after every command, the expiry hooks,
 the active cycle's ticks): whatever runs a command, a cell, Python code or a thread, the views
@@ -34,5 +35,7 @@ from .dashboard import Dashboard
 from .expiry import ExpiryView
 from .flow import FlowView
 from .store import StoreView
+from .structure import StructureView
 
-__all__ = ["StoreView", "ExpiryView", "FlowView", "Dashboard", "views_of", "close_views"]
+__all__ = ["StoreView", "ExpiryView", "FlowView", "StructureView", "Dashboard", "views_of",
+           "close_views"]
