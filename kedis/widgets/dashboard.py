@@ -1,9 +1,14 @@
-"""Dashboard: the three views of one engine together, live.
+"""Dashboard: the views of one engine together, live.
 
-The store on top (what is there), and below it, side by side, the expiry queue (what will go, and
-how things went) and the flow of the last command (how it got there). Each view follows the
-engine on its own, so the dashboard is only their layout: an ipywidgets VBox holding them, which
-closes them with itself.
+The store on top (what is there), and below it two tabs: the expiry queue (what will go, and how
+things went) beside the flow of the last command (how it got there); and the structure of one
+key (how Redis would hold it in memory, structure.py): the last key a command touched, or the
+key clicked in the store. Each view follows the engine on its own, so the dashboard is only their
+layout: ipywidgets boxes holding them, which close them with itself.
+
+Every view tells time by the engine's clock (a FakeClock's 2023 under ``%clock fake``), never the
+browser's: the one place where a time is written out, the expiry queue's clock line, says which
+clock it is.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from ._live import register, unregister
 from .expiry import ExpiryView
 from .flow import FlowView
 from .store import StoreView
+from .structure import StructureView
 
 if TYPE_CHECKING:
     from ..engine.dispatcher import Kedis
@@ -25,8 +31,11 @@ __all__ = ["Dashboard"]
 
 
 class Dashboard(ipywidgets.VBox):
-    """StoreView, ExpiryView and FlowView of one engine, in one widget (``.store``, ``.expiry``,
-    ``.flow``)."""
+    """StoreView, ExpiryView, FlowView and StructureView of one engine, in one widget
+    (``.store``, ``.expiry``, ``.flow``, ``.structure``)."""
+
+    #: The tabs below the store, in order.
+    TABS = ("expiry and flow", "structure")
 
     def __init__(self, engine: Kedis, db: int | None = None, pattern: str = "*",
                  page_size: int = 50, limit: int = 20, history: int = 20,
@@ -35,10 +44,15 @@ class Dashboard(ipywidgets.VBox):
         self.store = StoreView(engine, db=db, pattern=pattern, page_size=page_size)
         self.expiry = ExpiryView(engine, db=db, limit=limit)
         self.flow = FlowView(engine, history=history)
+        self.structure = StructureView(engine, db=db)  # the last key touched, or one clicked
         below = ipywidgets.HBox([self.expiry, self.flow])
         below.add_class("kedis-dashboard-below")
-        super().__init__([self.store, below], **kwargs)
-        self._below = below
+        tabs = ipywidgets.Tab([below, self.structure], titles=self.TABS)
+        tabs.add_class("kedis-dashboard-tabs")
+        super().__init__([self.store, tabs], **kwargs)
+        self._below, self.tabs = below, tabs
+        # A key clicked in the store is shown in the structure tab, which comes to the front.
+        self.structure.observe(self._picked, "picked")
         self.add_class("kedis-dashboard")
         register(engine, self)
 
@@ -69,13 +83,18 @@ class Dashboard(ipywidgets.VBox):
         if change["new"] is not None:  # closed in the browser: close the views too
             change["new"].on_close(lambda _msg: self.close())
 
+    def _picked(self, change: dict) -> None:
+        if change["new"]:
+            self.tabs.selected_index = self.TABS.index("structure")
+
     @property
-    def views(self) -> tuple[StoreView, ExpiryView, FlowView]:
-        return (self.store, self.expiry, self.flow)
+    def views(self) -> tuple[StoreView, ExpiryView, FlowView, StructureView]:
+        return (self.store, self.expiry, self.flow, self.structure)
 
     def close(self) -> None:
         unregister(self.engine, self)
         for view in self.views:
             view.close()
         self._below.close()
+        self.tabs.close()
         super().close()

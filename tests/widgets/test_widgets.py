@@ -478,14 +478,17 @@ def test_the_browser_closing_the_widget_unsubscribes_it(db):
     assert db.hooks.on_command == [] and db.hooks.trace_watchers == 0
 
 
-def test_the_dashboard_holds_the_three_views_and_closes_them(db):
+def test_the_dashboard_holds_the_views_and_closes_them(db):
     board = Dashboard(db)
     assert "kedis-dashboard" in board._dom_classes
-    store, expiry, flow = board.views
-    assert board.children[0] is store and board.children[1].children == (expiry, flow)
+    store, expiry, flow, structure = board.views
+    tabs = board.children[1]
+    assert board.children[0] is store and tabs.children[0].children == (expiry, flow)
+    assert tabs.children[1] is structure and tabs.titles == ("expiry and flow", "structure")
     db.run("SET k v EX 5")
     assert keys_of(store) == ['"k"'] and keys_of(expiry) == ['"k"']
     assert flow.recent[0]["label"] == "SET k v EX 5"
+    assert structure.key == '"k"'  # the last key a command touched
     board.close()
     assert db.hooks.on_command == [] and views_of(db) == []
 
