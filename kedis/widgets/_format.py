@@ -178,3 +178,14 @@ def step_dict(step: Step, number: int) -> dict:
 def type_of(value: Any) -> str:
     """The name TYPE answers for a stored value."""
     return type_name(value)
+
+
+def clock_text(ms: int | None, clock: Any) -> str:
+    """An instant as ``when_text`` writes it, labelled with the engine clock it was read on
+    ("..., fake clock"): a view that outlives a ``%clock fake`` holds times of both clocks, a
+    real 2026 beside a fake 2023, and each must say which it is."""
+    from ..util.clock import FakeClock  # (only the label needs it)
+
+    if ms is None:
+        return ""
+    return f"{when_text(ms)}, {'fake' if isinstance(clock, FakeClock) else 'real'} clock"

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import traitlets
 
 from ..util.plural import plural
-from ._format import key_text, when_text
+from ._format import clock_text, key_text, when_text
 from ._live import PlacingView, static_file
 from ._sorted import SortedPieces
 
@@ -138,7 +138,7 @@ class ExpiryView(PlacingView):
             self._named.add(key)
             self._table_stale = True
         self._events.appendleft({"key": key_text(key), "how": how, "db": db.id,
-                                 "at_ms": db.clock.ms(), "at_text": when_text(db.clock.ms())})
+                                 "at_ms": db.clock.ms(), "at_text": clock_text(db.clock.ms(), db.clock)})
 
     def _ticked(self, report: CycleReport) -> None:
         self._cycle = report
@@ -148,7 +148,8 @@ class ExpiryView(PlacingView):
     def _note_cycle(self, report: CycleReport) -> None:
         self._seq += 1
         self._cycles.append({
-            "seq": self._seq, "kind": report.kind, "at_text": when_text(report.started_ms),
+            "seq": self._seq, "kind": report.kind,
+            "at_text": clock_text(report.started_ms, self.engine.clock),
             "sampled": report.sampled, "expired": report.expired,
             "capped": report.time_cap_reached, "elapsed_us": report.elapsed_us,
             "limit_us": report.time_limit_us})
@@ -162,7 +163,7 @@ class ExpiryView(PlacingView):
         if cycle is None:
             return {}
         return {"seq": self._seq, "kind": cycle.kind, "started_ms": cycle.started_ms,
-                "started_text": when_text(cycle.started_ms),
+                "started_text": self._cycles[-1]["at_text"],  # (noted with its clock's name)
                 "rounds": sum(walk.rounds for walk in cycle.databases),
                 "expired": cycle.expired, "sampled_count": cycle.sampled,
                 "time_cap_reached": cycle.time_cap_reached, "elapsed_us": cycle.elapsed_us,

@@ -206,7 +206,10 @@ class StructureView(LiveView):
 
     # --- which key ---------------------------------------------------------------------------
     def _switch(self, key: bytes, database: Database, argv: Any = None) -> None:
-        """Show ``key`` from now on, its history starting with its state now."""
+        """Show ``key`` from now on, its history starting with its state now (or going on, when
+        it is the key already shown)."""
+        if key == self._key and database is self._database and self._states:
+            return
         self._key, self._database = key, database
         self._states.clear()
         self._snapshot(argv)

@@ -108,7 +108,7 @@ def test_the_expiry_picture_lists_the_deadlines_in_order_and_the_expirations(vie
     text = view.picture_text()
     assert text.splitlines()[0] == ("ExpiryView of db 0: 1 key with a TTL; expired so far: "
                                     "1 lazily, 0 actively")
-    assert '"soon" expired lazily (db 0, 2023-11-14 22:13:26.000 UTC)' in text
+    assert '"soon" expired lazily (db 0, 2023-11-14 22:13:26.000 UTC, fake clock)' in text
 
 
 # --- FlowView ------------------------------------------------------------------------------
@@ -181,15 +181,19 @@ def test_the_bundle_is_of_the_state_after_the_last_commands(views):
     assert '"b"' in data["text/plain"] and "&quot;b&quot;" in data["text/html"]
 
 
-def test_a_kernel_publishes_the_live_view_then_its_picture_with_a_display_id(views):
+def test_a_kernel_publishes_the_live_view_then_its_picture_with_a_display_id(views, shell):
     data, metadata = StoreView(views)._repr_mimebundle_()
     (live, _, live_transient), (still, _, transient) = _live.outputs_of(data, metadata)
     assert live == {WIDGET_VIEW: data[WIDGET_VIEW], "text/plain": _live.LIVE_TEXT}
     assert live_transient == {}
     assert still == {"text/plain": data["text/plain"], "text/html": data["text/html"]}
     assert transient == {"display_id": "kedis-picture-" + data[WIDGET_VIEW]["model_id"]}
-    # Anything else is published as it is.
+    # Anything else is published as it is: a reply, a FlowView of one given trace (it never
+    # changes: one output, its picture beside the widget view).
     assert _live.outputs_of({"text/plain": "OK"}, {}) == [({"text/plain": "OK"}, {}, {})]
+    views.execute("SET", "k", "v")
+    fixed = FlowView().show(views.run("GET k", trace=True))._repr_mimebundle_()
+    assert _live.outputs_of(*fixed) == [(*fixed, {})]
 
 
 class FakeShell:
@@ -222,6 +226,7 @@ def shell(monkeypatch):
     monkeypatch.setattr(_live, "_IDLE_SHELLS", set())
     yield shell
     _live._SHOWN.clear()
+    _live._FOLLOWING.clear()
 
 
 def test_the_end_of_a_cell_redraws_the_picture_of_a_view_that_changed_only(views, shell):

@@ -332,3 +332,20 @@ def test_the_structure_magic_refuses_a_missing_key_and_two_keys(db):
 def test_the_structure_magic_completes_keys():
     reply = complete("%structure us", 13, lambda: [b"user:1", b"x"], ["%structure"])
     assert reply["matches"] == ["user:1"] and reply["cursor_start"] == 11
+
+
+# --- the Dashboard's clock --------------------------------------------------------------------
+def test_a_time_written_out_says_which_engine_clock_it_was_read_on():
+    # A cycle that ran on the real clock, then %clock fake: its real 2026 stays beside the fake
+    # 2023, each labelled (it showed as a bare date, and read as the fake clock's).
+    engine = kedis.Kedis()
+    board = Dashboard(engine)
+    engine.execute(b"SET", b"k", b"v", b"EX", b"100")
+    engine.tick()
+    engine.clock = FakeClock()
+    engine.tick()
+    board.expiry.flush()
+    first, second = (cycle["at_text"] for cycle in board.expiry.cycles[-2:])
+    assert first.endswith(" UTC, real clock") and second == "2023-11-14 22:13:20.000 UTC, fake clock"
+    assert board.expiry.sample["started_text"] == second
+    board.close()

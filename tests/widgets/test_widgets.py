@@ -287,7 +287,7 @@ def test_a_key_past_its_deadline_stays_until_touched_then_expires_lazily(db, sto
     assert expiry.rows == [] and expiry.lazy_count == 1 and expiry.active_count == 0
     assert expiry.events == [{"key": '"session"', "how": "lazy", "db": 0,
                               "at_ms": START_MS + 11_000,
-                              "at_text": "2023-11-14 22:13:31.000 UTC"}]
+                              "at_text": "2023-11-14 22:13:31.000 UTC, fake clock"}]
 
 
 def test_the_active_cycle_expires_keys_and_its_sample_is_shown(db, store, expiry):

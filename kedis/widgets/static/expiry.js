@@ -11,7 +11,7 @@ function render({ model, el }) {
   const bar = h("div", "kedis-bar");
   const title = h("span", "kedis-title");
   const counters = h("span", "kedis-expiry-counters");
-  bar.append(title, counters);
+  bar.append(title); // (the counters go on a line of their own: the bar stays one line wide)
 
   const clockLine = h("div", "kedis-expiry-clock");
   const timeline = h("ol", "kedis-expiry-timeline");
@@ -43,7 +43,7 @@ function render({ model, el }) {
   const sample = h("div", "kedis-expiry-sample");
   active.append(cyclesTitle, cyclesRow, cyclesLegend, tableTitle, tableCaption, slots, legend, removed, sample);
 
-  root.append(bar, clockLine, timeline, more, eventsBox, active);
+  root.append(bar, counters, clockLine, timeline, more, eventsBox, active);
   el.append(root);
 
   let countdowns = []; // [cell, row, bar, deadline] for each key on the timeline
@@ -78,7 +78,7 @@ function render({ model, el }) {
       onTimeline.add(id);
       scale = Math.max(scale, firstSeen.get(id));
       const li = h("li", "kedis-expiry-row");
-      li.title = `expires at ${row.expires_text} (${row.expires_at} ms)`;
+      li.title = `expires at ${row.expires_text} (${row.expires_at} ms), ${clock.fake() ? "fake" : "real"} clock`;
       const track = h("span", "kedis-expiry-track");
       const fill = h("span", "kedis-expiry-bar");
       track.append(fill);

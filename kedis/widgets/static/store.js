@@ -117,7 +117,9 @@ function render({ model, el }) {
     for (const row of model.get("rows")) {
       const tr = h("tr", "kedis-store-row");
       const ttl = h("td", "kedis-ttl");
-      if (row.expires_at !== null) ttl.title = `expires at ${row.expires_text} (${row.expires_at} ms)`;
+      if (row.expires_at !== null) {
+        ttl.title = `expires at ${row.expires_text} (${row.expires_at} ms), ${clock.fake() ? "fake" : "real"} clock`;
+      }
       const change = byKey.get(row.key);
       const changeCell = h("td", "kedis-change");
       if (change && change.changed) {

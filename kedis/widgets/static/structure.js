@@ -25,7 +25,7 @@ function drawField(field, changed) {
     // No bytes to show (a pointer, the lru bits, spare room, what was cut): one wide cell, as
     // wide as a few of its bytes, saying how many.
     const cell = h("span", "kedis-sv-cell kedis-sv-blank");
-    cell.style.minWidth = `${Math.min(Math.max(field.width, 1), 8) * 1.9}em`;
+    cell.style.minWidth = `${Math.min(Math.max(field.width, 1), 4) * 1.9}em`;
     cell.append(h("span", "kedis-sv-hex", field.kind === "pointer" ? "→" : "··"));
     if (field.kind !== "pointer") cell.title = `${field.width} bytes`;
     row.append(cell);
@@ -92,11 +92,11 @@ function render({ model, el }) {
   const title = h("span", "kedis-title");
   const mode = h("span", "kedis-sv-mode");
   const followButton = h("button", "kedis-sv-follow", "follow the last key");
-  const first = h("button", "kedis-sv-first", "⏮");
+  const first = h("button", "kedis-sv-first", "|◀");
   const back = h("button", "kedis-sv-back", "◀ back");
   const stepLabel = h("span", "kedis-sv-step");
   const forward = h("button", "kedis-sv-forward", "forward ▶");
-  const last = h("button", "kedis-sv-last", "⏭");
+  const last = h("button", "kedis-sv-last", "▶|");
   first.title = "the oldest state kept (Home)";
   last.title = "the newest state (End)";
   back.title = "the state before (←)";
@@ -174,8 +174,12 @@ function render({ model, el }) {
     const changed = new Set(shown.changed);
     layout.blocks.forEach((block, i) => {
       picture.append(block.shape === "table" ? drawTable(block, changed) : drawCells(block, changed));
+      // The blocks go one under the other, each pointer an arrow down to the block it names
+      // (always the next one): the same places at every step, whatever the encoding.
       const pointer = (block.fields || []).find((field) => field.points_to);
-      if (pointer && i < layout.blocks.length - 1) picture.append(h("div", "kedis-sv-arrow", "⟶"));
+      if (pointer && i < layout.blocks.length - 1) {
+        picture.append(h("div", "kedis-sv-arrow", `↓ ${pointer.name}`));
+      }
     });
     for (const note of layout.notes || []) notes.append(h("li", null, note));
     history.forEach((entry, i) => {
