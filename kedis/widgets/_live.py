@@ -152,6 +152,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 #: The widgets shown with their picture in this kernel, and the version of their state that
 #: picture drew (see ``redraw_pictures``).
 _SHOWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_FOLLOWING: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # the same, by model id
 
 
 def _drawing(cls: type, form: str) -> Callable[[Any], str] | None:
@@ -186,8 +187,13 @@ def with_picture(widget: Any, bundle: Any) -> tuple[dict, dict] | None:
         return None
     data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
     data = dict(data, **{"text/plain": widget.picture_text(), "text/html": widget.picture_html()})
-    if WIDGET_VIEW in data and _kernel_shell() is not None:
-        _SHOWN[widget] = _version(widget)  # (a kernel's end of cell will redraw it if it changes)
+    if (WIDGET_VIEW in data and getattr(widget, "engine", None) is not None
+            and _kernel_shell() is not None):
+        # A widget that follows an engine, in a kernel: the end of each cell redraws its picture
+        # if it changed. (A FlowView of one given trace, %trace's or %flow COMMAND's, stays on
+        # it: its picture is drawn once, in its one output.)
+        _SHOWN[widget] = _version(widget)
+        _FOLLOWING[widget.model_id] = widget
     return data, metadata
 
 
@@ -196,14 +202,18 @@ LIVE_TEXT = "(a live view, drawn while its kernel runs; its last picture follows
 
 
 def outputs_of(data: dict, metadata: dict) -> list[tuple[dict, dict, dict]]:
-    """How a kernel publishes a view's bundle: as two outputs, each ``(data, metadata,
-    transient)``. First the widget view, which the browser draws live; then its picture, with
-    a display id: the end of each cell redraws it (``redraw_pictures``) without touching the
-    live widget, and kedis.css hides it while the live view is drawn just above it."""
-    if WIDGET_VIEW not in data or "text/html" not in data:
+    """How a kernel publishes a view's bundle, as outputs ``(data, metadata, transient)``.
+
+    A view that follows an engine is two outputs. First the widget view, which the browser draws
+    live; then its picture, with a display id: the end of each cell redraws it
+    (``redraw_pictures``) without touching the live widget, and kedis.css hides it while the
+    live view is drawn just above it. Anything else is one output, as it is."""
+    widget = _FOLLOWING.get(data[WIDGET_VIEW]["model_id"]) if WIDGET_VIEW in data else None
+    if widget is None:
         return [(data, metadata, {})]
     live = {WIDGET_VIEW: data[WIDGET_VIEW], "text/plain": LIVE_TEXT}
-    still = {"text/plain": data["text/plain"], "text/html": data["text/html"]}
+    # (its own text, which the end of a cell redraws, whatever text the caller gave the bundle)
+    still = {"text/plain": widget.picture_text(), "text/html": data["text/html"]}
     return [(live, metadata, {}), (still, {}, {"display_id": picture_id(data)})]
 
 

@@ -50,7 +50,7 @@ _FRAME = ("font-family: SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', mon
           "box-sizing: border-box; text-align: left; vertical-align: top")
 _TITLE = "font-weight: bold; margin-bottom: 4px"
 _TABLE = "border-collapse: collapse; margin: 2px 0; font-size: 12px"
-_CELL = "padding:1px 8px 1px 0;text-align:left;white-space:pre"
+_CELL = "text-align:left;padding:0 8px 0 0"
 _HEAD = _CELL + ";border-bottom:1px solid #d0d7de"
 _CHANGED = "background-color: #fff3c4"
 _DUE = "color: #c62828"
