@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test setup kernel lab-settings system-deps lint bench repl clean
+.PHONY: lab test setup kernel lab-settings system-deps lint bench repl clean labextension
 
 # JupyterLab on the tutorials (the first one open), with the Kedis kernel installed in .venv. LAB_ARGS passes options
 # (e.g. LAB_ARGS="--no-browser --port 8899").
@@ -20,8 +20,15 @@ test: setup
 
 setup: $(STAMP) kernel lab-settings system-deps
 
-# The kernelspec goes into .venv (share/jupyter/kernels/kedis), where .venv's Jupyter finds it.
+# The kernelspec goes into .venv (share/jupyter/kernels/kedis), where .venv's Jupyter finds it,
+# and the editor's Kedis language (the prebuilt labextension) into share/jupyter/labextensions.
 kernel: $(STAMP)
+	$(BIN)/python -m kedis.kernel install --sys-prefix
+
+# For developers who change labextension/ only (the others never need node): rebuild
+# kedis/labextension/ with node and npm, then install it. Commit the new build with its source.
+labextension: $(STAMP)
+	$(BIN)/python tools/build_labextension.py
 	$(BIN)/python -m kedis.kernel install --sys-prefix
 
 # JupyterLab's settings for everyone who uses .venv's Lab: no "official Jupyter news?" question

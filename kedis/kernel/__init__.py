@@ -4,5 +4,6 @@
     jupyter lab                                                          # then pick "Kedis"
 
 ``kernel.py`` holds the kernel (an IPython kernel that routes cells), ``install.py`` the
-installer, and ``__main__.py`` the command line that does either.
+installer, ``labextension.py`` the installer of the editor's Kedis language (JupyterLab's
+highlighting while a cell is typed), and ``__main__.py`` the command line that does either.
 """

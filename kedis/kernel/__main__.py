@@ -1,6 +1,7 @@
 """``python -m kedis.kernel``: start the kernel (Jupyter does this), or install its spec.
 
     python -m kedis.kernel install [--user | --sys-prefix | --prefix P] [--dir DIR]
+                                      (the kernelspec, and the editor's labextension)
     python -m kedis.kernel -f CONNECTION_FILE        (what kernel.json tells Jupyter to run)
     python -m kedis.kernel -f CONNECTION_FILE --dir DIR [--appendonly yes] ...
 
@@ -40,7 +41,7 @@ def split_persistence_options(argv: list[str]) -> tuple[list[str], dict[str, str
 def main(argv: list[str]) -> int:
     if argv[:1] == ["install"]:
         parser = argparse.ArgumentParser(prog="python -m kedis.kernel install",
-                                         description="Install the Kedis kernelspec.")
+                                         description="Install the Kedis kernelspec and labextension.")
         where = parser.add_mutually_exclusive_group()
         where.add_argument("--user", action="store_true", help="for this user only")
         where.add_argument("--sys-prefix", action="store_true",
@@ -49,10 +50,14 @@ def main(argv: list[str]) -> int:
         parser.add_argument("--dir", help="the kernel loads its store from DIR and saves it there")
         options = parser.parse_args(argv[1:])
         from .install import install
+        from .labextension import install_labextension
 
         prefix = sys.prefix if options.sys_prefix else options.prefix
         path = install(user=options.user, prefix=prefix, dir=options.dir)
         print(f"Installed the Kedis kernelspec in {path}")
+        # The editor's Kedis language goes beside it, into the same Jupyter data dir.
+        path = install_labextension(user=options.user, prefix=prefix)
+        print(f"Installed the Kedis labextension in {path}")
         return 0
     from ipykernel.kernelapp import IPKernelApp
 

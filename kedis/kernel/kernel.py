@@ -56,7 +56,8 @@ class KedisKernel(IPythonKernel):
         "mimetype": "text/x-kedis",
         "file_extension": ".kedis",
         "pygments_lexer": "kedis",
-        "codemirror_mode": "text/plain",
+        # The editor's language while a cell is typed: the labextension's (labextension.py).
+        "codemirror_mode": "kedis",
         "version": __version__,
     }
     banner = (f"Kedis {__version__}: a Redis-compatible store you can watch. One command per "
