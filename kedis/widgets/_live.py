@@ -25,6 +25,19 @@ view sends nothing at all.
 
 ``close()`` unsubscribes everything; so does the browser closing the widget's comm. A callback
 that fails is logged and forgotten: a bug in a view must never break a command.
+
+**What a notebook keeps of a view.** A saved notebook holds a widget's output as a model id,
+which nothing can draw once the kernel is gone. So a view's bundle also carries its *picture*:
+its last state as text and static HTML (picture.py says who shows which, and why it is plain
+HTML). In a kernel, a view that follows an engine is published as two outputs: the live widget,
+then its picture with a display id. At the end of a cell the picture of each view whose state
+changed is sent again (``update_display_data``), at most about once a second (``redraw_soon``):
+that is what a notebook saved now stores. The widget's own output is never updated: JupyterLab's
+widget renderer answers any update of it by building a new view of the model, and the old one
+is not disposed (measured in the browser: the old element detached, yet still redrawn at each
+push), so each cell would leak a view and lose what the browser alone held. While the live view
+is drawn, kedis.css hides the picture just below it; a notebook reopened without the kernel, an
+export or a code host has no kedis.css, and shows it.
 """
 
 from __future__ import annotations
@@ -136,7 +149,7 @@ def _kernel_shell() -> Any:
 def _after_cell(*_: Any) -> None:
     for view in list(_IDLE_VIEWS):
         view.flush()
-    redraw_pictures()
+    redraw_soon()
 
 
 def _push_when_idle(view: LiveView, shell: Any) -> None:
@@ -228,17 +241,51 @@ def display_with_picture(widget: Any) -> None:
         display(data, raw=True, metadata=metadata, display_id=transient.get("display_id"))
 
 
+#: Seconds between two redraws of the pictures, at least. A cell that ends sooner after the last
+#: redraw has its pictures redrawn that much later, between cells, on the kernel's event loop.
+REDRAW_INTERVAL = 1.0
+_redraws = {"last": 0.0, "pending": False}
+
+
+def redraw_soon() -> None:
+    """Redraw the pictures now (the end of a cell), or, within ``REDRAW_INTERVAL`` of the last
+    redraw, once that much time has passed: cells run one after the other (Run All) redraw
+    about once a second, not once a cell, and the last cell's state is still drawn."""
+    shell = _kernel_shell()
+    if shell is None or not _SHOWN:
+        return
+    wait = _redraws["last"] + REDRAW_INTERVAL - time.monotonic()
+    loop = getattr(getattr(shell, "kernel", None), "io_loop", None)
+    if wait <= 0 or loop is None:
+        redraw_pictures()
+    elif not _redraws["pending"]:
+        _redraws["pending"] = True
+        loop.call_later(wait, _redraw_later)
+
+
+def _redraw_later() -> None:
+    _redraws["pending"] = False
+    try:
+        for view in list(_IDLE_VIEWS):
+            view.flush()
+        redraw_pictures()
+    except Exception:  # (on the event loop: a failure must not stop the kernel's other work)
+        import logging
+        logging.getLogger(__name__).exception("Kedis: redrawing the views' pictures failed")
+
+
 def redraw_pictures() -> None:
     """Draw each shown widget's picture again, where its state changed since it was drawn.
 
     Only the picture output is updated (``update_display_data`` with its display id): updating
     the live output instead, even with the same widget view in it, makes JupyterLab's widget
     renderer build a new view of the model each time, and the one before lives on, detached,
-    drawing every change. Run at the end of a cell (``post_execute``): a picture follows the
-    cells, not each command, and costs nothing while its view does not change.
+    drawing every change. A picture follows the cells, not each command (``redraw_soon``), and
+    costs nothing while its view does not change.
     """
     shell = _kernel_shell()
-    if shell is None or not _SHOWN:
+    pub = getattr(shell, "display_pub", None)
+    if pub is None or not _SHOWN:
         return
     for widget, drawn in list(_SHOWN.items()):
         if widget.comm is None:  # closed: its outputs keep their last picture
@@ -248,10 +295,28 @@ def redraw_pictures() -> None:
         if version == drawn:
             continue
         _SHOWN[widget] = version
+        _redraws["last"] = time.monotonic()
         model = {WIDGET_VIEW: {"model_id": widget.model_id}}
-        shell.display_pub.publish(
-            data={"text/plain": widget.picture_text(), "text/html": widget.picture_html()},
-            metadata={}, transient={"display_id": picture_id(model)}, update=True)
+        _update(pub, {"text/plain": widget.picture_text(), "text/html": widget.picture_html()},
+                {"display_id": picture_id(model)})
+
+
+def _update(pub: Any, data: dict, transient: dict) -> None:
+    """Send an update_display_data. ipykernel's publisher is given the message as the Kedis
+    kernel sends its replies (kernel.py's _publish): its own ``publish`` first waits for stdout
+    and stderr to be flushed, which is most of the cost, and only Python code writes there."""
+    session, socket = getattr(pub, "session", None), getattr(pub, "pub_socket", None)
+    if session is None or socket is None:
+        pub.publish(data=data, metadata={}, transient=transient, update=True)
+        return
+    msg = session.msg("update_display_data",
+                      {"data": data, "metadata": {}, "transient": transient},
+                      parent=pub.parent_header)
+    for hook in getattr(pub, "_hooks", ()):
+        msg = hook(msg)
+        if msg is None:
+            return
+    session.send(socket, msg, ident=pub.topic)
 
 
 class LiveView(anywidget.AnyWidget):

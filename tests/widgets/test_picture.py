@@ -254,6 +254,41 @@ def test_the_end_of_a_cell_redraws_the_picture_of_a_view_that_changed_only(views
         f"kedis-picture-{flow.model_id}"]
 
 
+class FakeLoop:
+    """The kernel's event loop, for redraw_soon: what it was asked to run later."""
+
+    def __init__(self) -> None:
+        self.later: list = []
+
+    def call_later(self, delay, callback) -> None:
+        self.later.append((delay, callback))
+
+
+def test_cells_in_quick_succession_redraw_once_a_second_and_the_last_one_still(views, shell,
+                                                                             monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(_live.time, "monotonic", lambda: now[0])
+    monkeypatch.setitem(_live._redraws, "last", 0.0)
+    shell.kernel = type("Kernel", (), {"io_loop": FakeLoop()})()
+    loop = shell.kernel.io_loop
+    view = StoreView(views)
+    view._repr_mimebundle_()
+    views.execute("SET", "a", "1")
+    shell.cell_ends()  # the first: at once
+    assert len(shell.updates) == 1 and loop.later == []
+    now[0] += 0.2
+    views.execute("SET", "b", "2")
+    shell.cell_ends()
+    now[0] += 0.2
+    views.execute("SET", "c", "3")
+    shell.cell_ends()  # within the second: later, once
+    assert len(shell.updates) == 1
+    assert [delay for delay, _ in loop.later] == [pytest.approx(0.8)]
+    now[0] += 0.8
+    loop.later.pop()[1]()  # the event loop runs it, between cells
+    assert len(shell.updates) == 2 and '"c"' in shell.updates[-1]["data"]["text/plain"]
+
+
 def test_a_closed_view_keeps_its_last_picture(views, shell):
     view = StoreView(views)
     view._repr_mimebundle_()
@@ -278,6 +313,8 @@ def test_a_dashboard_redraws_when_one_of_its_views_changed(views, shell):
 # --- in a real kernel ------------------------------------------------------------------------
 def test_in_the_kernel_a_view_cell_has_the_live_view_then_a_picture_that_follows_the_cells():
     with kernel_session() as kernel:
+        # (no time between two redraws: each cell's update comes before the cell's idle)
+        kernel.run("%python import kedis.widgets._live; kedis.widgets._live.REDRAW_INTERVAL = 0")
         shown = kernel.run("SET a 1\n%store")
         live, still = shown.displays[1:]
         assert WIDGET_VIEW in live["data"] and live["transient"] == {}
