@@ -34,10 +34,11 @@ const tokenTable = {
   error: tags.invalid
 };
 
-// What JupyterLab's theme leaves uncoloured.
+// What JupyterLab's theme leaves uncoloured. An error (an unclosed quote) is also underlined:
+// its red alone is too close to a string's.
 const kedisStyle = HighlightStyle.define([
   { tag: unknownCommand, color: 'var(--jp-mirror-editor-keyword-color)' },
-  { tag: tags.invalid, color: 'var(--jp-mirror-editor-error-color)' }
+  { tag: tags.invalid, color: 'var(--jp-mirror-editor-error-color)', textDecoration: 'underline wavy' }
 ]);
 
 // The command table is written by the installer next to this code (kedis/kernel/labextension.py).

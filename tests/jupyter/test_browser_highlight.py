@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import nbformat
 import pytest
 from browser import (
     JupyterServer,
@@ -59,7 +60,7 @@ _SPANS = """(cell) => [...cell.querySelectorAll('.cm-line')].map(line =>
     [...line.querySelectorAll('span')].map(span => {
         const style = getComputedStyle(span);
         return {text: span.textContent, classes: span.className, color: style.color,
-                weight: style.fontWeight};
+                weight: style.fontWeight, line: style.textDecorationLine};
     }))"""
 
 # The colour the theme gives a CSS variable, computed the way the browser computes a span's.
@@ -103,13 +104,24 @@ def spans_of(notebook: NotebookPage) -> dict[str, dict]:
     return {span["text"]: span for line in lines for span in line}
 
 
+def notebook_saved_before(server: JupyterServer, name: str) -> str:
+    """A notebook with one empty cell, whose metadata says what a kernel of the days before the
+    Kedis mode said (the tutorials were saved so): the kernel's answer must win over it."""
+    write_notebook(server.root, name, [""])
+    notebook = nbformat.read(server.root / name, as_version=4)
+    notebook.metadata["language_info"] = {"name": "kedis", "codemirror_mode": "text/plain",
+                                          "mimetype": "text/x-kedis", "file_extension": ".kedis"}
+    nbformat.write(notebook, server.root / name)
+    return name
+
+
 @pytest.mark.parametrize("app", ["lab", "notebook"])
 def test_a_typed_cell_is_coloured_by_role_before_it_runs(server, browser, app):
-    name = write_notebook(server.root, f"highlight-{app}.ipynb", [""])
+    name = notebook_saved_before(server, f"highlight-{app}.ipynb")
     with NotebookPage.open(browser, server, name, app=app) as notebook:
         type_into_first_cell(notebook, ['SET "a b" 42', "%flow GET k",
                                         r'SET k "x\ny" PX 100', "# a comment", "NOSUCH x",
-                                        'GET "open'])
+                                        'ECHO "open'])
         cell = notebook.cell(0).locator(".jp-InputArea-editor")
         # The language is Kedis from the moment the kernel said so: wait for its first colour.
         expect(cell.locator("span", has_text="SET").first).to_have_css("font-weight", "700")
@@ -132,6 +144,8 @@ def test_a_typed_cell_is_coloured_by_role_before_it_runs(server, browser, app):
         # A command Kedis does not know keeps the command's colour, without the weight.
         assert spans["NOSUCH"]["color"] == theme["command"]
         assert spans["NOSUCH"]["weight"] == "400"
+        # An unclosed quote is underlined too: its red is close to a string's.
+        assert spans['"open']["line"] == "underline" and spans['"x']["line"] == "none"
         notebook.screenshot(f"highlight-{app}.png", notebook.cell(0))
         assert notebook.problems == []
 
