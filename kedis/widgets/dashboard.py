@@ -53,6 +53,10 @@ class Dashboard(ipywidgets.VBox):
         self._below, self.tabs = below, tabs
         # A key clicked in the store is shown in the structure tab, which comes to the front.
         self.structure.observe(self._picked, "picked")
+        # The structure pushes only while its tab is in front (it keeps its states meanwhile):
+        # a hidden view must not cost every cell a message.
+        self.structure.pause(True)
+        tabs.observe(self._tab_chosen, "selected_index")
         self.add_class("kedis-dashboard")
         register(engine, self)
 
@@ -82,6 +86,9 @@ class Dashboard(ipywidgets.VBox):
     def _watch_comm(self, change: dict) -> None:
         if change["new"] is not None:  # closed in the browser: close the views too
             change["new"].on_close(lambda _msg: self.close())
+
+    def _tab_chosen(self, change: dict) -> None:
+        self.structure.pause(change["new"] != self.TABS.index("structure"))
 
     def _picked(self, change: dict) -> None:
         if change["new"]:

@@ -34,6 +34,7 @@ escape it too.
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -180,9 +181,11 @@ class StructureView(LiveView):
     key = traitlets.Unicode("").tag(sync=True)        # the key shown, as redis-cli quotes it
     following = traitlets.Bool(False).tag(sync=True)  # it moves to each key a command touches
     db = traitlets.Int(0).tag(sync=True)
-    history = traitlets.List().tag(sync=True)         # the states: n, command, encoding, change
     step = traitlets.Int(-1).tag(sync=True)           # the state shown; the browser sets it
-    shown = traitlets.Dict().tag(sync=True)           # that state: its picture and what changed
+    # The states' labels (n, command, encoding, change) and the shown state (its picture, what
+    # changed), as one JSON text: one trait to compare and send at a push, no nested structure
+    # for ipywidgets to walk (the ``history`` and ``shown`` properties read it back).
+    drawing = traitlets.Unicode("{}").tag(sync=True)
     picked = traitlets.Unicode("").tag(sync=True)     # a key clicked in the Dashboard's store
 
     def __init__(self, engine: Kedis, key: str | bytes | None = None, db: int | None = None,
@@ -193,6 +196,9 @@ class StructureView(LiveView):
         self._states: deque[_State] = deque(maxlen=max(history, 2))
         self._seq = 0
         self._latest = True  # the browser shows the newest state (and moves on with new ones)
+        self._paused = False  # hidden (a Dashboard's tab not in front): no pushes until shown
+        self._drawn: dict = {"history": [], "shown": {}}  # what ``drawing`` says, as data
+        self._text: tuple[str, str] | None = None  # (drawing, its text picture), kept
         super().__init__(engine, **kwargs)
         self.on_msg(self._message)
         if key is not None:
@@ -302,8 +308,8 @@ class StructureView(LiveView):
     def _state(self) -> dict:
         states = list(self._states)
         if not states:
-            return {"key": "", "following": self._follow, "db": self._database.id,
-                    "history": [], "step": -1, "shown": {}}
+            return self._drawing({"key": "", "following": self._follow,
+                                  "db": self._database.id, "step": -1}, [], {})
         step = len(states) - 1 if self._latest else min(max(self.step, 0), len(states) - 1)
         labels = []
         for index, state in enumerate(states):
@@ -311,9 +317,24 @@ class StructureView(LiveView):
             labels.append({"n": state.n, "command": state.command,
                            "encoding": _describe(state.facts),
                            "transition": _transition(before, state.facts)})
-        return {"key": key_text(self._key), "following": self._follow,
-                "db": self._database.id, "history": labels, "step": step,
-                "shown": self._shown(states, step, labels[step])}
+        return self._drawing({"key": key_text(self._key), "following": self._follow,
+                              "db": self._database.id, "step": step},
+                             labels, self._shown(states, step, labels[step]))
+
+    def _drawing(self, state: dict, history: list, shown: dict) -> dict:
+        self._drawn = {"history": history, "shown": shown}
+        state["drawing"] = json.dumps(self._drawn, ensure_ascii=False, separators=(",", ":"))
+        return state
+
+    @property
+    def history(self) -> list[dict]:
+        """The states kept, as the browser lists them: n, command, encoding, transition."""
+        return self._drawn["history"]
+
+    @property
+    def shown(self) -> dict:
+        """The state shown: its picture (``layout``), the command, the ids it changed."""
+        return self._drawn["shown"]
 
     def _shown(self, states: list[_State], step: int, label: dict) -> dict:
         limit = self._limit()
@@ -322,6 +343,17 @@ class StructureView(LiveView):
         return {"n": states[step].n, "command": label["command"],
                 "transition": label["transition"], "layout": layout,
                 "changed": _changed(before, layout)}
+
+    def flush(self) -> None:
+        if not self._paused:
+            super().flush()
+
+    def pause(self, paused: bool) -> None:
+        """Stop pushing while nobody can see the view (its states are still kept), or go on:
+        the Dashboard pauses its structure tab while another tab is in front."""
+        self._paused = paused
+        if not paused:
+            self.flush()
 
     # --- stepping, from Python or from the browser -------------------------------------------
     @traitlets.observe("step")
@@ -348,7 +380,12 @@ class StructureView(LiveView):
     # --- pictures without a browser ----------------------------------------------------------
     def picture_text(self) -> str:
         """The shown state as text: each block's fields, bytes in hex, a table's chains."""
-        self.flush()
+        LiveView.flush(self)  # (even while paused: the picture is of now)
+        if self._text is None or self._text[0] is not self.drawing:
+            self._text = (self.drawing, self._draw_text())
+        return self._text[1]
+
+    def _draw_text(self) -> str:
         shown = self.shown
         if not shown:
             return "StructureView: no key yet (run a command that names one)"
@@ -376,5 +413,6 @@ class StructureView(LiveView):
 
     def picture_html(self) -> str:
         """The text picture as HTML (every byte of the store escaped)."""
-        return ('<pre class="kedis-structure-picture">' + escape(self.picture_text())
-                + "</pre>")
+        # (kedis-picture: kedis.css hides it while the live view is drawn above it)
+        return ('<pre class="kedis-picture kedis-picture-structure" style="text-align: left">'
+                + escape(self.picture_text()) + "</pre>")

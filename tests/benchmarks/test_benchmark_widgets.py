@@ -14,11 +14,12 @@ def test_widgets_benchmark_prints_builds_ratios_and_targets():
     out = result.stdout
     assert "100,000 keys" in out
     assert "sorted() of the keys (anchor)" in out
-    for view in ("StoreView", "ExpiryView", "FlowView", "Dashboard"):
+    for view in ("StoreView", "ExpiryView", "FlowView", "StructureView", "Dashboard",
+                 "StructureView of a 1M-member set"):
         assert view in out
-    assert "a %store cell" in out and "a %dashboard cell" in out
-    assert "no views" in out and "3 views" in out           # each command's time, both ways
-    for way in ("kernel, a 1,200-command cell", "kernel, a one-command cell",
+    assert "a %store cell" in out and "a %structure cell" in out and "a %dashboard cell" in out
+    assert "no views" in out and "views" in out             # each command's time, both ways
+    for way in ("kernel, a 10,000-command cell, whole cell", "kernel, a one-command cell",
                 "CellRunner in process", "engine.execute in process"):
         assert way in out
     assert out.count("x   ") >= 4                            # a ratio on each of those lines

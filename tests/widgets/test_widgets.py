@@ -488,6 +488,8 @@ def test_the_dashboard_holds_the_views_and_closes_them(db):
     db.run("SET k v EX 5")
     assert keys_of(store) == ['"k"'] and keys_of(expiry) == ['"k"']
     assert flow.recent[0]["label"] == "SET k v EX 5"
+    assert structure.key == ""  # its tab is not in front: it pushes nothing
+    board.tabs.selected_index = 1
     assert structure.key == '"k"'  # the last key a command touched
     board.close()
     assert db.hooks.on_command == [] and views_of(db) == []

@@ -112,7 +112,9 @@ function render({ model, el }) {
   root.append(bar, command, summary, picture, notes, strip, empty);
   el.append(root);
 
-  const count = () => model.get("history").length;
+  // Python sends the states' labels and the shown state as one JSON text ("drawing").
+  let drawing = { history: [], shown: {} };
+  const count = () => drawing.history.length;
   const go = (step) => {
     const target = Math.min(Math.max(step, 0), count() - 1);
     if (target < 0 || target === model.get("step")) return;
@@ -145,9 +147,13 @@ function render({ model, el }) {
   document.addEventListener("click", onClick);
 
   function draw() {
-    const history = model.get("history");
-    const step = model.get("step");
-    const shown = model.get("shown");
+    drawing = JSON.parse(model.get("drawing") || "{}");
+    const history = drawing.history || [];
+    const shown = drawing.shown || {};
+    // The state drawn is the one whose picture has come (a step asked for waits for Python's
+    // answer): the label, the buttons and the strip say that one, never a picture not yet here.
+    const found = history.findIndex((entry) => entry.n === shown.n);
+    const step = found >= 0 ? found : model.get("step");
     const key = model.get("key");
     const db = model.get("db");
     title.textContent = key ? `${key}${db ? ` (db ${db})` : ""}` : "structure";
@@ -197,7 +203,7 @@ function render({ model, el }) {
     }
   }
 
-  const undo = onChanges(model, ["history", "step", "shown", "key", "following", "db"], draw);
+  const undo = onChanges(model, ["drawing", "key", "following", "db"], draw);
   draw();
   return () => {
     undo();
