@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from kernel_client import kernel_session
 
-from kedis.kernel.kernel import KedisKernel
 from kedis.kernel.labextension import EXTENSION_NAME, TABLE_FILE, editor_table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +29,8 @@ JUPYTER = Path(sys.executable).with_name("jupyter")
 
 
 def test_language_info_names_the_mode_the_extension_registers():
-    info = KedisKernel.language_info
+    with kernel_session("kedis") as kernel:
+        info = kernel.request("kernel_info")["language_info"]
     registered = re.search(r"name: '([^']+)'", (SOURCE / "src" / "index.js").read_text())
     assert info["codemirror_mode"] == registered.group(1) == "kedis"
     mime = re.search(r"mime: '([^']+)'", (SOURCE / "src" / "index.js").read_text())
