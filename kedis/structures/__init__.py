@@ -3,8 +3,10 @@
     set.py        a set: an intset while small and all integers, else a hash table (t_set.c)
     sds.py        a string as Redis lays it out: int, embstr or raw over an SDS (sds.c, object.c)
     robj.py       the 16-byte object header every value starts with (server.h's redisObject)
+    listpack.py   entries packed in one block of bytes, each in its smallest encoding (listpack.c)
+    quicklist.py  a list: a chain of listpack nodes, split, merged and compressed (quicklist.c)
 
-Coming with the types that need them: listpack.py (listpack.c), quicklist.py (quicklist.c),
+Coming with the types that need them (the list commands come next, on quicklist.py):
 skiplist.py (the zsl* functions of t_zset.c), intset.py (intset.c) and dict.py (dict.c, the
 hash table with incremental rehashing). A string's value is Python bytes, or a bytearray while
 SETBIT, SETRANGE or BITFIELD change it in place (keyspace.py); sds.py says how Redis would hold it.
