@@ -471,6 +471,10 @@ class LiveView(anywidget.AnyWidget):
     @traitlets.observe(traitlets.All)
     def _changed(self, change: dict) -> None:
         self._version += 1
+        if not self._applying and self._subscribed:
+            # Asked for (a page, a filter, a step: the browser's buttons, or Python), not pushed:
+            # no cell may end soon, so the picture is redrawn now, or within the throttle.
+            redraw_soon()
 
     def picture_text(self) -> str:
         """The view's last state as text (a console, nbconvert --to script): drawn by picture.py's

@@ -289,6 +289,18 @@ def test_cells_in_quick_succession_redraw_once_a_second_and_the_last_one_still(v
     assert len(shell.updates) == 2 and '"c"' in shell.updates[-1]["data"]["text/plain"]
 
 
+def test_a_page_or_filter_asked_for_redraws_the_picture_without_waiting_for_a_cell(views,
+                                                                                   shell):
+    for n in range(5):
+        views.execute("SET", f"user:{n}", "v")
+    view = StoreView(views, page_size=2)
+    view._repr_mimebundle_()
+    view.next_page()  # as the browser's button does: no cell runs, the picture follows
+    assert len(shell.updates) == 1 and "(page 2 of 3)" in shell.updates[-1]["data"]["text/plain"]
+    view.pattern = "user:[34]"
+    assert "2 matching user:[34]" in shell.updates[-1]["data"]["text/plain"]
+
+
 def test_a_closed_view_keeps_its_last_picture(views, shell):
     view = StoreView(views)
     view._repr_mimebundle_()
