@@ -289,16 +289,23 @@ def flow_html(view: Any, caption: bool = True) -> str:
 
 # --- Dashboard --------------------------------------------------------------------------------
 def dashboard_text(board: Any) -> str:
-    """The three views' texts, one under the other."""
-    return "\n\n".join([store_text(board.store), expiry_text(board.expiry),
-                        flow_text(board.flow)])
+    """The views' texts, one under the other (a structure view's, if the board has one)."""
+    texts = [store_text(board.store), expiry_text(board.expiry), flow_text(board.flow)]
+    structure = getattr(board, "structure", None)
+    if structure is not None:
+        texts.append(structure.picture_text())  # (it draws its own picture)
+    return "\n\n".join(texts)
 
 
 def dashboard_html(board: Any) -> str:
-    """The store on top, the expiry queue and the flow side by side below, as the live board."""
+    """The store on top, the expiry queue and the flow side by side below, as the live board
+    (then the structure of a key, which the live board shows in a tab of its own)."""
     below = (f'<div style="display: flex; flex-wrap: wrap; gap: 8px; align-items: flex-start">'
              f"{expiry_html(board.expiry, caption=False)}{flow_html(board.flow, caption=False)}"
              "</div>")
+    structure = getattr(board, "structure", None)
+    if structure is not None:
+        below += f"<div>{structure.picture_html()}</div>"
     return (f'<div class="kedis-picture kedis-picture-dashboard" style="text-align: left">'
             f"{store_html(board.store, caption=False)}{below}"
             f'<div style="{_QUIET}; font-size: 11px">{escape(CAPTION)}</div></div>')
