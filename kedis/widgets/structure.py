@@ -198,7 +198,7 @@ class StructureView(LiveView):
         self._latest = True  # the browser shows the newest state (and moves on with new ones)
         self._paused = False  # hidden (a Dashboard's tab not in front): no pushes until shown
         self._drawn: dict = {"history": [], "shown": {}}  # what ``drawing`` says, as data
-        self._text: tuple[str, str] | None = None  # (drawing, its text picture), kept
+        self._text: tuple[dict, str] | None = None  # (drawn, its text picture), kept
         super().__init__(engine, **kwargs)
         self.on_msg(self._message)
         if key is not None:
@@ -322,8 +322,9 @@ class StructureView(LiveView):
                              labels, self._shown(states, step, labels[step]))
 
     def _drawing(self, state: dict, history: list, shown: dict) -> dict:
-        self._drawn = {"history": history, "shown": shown}
-        state["drawing"] = json.dumps(self._drawn, ensure_ascii=False, separators=(",", ":"))
+        drawn = {"history": history, "shown": shown}
+        state["drawing"] = json.dumps(drawn, ensure_ascii=False, separators=(",", ":"))
+        self._drawn = {**drawn, "key": state["key"], "db": state["db"], "step": state["step"]}
         return state
 
     @property
@@ -380,19 +381,25 @@ class StructureView(LiveView):
     # --- pictures without a browser ----------------------------------------------------------
     def picture_text(self) -> str:
         """The shown state as text: each block's fields, bytes in hex, a table's chains."""
-        LiveView.flush(self)  # (even while paused: the picture is of now)
-        if self._text is None or self._text[0] is not self.drawing:
-            self._text = (self.drawing, self._draw_text())
-        return self._text[1]
+        with self._lock:
+            if not self._paused:
+                self.flush()
+            elif self._dirty:  # hidden: drawn for the picture, pushed when shown (still dirty)
+                self._state()
+            drawn = self._drawn
+            if self._text is None or self._text[0] is not drawn:
+                self._text = (drawn, self._draw_text(drawn))
+            return self._text[1]
 
-    def _draw_text(self) -> str:
-        shown = self.shown
+    def _draw_text(self, drawn: dict) -> str:
+        shown = drawn["shown"]
         if not shown:
             return "StructureView: no key yet (run a command that names one)"
         layout = shown["layout"]
-        place = f" (db {self.db})" if self.db else ""
-        lines = [f"{self.key}{place}: {layout['summary']}",
-                 f"state {self.step + 1} of {len(self.history)}, after {shown['command']}"
+        place = f" (db {drawn['db']})" if drawn["db"] else ""
+        lines = [f"{drawn['key']}{place}: {layout['summary']}",
+                 f"state {drawn['step'] + 1} of {len(drawn['history'])}, after "
+                 f"{shown['command']}"
                  + (f": {shown['transition']}" if shown["transition"] else "")]
         for block in layout["blocks"]:
             size = f"{block['bytes']:,} bytes" + (

@@ -349,3 +349,14 @@ def test_a_time_written_out_says_which_engine_clock_it_was_read_on():
     assert first.endswith(" UTC, real clock") and second == "2023-11-14 22:13:20.000 UTC, fake clock"
     assert board.expiry.sample["started_text"] == second
     board.close()
+
+
+def test_the_dashboards_hidden_structure_tab_pushes_nothing_but_its_picture_is_current(db):
+    board = Dashboard(db)
+    db.run("SET k hello")
+    assert board.structure.key == ""  # nothing sent while its tab is not in front
+    assert board.structure.picture_text().startswith('"k": embstr')
+    assert board.structure.key == ""  # drawing the picture sent nothing either
+    board.tabs.selected_index = 1
+    assert board.structure.key == '"k"'
+    board.close()
