@@ -210,8 +210,9 @@ def with_picture(widget: Any, bundle: Any) -> tuple[dict, dict] | None:
     return data, metadata
 
 
-#: What the live output says where it cannot be drawn (its picture is the next output).
-LIVE_TEXT = "(a live view, drawn while its kernel runs; its last picture follows)"
+#: What the live output says where it is not drawn (a console, a text export, a notebook whose
+#: kernel is gone): its picture is the next output.
+LIVE_TEXT = "(a live view, where widgets can be drawn; its picture follows)"
 
 
 def outputs_of(data: dict, metadata: dict) -> list[tuple[dict, dict, dict]]:
