@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..engine.command_table import TABLE
 from ..engine.dispatcher import Kedis
@@ -53,7 +53,7 @@ from .errors import (
 from .html import needs_html, replies_html, reply_html
 from .magics import MAGICS
 
-__all__ = ["CellRunner", "Line", "read_cell"]
+__all__ = ["CellRunner", "Line", "Ran", "read_cell"]
 
 
 #: A cell shows its first ONE_BY_ONE replies one output each, then the rest in batches: the first
@@ -63,6 +63,19 @@ __all__ = ["CellRunner", "Line", "read_cell"]
 ONE_BY_ONE = 30
 BATCH = 100
 MAX_OUTPUTS = 50
+#: A cell's record (``CellRunner.last_cell``) keeps its first RECORDED lines run: an exercise
+#: has a few, a benchmark's cell ten million, which the record need not hold.
+RECORDED = 1000
+
+
+class Ran(NamedTuple):
+    """One line a cell ran, in ``CellRunner.last_cell``: a command, with ``where`` it went
+    ("kedis", "redis", or "both" under %compare) and the reply (Kedis's, under %compare), or a
+    magic (``where`` "magic", ``argv`` its name and its argument text, no reply)."""
+
+    where: str
+    argv: list
+    reply: Reply | None
 
 
 @dataclass
@@ -155,6 +168,10 @@ class CellRunner:
         self._batch = BATCH              # how many the next batch holds (it doubles)
         self._python_sigint: Any = None  # while a cell runs: the SIGINT handler Python code gets
         self._python_runs = 0            # numbers the <%python-N> pseudo-files of tracebacks
+        #: What the last Kedis cell ran, in order (Ran), filled as it runs: what the tutorials'
+        #: checks read to see how the reader's answer was made (tutorial.py). %%python cells
+        #: leave it alone (the kernel gives them to IPython: the runner never sees them).
+        self.last_cell: list[Ran] = []
 
     @property
     def last_trace(self) -> list | None:
@@ -191,6 +208,7 @@ class CellRunner:
         if first.strip() == "%%python":
             self.run_python(rest)
             return
+        ran = self.last_cell = []  # (a cell that cannot run has run nothing)
         lines = read_cell(text, MAGICS.keys())
         self._shown = 0
         with self._interruptible(), self._batching():
@@ -201,6 +219,8 @@ class CellRunner:
                                           "consistent")
                     if line.kind == "magic":
                         MAGICS[line.name].run(self, line.args)
+                        if len(ran) < RECORDED:
+                            ran.append(Ran("magic", [line.name, line.args], None))
                     elif line.kind == "help":
                         self.say(line.args.rstrip("\n"))
                     else:
@@ -238,6 +258,8 @@ class CellRunner:
                     else:
                         self.say(format_trace(reply.trace))
                 self.show(reply, line.argv)
+                if len(self.last_cell) < RECORDED:
+                    self.last_cell.append(Ran("kedis", line.argv, reply))
                 now_listening = _listening(self.engine.client)
                 if now_listening and now_listening != listening:
                     # redis-cli would now sit and print what it hears; a notebook goes on, in a
@@ -249,20 +271,24 @@ class CellRunner:
 
             try:
                 if self.mode == "redis":
-                    self.show(self.remote.execute(*line.argv), line.argv)
+                    ran = Ran("redis", line.argv, self.remote.execute(*line.argv))
+                    self.show(ran.reply, line.argv)
                 else:
-                    self._compare(line.argv)
+                    ran = Ran("both", line.argv, self._compare(line.argv))
+                if len(self.last_cell) < RECORDED:
+                    self.last_cell.append(ran)
             except RemoteError as error:  # the server went away: the cell cannot go on
                 raise RedisUnavailable(str(error)) from None
 
-    def _compare(self, argv: list[bytes]) -> None:
+    def _compare(self, argv: list[bytes]) -> Reply:
+        """Run a command on both, show how they compare, and answer Kedis's reply."""
         mine = self.engine.execute(*argv)
         theirs = self.remote.execute(*argv)
         verdict = compare_replies(argv, mine, theirs)
         self.compared += 1
         if verdict == "same":
             self.show(mine)
-            return
+            return mine
         if verdict == "different":
             self.differences += 1
         note = {"different": "Kedis and Redis answer differently",
@@ -275,6 +301,7 @@ class CellRunner:
                 f'<b>redis</b> {reply_html(theirs)}<span style="{style}">({note})</span></div>')
         self.display({"text/plain": text, "text/html": html},
                      {"kedis": {"compare": verdict}})
+        return mine
 
     # --- outputs -----------------------------------------------------------------------------
     def show(self, reply: Reply, argv: list[bytes] | None = None) -> None:
