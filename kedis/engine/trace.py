@@ -11,10 +11,17 @@ handed on, and for keyspace and expiry steps the entry it touched *before* and *
 can draw any step from that step alone, so stepping back and forth needs no re-computation.
 Everything visual in Kedis is drawn from this data.
 
+A keyspace step that names a key also records the database around it at that moment (its
+``detail`` is a ``Surroundings``: how many keys and deadlines the database held, the keys
+themselves while there are few, the key's encoding mark), the facts a picture of the hash table
+needs that the entry alone cannot give (kedis/widgets/_layers.py draws them).
+
 Tracing is opt-in and the untraced path pays almost nothing for it: the keyspace only checks
 whether a tracer is attached (see keyspace.py). Recording stays cheap too: the tracer stores plain
 tuples of facts, named as Steps only when the trace is read, and a step's sentence is written only
-when someone reads ``did``. ``format_trace`` renders a trace as text.
+when someone reads ``did``. Whatever can be worked out later (a bucket number, a command's key
+positions, an argument's span in the line) is worked out by whoever draws the step, not here.
+``format_trace`` renders a trace as text.
 """
 
 from __future__ import annotations
@@ -28,10 +35,16 @@ from .parser import repr_bytes
 if TYPE_CHECKING:
     from .keyspace import Database
 
-__all__ = ["LAYERS", "KeyState", "Step", "Tracer", "as_steps", "format_trace", "preview"]
+__all__ = ["LAYERS", "KeyState", "Step", "Surroundings", "Tracer", "as_steps", "format_trace",
+           "preview", "FEW_KEYS"]
 
 #: The layers in the order a command meets them.
 LAYERS = ("input", "parser", "command table", "handler", "keyspace", "expiry", "reply")
+
+#: Up to this many keys, a keyspace step records the database's keys too (a picture can then
+#: place every key in its bucket); beyond, only their number: copying a big keyspace for every
+#: step would cost what the command costs many times over.
+FEW_KEYS = 16
 
 
 class KeyState(NamedTuple):
@@ -71,6 +84,17 @@ def _members_preview(members: Any, width: int) -> str:
         pieces.append(piece)
         used += len(piece) + 2
     return "{" + ", ".join(pieces) + "}"
+
+
+class Surroundings(NamedTuple):
+    """The database around the key a keyspace step touched, just after the step."""
+
+    counted: bool | None        # a read: whether it counted as a keyspace hit or miss
+    keys: int                   # how many keys the database held
+    deadlines: int              # how many of them had a deadline (the expires dict's size)
+    names: tuple | None         # the keys, in the order the database holds them, if few
+    encoding: str | None        # the key's encoding mark (keyspace.py ``encodings``), if any,
+    encoding_before: str | None  # and the one it had before the step
 
 
 class Step(NamedTuple):
@@ -119,15 +143,32 @@ def as_steps(raw: list) -> list[Step]:
     """
     reply = raw[-1][2] if raw and raw[-1][0] == "reply" else None
     steps = []
+    marks: dict[bytes, str | None] = {}  # each key's encoding mark after its latest step
     for layer, action, received, handed_on, db, key, before, after, detail in raw:
         if layer == "handler":
             handed_on = reply
         elif layer == "reply":
             handed_on = received.resp()
+        elif layer == "keyspace" and key is not None:
+            detail = _surroundings(detail, key, after, marks)
         steps.append(Step(layer, action, received, handed_on, db, key,
                           None if before is None else KeyState(*before),
                           None if after is None else KeyState(*after), detail))
     return steps
+
+
+def _surroundings(raw: tuple, key: bytes, after: tuple | None,
+                  marks: dict[bytes, str | None]) -> Surroundings:
+    # The encoding mark a command sets right after it stored the value (APPEND: "raw") came too
+    # late for the step: it is read now, if the key still holds that very value. The mark
+    # before the step is the one the key's previous step of this command left.
+    counted, keys, deadlines, names, recorded, db = raw
+    mark = recorded
+    if after is not None and type(after[1]) is bytes and db.data.get(key) is after[1]:
+        mark = db.encodings.get(key) if db.encodings else None
+    before = marks.get(key, recorded)
+    marks[key] = mark
+    return Surroundings(counted, keys, deadlines, names, mark, before)
 
 
 # --- the sentences, one per (layer, action) ---------------------------------------------------
@@ -151,7 +192,7 @@ def _reject_sentence(step: Step) -> str:
 
 
 def _read_sentence(step: Step) -> str:
-    counted = step.detail
+    counted = step.detail.counted
     key = preview(step.key)
     if step.after is None:
         return f"looked up {key}: no such key" + (" (a keyspace miss)" if counted else "")
@@ -260,22 +301,36 @@ class Tracer:
             return ("string", value, db.expires.get(key))
         return (type_name(value), duplicate(value), db.expires.get(key))
 
+    @staticmethod
+    def around(db: Database, key: bytes, counted: bool | None = None) -> tuple:
+        """The database around ``key`` now, as a Surroundings' fields: two sizes, the keys if
+        few (a tuple of at most FEW_KEYS references), the key's encoding mark (a string in its
+        bitmap form is raw); and the database, to read a mark set later (``as_steps``)."""
+        data = db.data
+        mark = db.encodings.get(key) if db.encodings else None
+        if type(data.get(key)) is bytearray:
+            mark = "raw"
+        return (counted, len(data), len(db.expires),
+                tuple(data) if len(data) <= FEW_KEYS else None, mark, db)
+
     def read(self, db: Database, key: bytes, value: Any, counted: bool = True) -> None:
         state = self.state(db, key)
-        self.steps.append(("keyspace", "read", key, value, db.id, key, state, state, counted))
+        self.steps.append(("keyspace", "read", key, value, db.id, key, state, state,
+                           self.around(db, key, counted)))
 
     def write(self, db: Database, key: bytes, before: tuple | None) -> None:
         after = self.state(db, key)
         self.steps.append(("keyspace", "write", key, after[1] if after else None, db.id, key,
-                           before, after, None))
+                           before, after, self.around(db, key)))
 
     def modified(self, db: Database, key: bytes, before: tuple | None) -> None:
         after = self.state(db, key)
         self.steps.append(("keyspace", "modify", key, after[1] if after else None, db.id, key,
-                           before, after, None))
+                           before, after, self.around(db, key)))
 
     def delete(self, db: Database, key: bytes, before: tuple | None) -> None:
-        self.steps.append(("keyspace", "delete", key, None, db.id, key, before, None, None))
+        self.steps.append(("keyspace", "delete", key, None, db.id, key, before, None,
+                           self.around(db, key)))
 
     def expiry(self, db: Database, key: bytes, op: str, before: tuple | None,
                deadline: int | None) -> None:

@@ -7,12 +7,16 @@ A traced command (trace.py) is a list of steps, each recorded by the layer that 
 
 The view draws the path the shown command took as a row of boxes, one per layer it went through,
 in the order it went (a GET of a key whose deadline passed goes through expiry, then the
-keyspace; a PING never meets either), and lights the box of the current step. Beside it:
-what the layer received, what it did (the step's own sentence, ``step.did``) and what it handed
-on; and, for a step that touched the keyspace, the entry before and after it, with what changed
-marked. Back, forward and play move through the steps. As in Python Tutor, each step is drawn
-from its own recorded data, so moving back and forth re-runs nothing: the browser holds the
-steps of the command it shows and draws any of them alone.
+keyspace; a PING never meets either), lights the box of the current step and marks the ones it
+has passed. Under the row, the current step is *drawn*, each layer in its own picture
+(_layers.py): the parser's argument spans over the typed line, the command table's card, the
+keyspace's hash table with the key's bucket lit, the deadline against the clock, the reply's
+RESP bytes. The step's sentence (``step.did``) is the caption, and what the layer received and
+handed on sit under it. The stage keeps one size whatever it draws, so nothing jumps while
+stepping. Back, forward and play move through the steps, and so do the keys while the view has
+focus (← →, Home, End). As in Python Tutor, each step is drawn from its own recorded data, so
+moving back and forth re-runs nothing: the browser holds the steps of the command it shows and
+draws any of them alone. Where no widget can be drawn, ``format_trace`` is the text form.
 
 The view keeps the last ``history`` commands; the picker shows any of them again. It watches its
 engine with ``trace=True``, so every command of the engine is traced while it is open (a few
@@ -35,6 +39,7 @@ from ..engine.reply import Reply
 from ..engine.trace import LAYERS, Step
 from ..util.plural import plural
 from ._format import command_text, describe, step_dict, when_text
+from ._layers import first_argv, layer_picture
 from ._live import LiveView, static_file
 
 if TYPE_CHECKING:
@@ -52,6 +57,15 @@ def path(steps: list[Step]) -> list[str]:
         if not layers or layers[-1] != step.layer:
             layers.append(step.layer)
     return layers
+
+
+def shown_step(step: Step, number: int, argv: Any = None) -> dict:
+    """One step as the browser gets it: ``step_dict``'s plain data, and ``picture``, what its
+    layer draws (_layers.py), made now, when it is shown, not when the command ran. ``argv``,
+    the command's arguments, lets the command table's card mark which of them are keys."""
+    data = step_dict(step, number)
+    data["picture"] = layer_picture(step, argv)
+    return data
 
 
 def _label(steps: list[Step]) -> str:
@@ -223,6 +237,8 @@ class FlowView(LiveView):
             if kept is not self._shown:
                 # Another command: its steps become data once, and it starts at its first step.
                 self._shown = kept
-                state.update(steps=[step_dict(step, n) for n, step in enumerate(kept.steps, 1)],
+                argv = first_argv(kept.steps)
+                state.update(steps=[shown_step(step, n, argv)
+                                    for n, step in enumerate(kept.steps, 1)],
                              layers=path(kept.steps), step=0, playing=False)
         return state

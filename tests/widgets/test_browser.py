@@ -236,8 +236,8 @@ def test_the_flow_view_steps_forward_and_back_through_the_layers(server, browser
         for index in range(1, write + 1):
             forward.click()
             shows(index)
-        expect(flow.locator(".kedis-flow-entries .kedis-before")).to_contain_text('"old"')
-        expect(flow.locator(".kedis-flow-entries .kedis-after")).to_contain_text('"v"')
+        expect(flow.locator(".kedis-flow-picture .kedis-before")).to_contain_text('"old"')
+        expect(flow.locator(".kedis-flow-picture .kedis-after")).to_contain_text('"v"')
         notebook.screenshot("flow.png", flow)
         back.click()
         shows(write - 1)
