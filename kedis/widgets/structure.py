@@ -43,7 +43,6 @@ import traitlets
 
 from ..engine.keyspace import type_name
 from ..engine.parser import ParseError, split_args
-from ..engine.trace import Tracer
 from ..structures import sds
 from ..structures import set as set_structure
 from ..structures.set import SetValue
@@ -256,13 +255,20 @@ class StructureView(LiveView):
 
     # --- the states --------------------------------------------------------------------------
     def _snapshot(self, argv: Any, value: Any = ..., label: str = "") -> None:
+        """A new state: ``value`` a copy of the key's value after ``argv`` (the engine's watch
+        made it), or, by default, the value now, drawn at once and not kept (no copy of a
+        million members to make)."""
         database, key = self._database, self._key
-        if value is ...:
-            state = Tracer.state(database, key)
-            value = None if state is None else state[1]
+        live = value is ...
+        if live:
+            value = database.data.get(key)
         self._seq += 1
         mark = database.encodings.get(key) if database.encodings else None
-        self._states.append(_State(self._seq, argv, value, mark, label))
+        state = _State(self._seq, argv, value, mark, label)
+        if live and value is not None and type(value) is not bytes:
+            state.layout(self._limit())
+            state.value = None  # (drawn: the live value must not stay in the history)
+        self._states.append(state)
 
     # --- events: noted, cheaply -------------------------------------------------------------
     def _command(self, event: CommandEvent) -> None:
@@ -277,23 +283,25 @@ class StructureView(LiveView):
                 return
             self._snapshot(event.argv, None if change.after is None else change.after.value)
             return
-        if self._key is None or event.db != self._database.id and not event.whole_keyspace:
+        if self._key is None:
             return
+        here = event.db == self._database.id
         for change in event.keys:
-            if change.key == self._key:
+            if change.key == self._key and here:
                 if change.changed:
                     self._snapshot(event.argv,
                                    None if change.after is None else change.after.value)
                 return
-        if event.whole_keyspace or event.db != self._database.id:
-            # FLUSHDB, SWAPDB..., or a command of another database that may write here (COPY ...
-            # DB n): compare the value with the last state's.
-            now = Tracer.state(self._database, self._key)
-            value = None if now is None else now[1]
+        if event.whole_keyspace or any(change.key == self._key for change in event.keys):
+            # FLUSHDB, FLUSHALL, SWAPDB (no key named), or a command of another database that
+            # names this key and may write here (MOVE, COPY ... DB n): compare with the last
+            # state.
+            value = self._database.data.get(self._key)
             last = self._states[-1] if self._states else None
-            if last is None or _facts(value, None) != last.facts or value is None:
-                if last is None or not (value is None and last.facts[0] == "none"):
-                    self._snapshot(event.argv, value)
+            if last is not None and (last.facts[0] == "none" if value is None
+                                     else value == last.value):
+                return  # as it was (a state's set, once drawn, is let go: then it counts)
+            self._snapshot(event.argv)
 
     def _expired(self, db: Database, key: bytes, how: str) -> None:
         # A lazy expiry is the command's own change (its event follows); an active one has no

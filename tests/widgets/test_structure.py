@@ -360,3 +360,23 @@ def test_the_dashboards_hidden_structure_tab_pushes_nothing_but_its_picture_is_c
     board.tabs.selected_index = 1
     assert board.structure.key == '"k"'
     board.close()
+
+
+def test_a_key_removed_by_the_active_cycle_is_a_state_of_its_own(db):
+    db.run("SET k v EX 5")
+    view = StructureView(db, "k")
+    db.clock.advance(6)
+    db.tick()
+    assert view.history[-1]["command"] == "expired (active expiry cycle)"
+    assert view.history[-1]["transition"] == "deleted"
+
+
+def test_a_key_moved_in_from_another_database_is_a_state(db):
+    view = StructureView(db, "k")  # db 0
+    db.run("SELECT 1")
+    db.run("SET k 123456")
+    db.run("MOVE k 0")
+    assert view.history[-1]["command"] == "MOVE k 0"
+    assert view.shown["layout"]["encoding"] == "int"
+    db.run("SET other 1")  # another key of db 1: nothing here
+    assert len(view.history) == 2
