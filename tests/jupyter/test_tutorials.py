@@ -171,7 +171,10 @@ class Reader:
                     if cell.cell_type == "code" and cell.id.endswith("clean-up"))
 
     def close(self) -> None:
-        if "server" in self.runner.namespace and self.runner.namespace["server"] is not None:
+        """What the notebook made (a redis-server, a folder) goes: its clean-up cell, once more
+        (it may run twice), if the cells it cleans up after ran."""
+        names = self.runner.namespace
+        if names.get("server") is not None or "folder" in names and "restarted" in names:
             self.run(self.clean_up())
 
 
