@@ -49,7 +49,7 @@ function drawCells(block, changed) {
   const head = h("div", "kedis-sv-block-title");
   head.append(h("span", "kedis-sv-block-name", block.title), h("span", "kedis-sv-size", sizeText(block)));
   const fields = h("div", "kedis-sv-fields");
-  for (const field of block.fields) fields.append(drawField(field, changed));
+  for (const field of block.fields || []) fields.append(drawField(field, changed));
   box.append(head, fields);
   return box;
 }
@@ -60,7 +60,7 @@ function drawTable(block, changed) {
   const head = h("div", "kedis-sv-block-title");
   head.append(h("span", "kedis-sv-block-name", block.title), h("span", "kedis-sv-size", sizeText(block)));
   const rows = h("div", "kedis-sv-buckets");
-  for (const bucket of block.buckets) {
+  for (const bucket of block.buckets || []) {
     const row = h("div", "kedis-sv-bucket");
     row.append(h("span", "kedis-sv-index", `[${bucket.index}]`));
     if (!bucket.chain.length) row.append(h("span", "kedis-sv-null", "NULL"));
