@@ -28,6 +28,7 @@ from kedis.widgets.flow import path
 
 pytestmark = pytest.mark.timeout(240)
 
+FILL = "MSET a 1 b 2 c 3 d 4"     # four keys: a full table of four buckets
 SET = """SET "a b" 'x\\n' PX 100"""
 GET = 'GET "a b"'
 
@@ -48,6 +49,7 @@ def browser(server: JupyterServer):
 def traced() -> tuple[list, list]:
     """The two commands' steps, as the notebook's engine records them."""
     engine = kedis.Kedis(kedis.FakeClock())
+    engine.run(FILL)
     first = engine.run(SET, trace=True).trace
     engine.clock.advance(1)
     second = engine.run(GET, trace=True).trace
@@ -57,7 +59,7 @@ def traced() -> tuple[list, list]:
 def test_each_layer_draws_what_it_did_and_the_keys_step_through_them(server, browser):
     set_steps, get_steps = traced()
     name = write_notebook(server.root, "flow-pictures.ipynb", [
-        "%clock fake", f"%flow {SET}", "%clock advance 1s", f"%flow {GET}", "%flow GET"])
+        f"%clock fake\n{FILL}", f"%flow {SET}", "%clock advance 1s", f"%flow {GET}", "%flow GET"])
     with NotebookPage.open(browser, server, name) as notebook:
         notebook.run_all()
         first = notebook.cell(1).locator(".kedis-flow")
@@ -106,24 +108,32 @@ def test_each_layer_draws_what_it_did_and_the_keys_step_through_them(server, bro
         expect(card.locator(".kedis-card-keys")).to_have_text("argv[1]")
         notebook.screenshot("flow-table.png", first)
 
-        # The keyspace: the write of a new key, in its bucket of a 4-bucket table.
+        # The keyspace: the write of a fifth key into a table of four buckets, which doubles it;
+        # the new key in its bucket of eight, with the keys that share it.
         write = next(i for i, step in enumerate(set_steps)
                      if step.layer == "keyspace" and step.action == "write")
         for index in range(3, write + 1):
             keys.press("ArrowRight")
             at(first, set_steps, index)
-        bucket = str(bucket_of(b"a b", 4))
+            if set_steps[index].layer == "handler":  # the function, its file, its arguments
+                expect(picture.locator(".kedis-handler-function")).to_have_text(
+                    "set_(client, argv)")
+                notebook.screenshot("flow-handler.png", first)
+        bucket = bucket_of(b"a b", 8)
+        sharing = [f'"{name}"' for name in "abcd" if bucket_of(name.encode(), 8) == bucket]
         before, after = picture.locator(".kedis-before"), picture.locator(".kedis-after")
-        expect(before.locator(".kedis-ks-dict")).to_have_text("db 0 dict: empty (no keys)")
-        expect(after.locator(".kedis-ks-dict")).to_have_text("db 0 dict: 4 buckets, 1 key")
-        expect(after.locator(".kedis-bucket")).to_have_count(4)
-        expect(after.locator(".kedis-bucket-this")).to_have_attribute("data-bucket", bucket)
+        expect(before.locator(".kedis-ks-dict")).to_have_text("db 0 dict: 4 buckets, 4 keys")
+        expect(after.locator(".kedis-ks-dict")).to_have_text("db 0 dict: 8 buckets, 5 keys")
+        expect(after.locator(".kedis-ks-dict.kedis-diff")).to_have_count(1)  # it grew
+        expect(before.locator(".kedis-bucket")).to_have_count(4)
+        expect(after.locator(".kedis-bucket")).to_have_count(8)
+        expect(after.locator(".kedis-bucket-this")).to_have_attribute("data-bucket", str(bucket))
+        expect(after.locator(".kedis-chain-key")).to_have_text([*sharing, '"a b"'])
         expect(after.locator(".kedis-chain-this")).to_have_text('"a b"')
         expect(after.locator(".kedis-ks-type")).to_have_text("string")
         expect(after.locator(".kedis-ks-encoding")).to_have_text("embstr")
         expect(after.locator(".kedis-ks-value")).to_have_text('"x\\\\n"')
         expect(before.locator(".kedis-entry-none")).to_have_text('"a b": (no key)')
-        expect(after.locator(".kedis-diff").first).to_be_visible()  # what changed is marked
         notebook.screenshot("flow-keyspace.png", first)
         # The stage kept its place and its size while the pictures changed.
         assert first.locator(".kedis-flow-detail").bounding_box() == stage
