@@ -52,9 +52,10 @@ from ..commands.object import string_encoding
 from ..engine.parser import ParseError, repr_bytes, split_spans
 from ..engine.reply import Reply
 from ..engine.trace import KeyState, Step
+from ..util.plural import plural
 from ._format import describe, key_text, value_text, when_text
 
-__all__ = ["layer_picture", "first_argv", "siphash", "table_size", "bucket_of", "resp_groups", "HASH_SEED"]
+__all__ = ["layer_picture", "picture_lines", "first_argv", "siphash", "table_size", "bucket_of", "resp_groups", "HASH_SEED"]
 
 #: The hash's seed: Redis draws 16 random bytes at start (dictSetHashFunctionSeed); Kedis, zeros.
 HASH_SEED = bytes(16)
@@ -445,3 +446,111 @@ def layer_picture(step: Step, argv: Any = None) -> dict | None:
         return _reply_picture(step)
     return None
 
+
+
+# --- the same pictures as text, for front ends that cannot draw the view ----------------------
+def _bracket(width: int, index: int) -> str:
+    # A bracket under a span of ``width`` characters, its argument's number in the middle.
+    if width <= 1:
+        return "↑"
+    if width == 2:
+        return "└┘"
+    return "└" + str(index).center(width - 2, "─") + "┘"
+
+
+def _buckets_text(table: dict) -> str:
+    if not table["size"]:
+        return "empty (no keys)"
+    cells = []
+    for bucket in table["buckets"]:
+        names = " ".join(bucket["keys"]) if bucket["known"] else "?"
+        cells.append(f"[{bucket['index']}{'*' if bucket['this'] else ''}] {names or '·'}")
+    gaps = ("… " if table.get("gap_before") else "", " …" if table.get("gap_after") else "")
+    return (f"{table['size']} buckets, {plural(table['used'], 'key')}: " + gaps[0]
+            + "  ".join(cells)
+            + gaps[1])
+
+
+def _entry_text(entry: dict | None) -> str:
+    if entry is None:
+        return "(no key)"
+    size = f"{entry['bytes']} B" if entry["count"] is None else f"{entry['count']} members"
+    return f"{entry['type']} {entry['encoding']} {entry['value']} ({size})"
+
+
+def picture_lines(picture: dict | None) -> list[str]:
+    """A step's picture (``layer_picture``) drawn with characters: the argument brackets under
+    the typed line, the card, the buckets, the deadline against now, the RESP groups."""
+    if picture is None:
+        return []
+    kind = picture["kind"]
+    if kind == "line":
+        return [f"{picture['text']}   ({picture['bytes']} bytes)"]
+    if kind in ("argv", "handler"):
+        cells = picture["argv"] if kind == "handler" else picture
+        row = "  ".join(f"argv[{c['index']}]{'(key)' if c['key'] else ''} = {c['value']}"
+                        for c in cells["cells"])
+        if kind == "argv":
+            return [row]
+        return [f"{picture['function']} in {picture['module']} → {picture['returns']}", row]
+    if kind == "parser":
+        typed = "".join(piece["text"] for piece in picture["pieces"])
+        under = "".join(_bracket(len(piece["text"]), piece["arg"]) if piece["arg"] is not None
+                        else ("^" if piece.get("error") else " " * len(piece["text"]))
+                        for piece in picture["pieces"])
+        lines = [typed, under.rstrip()]
+        lines += [f"argv[{arg['index']}] = {arg['value']} ({arg['bytes']} B)"
+                  for arg in picture["args"]]
+        if picture["error_at"] is not None:
+            lines.append(f"refused at byte {picture['error_at']}: a quote never closes")
+        return lines
+    if kind == "card":
+        if not picture["found"]:
+            return [f"┌ {picture['looked_up']}: not in the command table ✗",
+                    f"└ {picture['error']}"]
+        arity = picture["arity"]
+        relation = ("=" if picture["arity_ok"] else "≠") if arity >= 0 else \
+            ("≥" if picture["arity_ok"] else "<")
+        keys = ", ".join(f"argv[{i}]" for i in picture["keys"]) or "none"
+        lines = [f"┌ {picture['name']}  ({picture['group']}, since {picture['since']})",
+                 f"│ arity {arity} ({picture['arity_text']}): argc {picture['argc']} {relation} "
+                 f"{abs(arity)} {'✓' if picture['arity_ok'] else '✗'}",
+                 f"│ flags {' '.join(picture['flags']) or '(none)'} · keys {keys}",
+                 f"└ {picture['syntax']}"]
+        if picture["failed"]:
+            lines.append(f"  ✗ {picture['error']}")
+        return lines
+    if kind == "keyspace":
+        after = picture["after"]["table"]
+        where = (f" & {after['size'] - 1} → bucket {after['bucket']}" if after["size"] else "")
+        lines = [f"siphash({picture['key']}) = 0x{picture['hash']}{where}"]
+        for name in ("before", "after"):
+            side = picture[name]
+            deadline = side["expires"]["deadline"]
+            lines += [f"{name + ':':<8}dict {_buckets_text(side['table'])}",
+                      f"{'':<8}{picture['key']} ⇒ {_entry_text(side['entry'])}; deadline "
+                      f"{'none' if deadline is None else f'{deadline} ms'}"]
+        if picture["diff"]:
+            lines.append(f"changed: {', '.join(picture['diff'])}")
+        return lines
+    if kind == "expiry":
+        width = 40
+        track = ["─"] * (width + 1)
+        if picture["deadline_at"] is not None:
+            track[round(picture["deadline_at"] * width / 100)] = "✗" if picture["removed"] else "|"
+        track[round(picture["now_at"] * width / 100)] = "▲"
+        left = picture["left_ms"]
+        if picture["found"]:
+            verdict = f"found at {picture['found']}: the deadline passed {-left} ms ago → deleted"
+        elif picture["removed"]:
+            verdict = "the deadline is removed: the key no longer expires"
+        else:
+            verdict = f"expires in {left} ms"
+        return ["".join(track) + "   (| deadline, ▲ now)",
+                f"now {picture['now']} ms, deadline {picture['deadline']} ms: {verdict}"]
+    if kind == "reply":
+        wire = "".join(f"[{group['text']}]" for group in picture["groups"])
+        more = f" … {picture['left']} more bytes" if picture["left"] else ""
+        return [f"wire ({picture['bytes']} bytes): {wire}{more}",
+                "redis-cli: " + "\n           ".join(picture["cli"])]
+    return []

@@ -39,7 +39,7 @@ from ..engine.reply import Reply
 from ..engine.trace import LAYERS, Step
 from ..util.plural import plural
 from ._format import command_text, describe, step_dict, when_text
-from ._layers import first_argv, layer_picture
+from ._layers import first_argv, layer_picture, picture_lines
 from ._live import LiveView, static_file
 
 if TYPE_CHECKING:
@@ -203,6 +203,22 @@ class FlowView(LiveView):
 
     def pause(self) -> None:
         self.playing = False
+
+    def picture_text(self) -> str:
+        """The shown command as a text picture, for front ends that cannot draw the view: each
+        step's line (as ``format_trace`` writes it) with its layer's picture drawn in characters
+        under it (the argument brackets, the card, the buckets, the deadline, the RESP bytes);
+        the current step marked with ``>``."""
+        if not self.steps:
+            return repr(self)
+        width = max(len(step["layer"]) for step in self.steps)
+        lines = []
+        for index, step in enumerate(self.steps):
+            mark = ">" if index == self.step else " "
+            lines.append(f"{mark}{step['number']:>3} {step['layer']:<{width}}  {step['did']}")
+            lines += [f"{'':>4} {'':<{width}}    {line}"
+                      for text in picture_lines(step["picture"]) for line in text.split("\n")]
+        return "\n".join(lines)
 
     @property
     def current(self) -> dict | None:

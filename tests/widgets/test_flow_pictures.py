@@ -19,6 +19,7 @@ from kedis.widgets._layers import (
     bucket_of,
     first_argv,
     layer_picture,
+    picture_lines,
     resp_groups,
     siphash,
     table_size,
@@ -279,3 +280,56 @@ def test_a_flush_has_no_picture_of_its_own_but_its_caption(db):
     steps = db.run("FLUSHDB", trace=True).trace
     flush = next(step for step in steps if step.layer == "keyspace")
     assert layer_picture(flush) is None and flush.did == "removed 1 key: all of database 0"
+
+
+# --- the pictures as text ---------------------------------------------------------------------
+def lines_of(db: kedis.Kedis, line: str, layer: str, action: str | None = None) -> list[str]:
+    return picture_lines(picture_of(db, line, layer, action))
+
+
+def test_the_text_picture_brackets_each_argument_under_the_typed_line(db):
+    assert lines_of(db, 'SET "a b" xyz', "parser") == [
+        'SET "a b" xyz',
+        "└0┘ └─1─┘ └2┘",
+        'argv[0] = "SET" (3 B)', 'argv[1] = "a b" (3 B)', 'argv[2] = "xyz" (3 B)']
+
+
+def test_the_text_picture_of_a_card_says_which_check_failed(db):
+    assert lines_of(db, "GET", "command table") == [
+        "┌ GET  (string, since 1.0.0)",
+        "│ arity 2 (= 2): argc 1 ≠ 2 ✗",
+        "│ flags readonly fast · keys none",
+        "└ GET key",
+        "  ✗ ERR wrong number of arguments for 'get' command"]
+
+
+def test_the_text_picture_of_the_keyspace_places_each_key_in_its_bucket(db):
+    db.run("MSET a 1 b 2 c 3 d 4")
+    lines = lines_of(db, "SET e 5", "keyspace", "write")
+    assert lines[1].startswith("before: dict 4 buckets, 4 keys: ")
+    assert lines[3].startswith("after:  dict 8 buckets, 5 keys: ")
+    assert f'[{bucket_of(b"e", 8)}*] "e"' in lines[3] and lines[-1] == "changed: entry, size"
+
+
+def test_the_text_picture_of_an_expiry_puts_the_deadline_behind_now(db):
+    db.run("SET k v PX 100")
+    db.clock.advance(1)
+    track, facts = lines_of(db, "GET k", "expiry", "lazy")
+    assert track.index("|") < track.index("▲")
+    assert facts.endswith("found at access: the deadline passed 900 ms ago → deleted")
+
+
+def test_the_text_picture_of_a_reply_shows_its_bytes_in_groups(db):
+    assert lines_of(db, "ECHO hi", "reply") == [
+        "wire (8 bytes): [$][2][\\r\\n][hi][\\r\\n]", 'redis-cli: "hi"']
+
+
+def test_the_view_as_text_draws_every_step_and_marks_the_current_one(db):
+    view = FlowView(db)
+    db.run("GET k")
+    view.forward()
+    text = view.picture_text().splitlines()
+    assert text[0].startswith("   1 input") and text[2].startswith(">  2 parser")
+    assert "└0┘ ↑" in text[4]
+    assert text[-2].strip() == "wire (5 bytes): [$][-1][\\r\\n]"
+    view.close()
