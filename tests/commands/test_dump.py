@@ -21,8 +21,8 @@ from redis_oracle import RedisServer
 import kedis
 from kedis.engine.evict import idle_ms, lfu_decayed, lru_clock
 from kedis.persistence import rdb
-from kedis.util import lzf
 from kedis.persistence.crc64 import crc64
+from kedis.util import lzf
 
 BAD_PAYLOAD = b"-ERR DUMP payload version or checksum are wrong\r\n"
 BAD_FORMAT = b"-ERR Bad data format\r\n"
