@@ -46,6 +46,7 @@ others' numbers.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from ..commands.object import string_encoding
@@ -128,9 +129,16 @@ def table_size(keys: int) -> int:
     return max(INITIAL_SIZE, 1 << (keys - 1).bit_length())
 
 
+@lru_cache(maxsize=4096)
+def _hash(key: bytes) -> int:
+    # A key's hash never changes, and the same few keys are drawn again and again (every step
+    # of a small database places all of its keys): each is hashed once.
+    return siphash(key)
+
+
 def bucket_of(key: bytes, size: int) -> int:
     """The bucket of ``key`` in a table of ``size`` buckets: its hash's low bits."""
-    return siphash(key) & (size - 1) if size else 0
+    return _hash(key) & (size - 1) if size else 0
 
 
 # --- small pieces shared by the pictures ------------------------------------------------------
@@ -353,7 +361,7 @@ def _keyspace_picture(step: Step) -> dict:
     if b["expires"]["size"] != a["expires"]["size"]:
         diff.append("expires size")
     return {"kind": "keyspace", "action": step.action, "db": step.db, "key": key_text(step.key),
-            "hash": f"{siphash(step.key):016x}", "before": b, "after": a, "diff": diff,
+            "hash": f"{_hash(step.key):016x}", "before": b, "after": a, "diff": diff,
             "counted": around.counted, "few": around.names is not None}
 
 
