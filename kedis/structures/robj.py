@@ -70,7 +70,7 @@ def block(type_name: str, encoding: str, refcount: int = 1, ptr: dict | None = N
     fields = [
         field("robj.type", "type:4 encoding:4", [f"{first:02x}"],
               f"{type_name} ({TYPES[type_name]}), {encoding} ({ENCODINGS[encoding]})"),
-        field("robj.lru", "lru:24", value="last access (LRU) or frequency (LFU)", width=3),
+        field("robj.lru", "lru:24", value="LRU clock or LFU count", width=3),
         field("robj.refcount", "refcount", little_endian(refcount, 4),
               "shared" if refcount == SHARED_REFCOUNT else str(refcount)),
         ptr if ptr is not None else field("robj.ptr", "ptr", value="→", kind="pointer", width=8),

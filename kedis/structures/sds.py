@@ -160,6 +160,8 @@ def layout(value: bytes | bytearray, mark: str | None = None, cap: int = CELLS_S
     why = "changed in place" if grown else f"longer than {EMBSTR_SIZE_LIMIT} bytes"
     summary = (f"raw ({why}): the robj points to an SDS of its own, header sdshdr{kind} "
                f"({HEADER_SIZES[kind]} bytes) + {alloc} bytes of room + NUL")
+    notes = ["a string that grows in place gets room to spare (sdsMakeRoomFor doubles it below "
+             "1 MB); Kedis keeps only the bytes, so alloc is drawn as the length"] if grown else []
     return {"type": "string", "encoding": "raw", "summary": summary, "blocks": [robj, sds],
-            "facts": {"length": length, "sds_type": kind, "header": HEADER_SIZES[kind],
+            "notes": notes, "facts": {"length": length, "sds_type": kind, "header": HEADER_SIZES[kind],
                       "alloc": alloc, "total": robj["alloc"] + sds["alloc"]}}

@@ -99,6 +99,7 @@ def test_structure_draws_a_strings_int_embstr_and_raw_with_their_sizes(server, b
         expect(short.locator(".kedis-sv-summary")).to_contain_text("raw (changed in place)")
         assert "".join(short.locator(".kedis-sv-char").all_text_contents()) == "hello<b>!</b>"
         assert short.locator("b").count() == 0
+        notebook.screenshot("structure-raw.png", notebook.cell(2))
         short.locator(".kedis-sv-back").click()
         expect(short.locator(".kedis-sv-block-name")).to_have_text(
             ["robj + sdshdr8 + bytes + NUL: one allocation"])
