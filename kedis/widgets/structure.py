@@ -190,6 +190,7 @@ class StructureView(LiveView):
     def __init__(self, engine: Kedis, key: str | bytes | None = None, db: int | None = None,
                  history: int = HISTORY, **kwargs: Any) -> None:
         self._database: Database = engine.keyspace if db is None else engine.databases[db]
+        self._db_given = db  # a key picked by name is looked up there (else: the selected one)
         self._key: bytes | None = None
         self._follow = key is None
         self._states: deque[_State] = deque(maxlen=max(history, 2))
@@ -221,11 +222,14 @@ class StructureView(LiveView):
         self._latest = True
 
     def show_key(self, key: str | bytes) -> None:
-        """Show ``key`` (of the selected database) and stay on it."""
+        """Show ``key`` and stay on it: a key of the view's database, if it was given one, else
+        of the database the engine's client has selected."""
         with self._lock:
             name = key.encode("utf-8", "surrogateescape") if isinstance(key, str) else key
             self._follow = False
-            self._switch(name, self.engine.keyspace)
+            engine = self.engine
+            self._switch(name, engine.keyspace if self._db_given is None
+                         else engine.databases[self._db_given])
             self._dirty = True
         self.flush()
 

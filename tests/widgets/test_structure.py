@@ -380,3 +380,14 @@ def test_a_key_moved_in_from_another_database_is_a_state(db):
     assert view.shown["layout"]["encoding"] == "int"
     db.run("SET other 1")  # another key of db 1: nothing here
     assert len(view.history) == 2
+
+
+def test_a_dashboard_of_another_database_picks_its_keys_there(db):
+    db.run("SELECT 3")
+    db.run("SET k 1")
+    db.run("SELECT 0")
+    db.run("SET k hello")
+    board = Dashboard(db, db=3)
+    board.structure.picked = '"k"'
+    assert board.structure.db == 3 and board.structure.shown["layout"]["encoding"] == "int"
+    board.close()
