@@ -277,6 +277,8 @@ class StructureView(LiveView):
     # --- events: noted, cheaply -------------------------------------------------------------
     def _command(self, event: CommandEvent) -> None:
         if self._follow and event.keys:  # (a FLUSHDB names none: it is checked as below)
+            if self._db_given is not None and event.db != self._db_given:
+                return  # a view of one database follows the keys of that one
             change = event.keys[-1]
             database = self.engine.databases[event.db]
             if change.key != self._key or database is not self._database:
