@@ -110,6 +110,21 @@ set_counts = st.one_of(
                      b"1.5", b"01", b"9223372036854775808"]),
 )
 
+# List elements: the set members (repeats make LREM, LPOS and LINSERT's pivot interesting), and
+# a long one, so that nodes fill up and split. Indexes and counts for the list commands: around
+# the ends, and the edges of their errors.
+elements = st.one_of(members, st.sampled_from([b"y" * 3000, b"1" * 20, b"-4097"]))
+list_indexes = st.one_of(
+    st.integers(min_value=-8, max_value=8).map(lambda n: b"%d" % n),
+    st.sampled_from([b"9223372036854775807", b"-9223372036854775808", b"9223372036854775808",
+                     b"abc", b"", b"1.5", b"01", b"-0"]),
+)
+list_counts = st.one_of(
+    st.integers(min_value=-3, max_value=6).map(lambda n: b"%d" % n),
+    st.sampled_from([b"9223372036854775807", b"-9223372036854775808", b"abc", b"", b"01"]),
+)
+list_sides = st.sampled_from([b"LEFT", b"right", b"Left", b"up", b""])
+
 # --- command names --------------------------------------------------------------------------------------
 
 

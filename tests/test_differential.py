@@ -66,11 +66,15 @@ from strategies_redis import (
     bitfield_types,
     bits,
     databases,
+    elements,
     expire_conditions,
     float_texts,
     getex_options,
     integer_texts,
     keys,
+    list_counts,
+    list_indexes,
+    list_sides,
     members,
     offsets,
     patterns,
@@ -502,6 +506,67 @@ class RedisTwin(RuleBasedStateMachine):
             self.kedis.stats.dirty = changes
             if self.redis_intset(key):
                 self.kedis_value(key).recreate()  # (Redis's SPOP may rebuild it as an intset)
+
+    # -- lists ---------------------------------------------------------------------------------------
+    @rule(name=st.sampled_from(["lpush", "rpush", "lpushx", "rpushx"]).flatmap(spelled), key=keys,
+          items=st.lists(elements, min_size=1, max_size=6))
+    def push(self, name, key, items):
+        self.check([name, key, *items])
+        self.same_encoding(key)
+
+    @rule(name=st.sampled_from(["lpop", "rpop"]).flatmap(spelled), key=keys,
+          count=st.one_of(st.none(), list_counts), extra=st.booleans())
+    def pop(self, name, key, count, extra):
+        self.check([name, key] + ([] if count is None else [count]) + ([b"1"] if extra else []))
+
+    @rule(name=st.sampled_from(["lrange", "ltrim"]).flatmap(spelled), key=keys,
+          start=list_indexes, stop=list_indexes)
+    def list_range(self, name, key, start, stop):
+        self.check([name, key, start, stop])
+
+    @rule(name=spelled("lindex"), key=keys, index=list_indexes)
+    def lindex(self, name, key, index):
+        self.check([name, key, index])
+
+    @rule(name=spelled("lset"), key=keys, index=list_indexes, element=elements)
+    def lset(self, name, key, index, element):
+        self.check([name, key, index, element])
+
+    @rule(name=spelled("linsert"), key=keys, where=st.sampled_from([b"BEFORE", b"after", b"x"]),
+          pivot=elements, element=elements)
+    def linsert(self, name, key, where, pivot, element):
+        self.check([name, key, where, pivot, element])
+        self.same_encoding(key)
+
+    @rule(name=spelled("lrem"), key=keys, count=list_counts, element=elements)
+    def lrem(self, name, key, count, element):
+        self.check([name, key, count, element])
+
+    @rule(name=spelled("lpos"), key=keys, element=elements, options=st.lists(st.tuples(
+        st.sampled_from([b"RANK", b"count", b"MAXLEN", b"other"]), list_counts), max_size=3))
+    def lpos(self, name, key, element, options):
+        self.check([name, key, element, *(word for option in options for word in option)])
+
+    @rule(name=spelled("lmove"), source=keys, destination=keys, wherefrom=list_sides,
+          whereto=list_sides)
+    def lmove(self, name, source, destination, wherefrom, whereto):
+        self.check([name, source, destination, wherefrom, whereto])
+
+    @rule(name=spelled("rpoplpush"), source=keys, destination=keys)
+    def rpoplpush(self, name, source, destination):
+        self.check([name, source, destination])
+
+    @rule(name=spelled("lmpop"), numkeys=st.sampled_from([b"1", b"2", b"3", b"0", b"-1", b"x"]),
+          names=st.lists(keys, min_size=1, max_size=3), side=list_sides,
+          count=st.one_of(st.none(), list_counts))
+    def lmpop(self, name, numkeys, names, side, count):
+        self.check([name, numkeys, *names, side] + ([] if count is None else [b"COUNT", count]))
+
+    def same_encoding(self, key: bytes) -> None:
+        # A list's nodes are Redis's: the same DUMP, byte for byte (its listpacks, their split).
+        if self.redis.call(b"TYPE", key) == b"+list\r\n":
+            self.check([b"OBJECT", b"ENCODING", key])
+            self.check([b"DUMP", key])
 
     # -- DUMP and RESTORE ----------------------------------------------------------------------------
     @rule(name=spelled("dump"), key=keys)

@@ -3,6 +3,7 @@
     strings.py       t_string.c    SET, GET, INCR, APPEND, GETRANGE, LCS...
     bitops.py        bitops.c      SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD: strings as bits
     sets.py          t_set.c       SADD, SREM, SMEMBERS, SINTER, SUNION, SDIFF, SPOP, SSCAN...
+    lists.py         t_list.c      LPUSH, RPOP, LRANGE, LINSERT, LREM, LTRIM, LMOVE, LMPOP...
     keys.py          db.c          DEL, EXISTS, TYPE, KEYS, SCAN, RENAME, COPY...
     object.py        object.c      OBJECT ENCODING, REFCOUNT, FREQ: how a value is stored
     dump.py          cluster.c     DUMP, RESTORE: a value serialized as RDB, and back
@@ -33,6 +34,7 @@ from . import (  # noqa: F401
     functions,
     introspection,
     keys,
+    lists,
     monitor,
     multi,
     object,

@@ -7,6 +7,8 @@ stored. Kedis has the subcommands that it can honour truthfully (the ones Redis'
 Kedis's own tests call), each answering as Redis 7.0 does:
 
 - ``SET-ACTIVE-EXPIRE 0|1``: the two active expiry cycles (expiry.py) stop, or start again;
+- ``QUICKLIST-PACKED-THRESHOLD size``: the length from which a list element gets a plain node
+  of its own (structures/quicklist.py), lowered by Redis's tests to try plain nodes cheaply;
 - ``SLEEP seconds``: the whole server stops, as Redis's does (a real sleep of the process, even
   on a fake clock: every client waits, and the fake clock does not move);
 - ``OBJECT key``: Redis's line about a value: its encoding (OBJECT ENCODING), its reference
@@ -45,6 +47,7 @@ import re
 import time
 
 from ..engine.command_table import command
+from ..engine.config import ConfigError, parse_memory
 from ..engine.errors import CommandError, subcommand_syntax
 from ..engine.evict import idle_ms
 from ..engine.keyspace import TYPE_NAMES
@@ -69,6 +72,7 @@ from ..engine.reply import (
     help_reply,
 )
 from ..persistence import rdb
+from ..structures.quicklist import Quicklist, set_packed_threshold
 from ..util.numbers import string_to_int
 from .object import value_encoding, value_refcount
 from .server import new_replication_id
@@ -149,6 +153,9 @@ def _help(client, argv: list[bytes]) -> Reply:
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
         "    default.",
+        "QUICKLIST-PACKED-THRESHOLD <size>",
+        "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+        "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
     ))
@@ -194,6 +201,18 @@ def _atoi(data: bytes) -> int:
         return 0
     value = max(-2 ** 63, min(2 ** 63 - 1, int(match.group(1))))
     return (value + 2 ** 31) % 2 ** 32 - 2 ** 31
+
+
+def _quicklist_packed_threshold(client, argv: list[bytes]) -> Reply:
+    # The length from which a list element gets a plain node of its own (structures/
+    # quicklist.py): Redis's tests lower it to a byte to try plain nodes without gigabytes.
+    try:
+        size = parse_memory(argv[2])
+    except ConfigError:
+        size = -1
+    if size < 0 or not set_packed_threshold(size):
+        raise CommandError("ERR argument must be a memory value bigger than 1 and smaller than 4gb")
+    return OK
 
 
 def _set_active_expire(client, argv: list[bytes]) -> Reply:
@@ -245,9 +264,14 @@ def _object(client, argv: list[bytes]) -> Reply:
     serialized = len(rdb.encode_value(value, lzf)) - 1
     field = db.lru.get(name, 0)
     idle = idle_ms(db.lru_clock, field) // 1000
+    extra = ""
+    if type(value) is Quicklist:  # a list's quicklist, in numbers
+        extra = (f" ql_nodes:{len(value.nodes)} ql_avg_node:{value.count / len(value.nodes):.2f}"
+                 f" ql_listpack_max:{value.fill} ql_compressed:{int(value.compress != 0)}"
+                 f" ql_uncompressed_size:{sum(node.sz for node in value.nodes)}")
     return Status(f"Value at:{id(value):#x} refcount:{value_refcount(db, name, value)} "
                   f"encoding:{value_encoding(db, name, value)} serializedlength:{serialized} "
-                  f"lru:{field} lru_seconds_idle:{idle}")
+                  f"lru:{field} lru_seconds_idle:{idle}{extra}")
 
 
 # --- DEBUG DIGEST and DIGEST-VALUE ----------------------------------------------------------------
@@ -277,7 +301,10 @@ def value_digest(db, name: bytes, value, digest: bytes = _ZERO) -> bytes:
     elif type_name == "set":
         for member in value:
             digest = _xor(digest, member)
-    else:  # a type Redis digests otherwise (lists mix, hashes xor pairs...): not in Kedis yet
+    elif type_name == "list":  # in order: each element mixed after the ones before it
+        for element in value:
+            digest = _mix(digest, element)
+    else:  # a type Redis digests otherwise (hashes xor pairs...): not in Kedis yet
         raise TypeError(f"no digest for a {type_name}")
     if name in db.expires:
         digest = _xor(digest, b"!!expire!!")
@@ -415,8 +442,7 @@ def _reload(client, argv: list[bytes]) -> Reply:
     try:
         loaded, _, _ = rdb.read_file(persistence.rdb_path, server.clock.ms(),
                                      len(server.databases),
-                                     server.config["set-max-intset-entries"],
-                                     key_delay=server.config["key-load-delay"])
+                                     server.config, key_delay=server.config["key-load-delay"])
     except (OSError, rdb.RDBError) as error:
         persistence.note(f"DEBUG RELOAD: {error}")
         if flush:
@@ -470,6 +496,7 @@ _SUBCOMMANDS = {
     b"protocol": (lambda argc: argc == 3, _protocol),
     b"sleep": (lambda argc: argc == 3, _sleep),
     b"set-active-expire": (lambda argc: argc == 3, _set_active_expire),
+    b"quicklist-packed-threshold": (lambda argc: argc == 3, _quicklist_packed_threshold),
     b"error": (lambda argc: argc == 3, _error),
     b"change-repl-id": (lambda argc: argc == 2, _change_repl_id),
 }

@@ -129,7 +129,7 @@ def restore(client, argv: list[bytes]) -> Reply:
     if not rdb.verify_payload(payload):
         raise CommandError(BAD_PAYLOAD)
     try:
-        value = rdb.load_payload(payload, client.server.config["set-max-intset-entries"])
+        value = rdb.load_payload(payload, client.server.config)
     except rdb.RDBError:
         raise CommandError(BAD_DATA_FORMAT) from None
 

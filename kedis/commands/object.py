@@ -29,6 +29,7 @@ from ..engine.errors import CommandError
 from ..engine.evict import idle_ms, lfu_decayed
 from ..engine.keyspace import NONOTIFY, NOTOUCH
 from ..engine.reply import NULL, Bulk, Integer, Reply, help_reply
+from ..structures.quicklist import Quicklist
 from ..structures.robj import SHARED_REFCOUNT
 from ..structures.sds import SHARED_INTEGERS, string_encoding
 from ..structures.set import SetValue
@@ -53,6 +54,8 @@ def value_encoding(db, name: bytes, value) -> str:
     """OBJECT ENCODING's answer for the value at ``name`` (DEBUG OBJECT's ``encoding:`` too)."""
     if type(value) is SetValue:
         return value.encoding
+    if type(value) is Quicklist:
+        return "quicklist"  # Redis 7.0 holds every list so (7.2 keeps small ones as a listpack)
     return string_encoding(value, db.encodings.get(name))
 
 

@@ -53,8 +53,8 @@ from ..engine.notify import GENERIC, SET, notify
 from ..engine.reply import EMPTY_ARRAY, EMPTY_SET, NULL, ONE, ZERO, Array, Bulk, Integer, Reply, Set
 from ..structures.set import SetValue
 from ..util.glob import compile_glob
-from ..util.numbers import LLONG_MAX, LLONG_MIN, string_to_int
-from .args import parse_int
+from ..util.numbers import LLONG_MIN, string_to_int
+from .args import counted_keys, parse_int
 from .keys import parse_cursor, parse_scan_options, scan_hash, scan_page
 
 
@@ -289,31 +289,10 @@ def sinterstore(client, argv: list[bytes]) -> Reply:
                   b"sinterstore")
 
 
-def _atoi(data: bytes) -> int:
-    # C's atoi(), which Redis's getkeys functions use: leading spaces, a sign, digits up to the
-    # first other byte (0 if none); the long it reads is then cut to a 32-bit int.
-    text = data.split(b"\x00", 1)[0].lstrip(b" \t\n\r\x0b\x0c")
-    sign = -1 if text[:1] == b"-" else 1
-    digits = text[1:] if text[:1] in (b"-", b"+") else text
-    end = 0
-    while end < len(digits) and digits[end:end + 1].isdigit():
-        end += 1
-    value = max(LLONG_MIN, min(LLONG_MAX, sign * int(digits[:end] or b"0")))
-    return (value + 2 ** 31) % 2 ** 32 - 2 ** 31
-
-
 def _sintercard_get_keys(argv: list[bytes]) -> list[tuple[int, tuple[str, ...]]]:
     """SINTERCARD's keys for COMMAND GETKEYS(ANDFLAGS) when its key spec cannot find them
-    (sintercardGetKeys).
-
-    The spec finds them when numkeys is a strict integer and the keys are all there (flags RO
-    access); otherwise Redis tries again with C's atoi(), which accepts "02" or "2abc", and
-    that path answers keys without flags.
-    """
-    count = _atoi(argv[1])
-    if 1 <= count <= len(argv) - 2:
-        return [(i, ()) for i in range(2, 2 + count)]
-    return []
+    (sintercardGetKeys): numkeys at argv[1], the keys after it (see ``counted_keys``)."""
+    return counted_keys(argv, 1)
 
 
 @command("sintercard", arity=-3, flags="readonly movablekeys", acl="set",

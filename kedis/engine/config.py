@@ -314,6 +314,12 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     Parameter("lfu-decay-time", 1, 0, _INT_MAX, _parse_integer),
     # The most members a set of integers keeps as an intset (commands/sets.py).
     Parameter("set-max-intset-entries", 512, 0, _LONG_MAX, _parse_integer),
+    # A list's quicklist (structures/quicklist.py): each node's cap (negative: 4 KB to 64 KB;
+    # positive: entries, and 8 KB), and how many nodes at each end stay uncompressed (0: none
+    # compressed). A list keeps the values it was created with.
+    Parameter("list-max-listpack-size", -2, -_INT_MAX - 1, _INT_MAX, _parse_integer,
+              alias="list-max-ziplist-size"),
+    Parameter("list-compress-depth", 0, 0, _INT_MAX, _parse_integer),
     # Hidden, for tests (Redis's own use them to watch a slow BGSAVE or load): each key saved
     # (SAVE, BGSAVE, an AOF rewrite's RDB part) or loaded waits this many microseconds; a
     # negative -N waits 1 us for one key in N (debug.c's debugDelay).

@@ -44,6 +44,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..structures.quicklist import Quicklist
 from ..structures.set import SetValue
 from .evict import idle_field, lfu_initial, lfu_minutes, lfu_touched
 from .expiry import Expires
@@ -62,8 +63,9 @@ NOTOUCH = 1
 NONOTIFY = 2
 
 #: Python type of a stored value -> the name TYPE answers: a string is bytes (or a bytearray, its
-#: bitmap form), a set a SetValue (structures/set.py).
-TYPE_NAMES: dict[type, str] = {bytes: "string", bytearray: "string", SetValue: "set"}
+#: bitmap form), a set a SetValue (structures/set.py), a list a Quicklist (structures/quicklist.py).
+TYPE_NAMES: dict[type, str] = {bytes: "string", bytearray: "string", SetValue: "set",
+                               Quicklist: "list"}
 
 
 def type_name(value: Any) -> str:

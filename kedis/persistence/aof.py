@@ -538,6 +538,10 @@ def _base_as_commands(shots: list[rdb.Snapshot]) -> Iterator[bytes]:
                 members = list(value)
                 for i in range(0, len(members), 64):  # AOF_REWRITE_ITEMS_PER_CMD
                     parts.append(encode_command((b"SADD", key, *members[i:i + 64])))
+            elif TYPE_NAMES.get(type(value)) == "list":
+                elements = list(value)
+                for i in range(0, len(elements), 64):  # (rewriteListObject: RPUSH, 64 a time)
+                    parts.append(encode_command((b"RPUSH", key, *elements[i:i + 64])))
             deadline = expires.get(key)
             if deadline is not None:
                 parts.append(encode_command((b"PEXPIREAT", key, b"%d" % deadline)))
@@ -725,7 +729,7 @@ def load(server: Kedis) -> int:
             if data[:5] == b"REDIS":  # an RDB preamble (a base written as RDB)
                 access: dict[int, dict[bytes, tuple[int, int]]] = {}
                 databases, _, _ = rdb.decode(data, None, len(server.databases), part.name,
-                                             server.config["set-max-intset-entries"], access,
+                                             server.config, access,
                                              server.config["key-load-delay"])
                 persistence.install(databases, access)
                 continue

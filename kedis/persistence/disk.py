@@ -282,7 +282,7 @@ class Persistence:
         started = time.perf_counter()
         access: dict[int, dict[bytes, tuple[int, int]]] = {}
         databases, _, expired = rdb.read_file(path, server.clock.ms(), len(server.databases),
-                                              server.config["set-max-intset-entries"], access,
+                                              server.config, access,
                                               server.config["key-load-delay"])
         self.install(databases, access)
         self.loaded_expired = expired

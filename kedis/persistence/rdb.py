@@ -48,14 +48,16 @@ import os
 import random
 import struct
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ..engine.keyspace import TYPE_NAMES
+from ..structures.listpack import Listpack, ListpackError
+from ..structures.quicklist import DEFAULT_COMPRESS, DEFAULT_FILL, Node, Quicklist
 from ..structures.set import SetValue
-from .crc64 import crc64
 from ..util.lzf import Budget, LZFError, decompress
 from ..util.lzf import compress as lzf_compress
+from .crc64 import crc64
 
 __all__ = ["RDB_VERSION", "RDBError", "EmptyKey", "Snapshot", "LZFBudget", "encode", "write_file",
            "decode", "read_file", "encode_string", "encode_length", "encode_value", "parse_intset",
@@ -64,10 +66,15 @@ __all__ = ["RDB_VERSION", "RDBError", "EmptyKey", "Snapshot", "LZFBudget", "enco
 RDB_VERSION = 10
 MAGIC = b"REDIS%04d" % RDB_VERSION
 
-# Value types (rdb.h). Kedis writes STRING and SET (or SET_INTSET), and reads those.
+# Value types (rdb.h). Kedis writes STRING, SET (or SET_INTSET) and LIST_QUICKLIST_2, and reads
+# those.
 TYPE_STRING = 0
 TYPE_SET = 2
 TYPE_SET_INTSET = 11
+TYPE_LIST_QUICKLIST_2 = 18
+# A quicklist node's container (quicklist.h): one large value, or a listpack of entries.
+CONTAINER_PLAIN = 1
+CONTAINER_PACKED = 2
 RDB_TYPE_NAMES = {0: "string", 1: "list", 2: "set", 3: "zset", 4: "hash", 5: "zset", 6: "module",
               7: "module", 9: "hash (zipmap)", 10: "list (ziplist)", 11: "set (intset)",
               12: "zset (ziplist)", 13: "hash (ziplist)", 14: "list (quicklist)",
@@ -202,11 +209,27 @@ def _encode_set(value: Any, lzf: LZFBudget | None) -> bytes:
 
 _INTSET_CODES = {2: "h", 4: "i", 8: "q"}
 
+
+def _encode_list(value: Quicklist, lzf: LZFBudget | None) -> bytes:
+    """A list (a Quicklist): type 18, the number of nodes, then each node: its container (plain
+    or packed) and its bytes, a listpack or a plain node's value. A node the list holds
+    compressed goes as its LZF form as it is (rdbSaveLzfBlob); any other as a string, compressed
+    like any other (rdbSaveRawString)."""
+    parts = [bytes([TYPE_LIST_QUICKLIST_2]), encode_length(len(value.nodes))]
+    for node in value.nodes:
+        parts.append(encode_length(CONTAINER_PLAIN if node.plain else CONTAINER_PACKED))
+        if node.lzf is not None:
+            parts += (b"\xc3", encode_length(len(node.lzf)), encode_length(node.sz), node.lzf)
+        else:
+            parts.append(encode_string(node.to_bytes(), lzf))
+    return b"".join(parts)
+
 #: Type name (keyspace.TYPE_NAMES) -> how to write a value of it, type byte first. A new type of
 #: Kedis is one more entry here and one more reader in _READERS below. A string is written by
 #: ``encode_value`` itself, unless it is in its bitmap form (a bytearray, keyspace.py): then here.
 ENCODERS: dict[str, Callable[[Any, LZFBudget | None], bytes]] = {
     "set": _encode_set,
+    "list": _encode_list,
     "string": lambda bitmap, lzf: bytes([TYPE_STRING]) + encode_string(bytes(bitmap), lzf),
 }
 
@@ -348,17 +371,21 @@ class _Reader:
     """A cursor over a file's (or a payload's) bytes; every read checks that the bytes are there,
     so a length read from the data is never trusted before the data is seen to hold it."""
 
-    __slots__ = ("data", "pos", "source", "noun", "set_options")
+    __slots__ = ("data", "pos", "source", "noun", "set_options", "list_options")
 
     def __init__(self, data: bytes, pos: int, source: str, noun: str = "file",
-                 intset_limit: int | None = None) -> None:
+                 config: Mapping[str, Any] | None = None) -> None:
         self.data = data
         self.pos = pos
         self.source = source
         self.noun = noun  # "file" or "payload", for the messages
-        # The loading server's set-max-intset-entries, which decides a set's encoding as it is
-        # read, whatever the writer's was (None: the default, 512).
-        self.set_options = {} if intset_limit is None else {"limit": intset_limit}
+        # The loading server's parameters decide the encodings of what is read, whatever the
+        # writer's were (None: the defaults): set-max-intset-entries a set's, and
+        # list-max-listpack-size and list-compress-depth a list's nodes (a list read keeps the
+        # nodes it was written with, but takes the loading server's options from then on).
+        self.set_options = {} if config is None else {"limit": config["set-max-intset-entries"]}
+        self.list_options = (DEFAULT_FILL, DEFAULT_COMPRESS) if config is None else (
+            config["list-max-listpack-size"], config["list-compress-depth"])
 
     def fail(self, message: str, offset: int | None = None) -> RDBError:
         return RDBError(message, self.pos if offset is None else offset, self.source)
@@ -487,11 +514,44 @@ def _read_intset(reader: _Reader, what: str) -> Any:
     return value
 
 
+def _read_list(reader: _Reader, what: str) -> Any:
+    """Type 18: the number of nodes, then each node's container and bytes, checked as Redis
+    checks them (lpValidateIntegrity); a node with no entry is skipped, as Redis skips it. The
+    list takes the loading server's options, and its nodes settle as they are appended
+    (quicklistAppendListpack): the ends uncompressed, the rest compressed past the depth."""
+    start = reader.pos
+    count = reader.length(what)
+    value = Quicklist(*reader.list_options)
+    for _ in range(count):  # each node takes at least two bytes: the data bounds the loop
+        at = reader.pos
+        container = reader.length(what)
+        if container not in (CONTAINER_PLAIN, CONTAINER_PACKED):
+            raise reader.fail(f"a list node of an unknown container {container} in {what} "
+                              "(Redis: \"Quicklist integrity check failed\")", at)
+        data = reader.string(what)
+        if not data:
+            raise reader.fail(f"an empty list node in {what}", at)
+        if container == CONTAINER_PLAIN:
+            value.append_node(Node(Listpack([data]), plain=True))
+            continue
+        try:
+            pack = Listpack.from_bytes(data)
+        except ListpackError as error:
+            raise reader.fail(f"a damaged listpack in {what}: {error} (Redis: \"Listpack "
+                              "integrity check failed\")", at) from None
+        if len(pack):
+            value.append_node(Node(pack))
+    if not value.count:
+        raise EmptyKey(f"an empty list in {what}", start, reader.source)
+    return value
+
+
 #: RDB type -> how to read a value of it (the key has been read): the values the store keeps.
 _READERS: dict[int, Callable[[_Reader, str], Any]] = {
     TYPE_STRING: lambda reader, what: reader.string(what),
     TYPE_SET: _read_set,
     TYPE_SET_INTSET: _read_intset,
+    TYPE_LIST_QUICKLIST_2: _read_list,
 }
 
 
@@ -501,11 +561,12 @@ def _show_key(key: bytes) -> str:
 
 
 def decode(data: bytes, now_ms: int | None = None, databases: int = 16,
-           source: str = "RDB", intset_limit: int | None = None,
+           source: str = "RDB", config: Mapping[str, Any] | None = None,
            access: dict[int, dict[bytes, tuple[int, int]]] | None = None, key_delay: int = 0
            ) -> tuple[dict[int, tuple[dict, dict]], dict[str, bytes], int]:
     """Read a whole RDB file: ({db: (data, expires)}, aux fields, keys skipped as expired).
-    ``intset_limit`` is the loading engine's set-max-intset-entries. Given an ``access`` dict,
+    ``config`` holds the loading engine's parameters (the encodings of what is read: see
+    _Reader). Given an ``access`` dict,
     it is filled with what the file says of the keys' use: {db: {key: (idle seconds, LFU
     counter)}}, -1 for what it does not say (Redis writes one of them with an LRU or LFU policy).
 
@@ -522,7 +583,7 @@ def decode(data: bytes, now_ms: int | None = None, databases: int = 16,
     if not 1 <= version <= RDB_VERSION:
         raise RDBError(f"RDB format version {version} is newer than Kedis reads "
                        f"(up to {RDB_VERSION}, Redis 7.0)", 5, source)
-    reader = _Reader(data, 9, source, intset_limit=intset_limit)
+    reader = _Reader(data, 9, source, config=config)
     result: dict[int, tuple[dict, dict]] = {}
     aux: dict[str, bytes] = {}
     db_data: dict[bytes, Any] = {}
@@ -631,13 +692,13 @@ _SHORT_LIMIT = 64
 
 
 def read_file(path: str, now_ms: int | None = None, databases: int = 16,
-              intset_limit: int | None = None,
+              config: Mapping[str, Any] | None = None,
               access: dict[int, dict[bytes, tuple[int, int]]] | None = None, key_delay: int = 0
               ) -> tuple[dict[int, tuple[dict, dict]], dict[str, bytes], int]:
     """Read an RDB file (see decode). Raises OSError when it cannot be opened."""
     with open(path, "rb") as file:
         data = file.read()
-    return decode(data, now_ms, databases, os.path.basename(path), intset_limit, access,
+    return decode(data, now_ms, databases, os.path.basename(path), config, access,
                   key_delay)
 
 
@@ -672,7 +733,7 @@ def verify_payload(payload: bytes) -> bool:
     return crc64(memoryview(payload)[:-8]) == int.from_bytes(payload[-8:], "little")
 
 
-def load_payload(payload: bytes, intset_limit: int | None = None) -> Any:
+def load_payload(payload: bytes, config: Mapping[str, Any] | None = None) -> Any:
     """The value a payload holds, as the store keeps it (rdbLoadObjectType, rdbLoadObject).
     Raises RDBError, with the byte where reading went wrong; check the footer first.
 
@@ -683,7 +744,7 @@ def load_payload(payload: bytes, intset_limit: int | None = None) -> Any:
         end = 2 + payload[1]
         if end <= len(payload):
             return payload[2:end]
-    reader = _Reader(payload, 0, "DUMP payload", "payload", intset_limit)
+    reader = _Reader(payload, 0, "DUMP payload", "payload", config)
     kind = reader.byte("the value's type")
     read_value = _READERS.get(kind)
     if read_value is None:

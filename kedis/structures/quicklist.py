@@ -66,12 +66,13 @@ def packed_threshold() -> int:
 
 
 def set_packed_threshold(size: int) -> bool:
-    """Lower or raise it (DEBUG QUICKLIST-PACKED-THRESHOLD); False if out of range (1 B to 4 GB),
-    as quicklistisSetPackedThreshold refuses. Redis's threshold is one for the whole server."""
+    """Lower or raise it (DEBUG QUICKLIST-PACKED-THRESHOLD); 0 puts back the 1 GB. False, as
+    quicklistisSetPackedThreshold answers, past 4 GB less a megabyte. Redis's threshold is one
+    for the whole server process; Kedis's is one for the Python process."""
     global _packed_threshold
-    if size == 0 or size >= 1 << 32:
+    if size > (1 << 32) - (1 << 20):
         return False
-    _packed_threshold = size
+    _packed_threshold = size or 1 << 30
     return True
 
 

@@ -154,7 +154,8 @@ def test_help_lists_redis_s_lines_for_the_subcommands_kedis_has(ddb, redis):
     assert _entries(mine[1:-2]) == entries
     assert {entry[0].split()[0] for entry in entries} == {
         "CHANGE-REPL-ID", "DIGEST", "DIGEST-VALUE", "ERROR", "LOG", "LOADAOF", "OBJECT",
-        "POPULATE", "PROTOCOL", "RELOAD", "SET-ACTIVE-EXPIRE", "SLEEP"}
+        "POPULATE", "PROTOCOL", "QUICKLIST-PACKED-THRESHOLD", "RELOAD", "SET-ACTIVE-EXPIRE",
+        "SLEEP"}
 
 
 def _entries(lines: list[str]) -> list[tuple[str, ...]]:

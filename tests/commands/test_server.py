@@ -758,7 +758,7 @@ def test_help_lists_the_commands_by_group(db):
     lines = db.run("HELP").value.splitlines()
     assert lines[0].startswith("Kedis commands, by group.")
     groups = {line.split(":")[0]: line.split(": ")[1].split() for line in lines[2:] if line}
-    assert set(groups) == {"@string", "@set", "@generic", "@server", "@connection",
+    assert set(groups) == {"@string", "@set", "@list", "@generic", "@server", "@connection",
                            "@transactions", "@pubsub", "@scripting", "@bitmap"}
     assert "SET" in groups["@string"] and "SCAN" in groups["@generic"]
 
@@ -805,7 +805,7 @@ def test_help_of_an_unknown_command_is_an_error(db):
 def test_help_of_an_unknown_group_is_an_error_that_lists_the_groups(db):
     assert db.run("HELP @nosuch").value == (
         "ERR no such group '@nosuch': try one of @string, @connection, @server, @bitmap, "
-        "@generic, @transactions, @scripting, @pubsub, @set")
+        "@generic, @transactions, @scripting, @list, @pubsub, @set")
 
 
 # --- unknown commands and wrong arity ---------------------------------------------------------

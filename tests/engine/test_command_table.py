@@ -40,10 +40,14 @@ BITMAPS = "setbit getbit bitcount bitpos bitop bitfield bitfield_ro lcs substr".
 # The test bench (commands/debug.py), for Redis's test suite and Kedis's own.
 DEBUG = ["debug"]
 
+# Issue 16's lists (commands/lists.py): the blocking pops are still to come.
+LISTS = ("lpush rpush lpushx rpushx lpop rpop lmpop llen lrange lindex lpos lset linsert lrem "
+         "ltrim lmove rpoplpush").split()
+
 
 def test_every_command_of_the_issues_is_in_the_table():
     assert sorted(ISSUE_2 + SETS + PERSISTENCE + SERVER + MORE + FAMILIES + DUMP + BITMAPS
-                  + DEBUG) == sorted(
+                  + DEBUG + LISTS) == sorted(
         name.decode() for name in TABLE)
 
 
