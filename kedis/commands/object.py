@@ -52,10 +52,8 @@ def _lookup(client, name: bytes):
 
 def value_encoding(db, name: bytes, value) -> str:
     """OBJECT ENCODING's answer for the value at ``name`` (DEBUG OBJECT's ``encoding:`` too)."""
-    if type(value) is SetValue:
+    if type(value) is SetValue or type(value) is Quicklist:
         return value.encoding
-    if type(value) is Quicklist:
-        return "quicklist"  # Redis 7.0 holds every list so (7.2 keeps small ones as a listpack)
     return string_encoding(value, db.encodings.get(name))
 
 

@@ -63,27 +63,32 @@ def preview(value: Any, width: int = 40) -> str:
     """A value shown as redis-cli quotes it, cut to about ``width`` bytes.
 
     A set is shown as its members in braces, each quoted: ``{"a", "b"}``, in the order SMEMBERS
-    gives them; a long one stops at about ``width`` characters with ``...}``.
+    gives them; a list as its elements in brackets, head first: ``["a", "b"]``; a long one
+    stops at about ``width`` characters with ``...}`` (or ``...]``).
     """
     if isinstance(value, (bytes, bytearray)):
         text = repr_bytes(bytes(value[:width]))
         return text[:-1] + '..."' if len(value) > width else text
-    if TYPE_NAMES.get(type(value)) == "set":
-        return _members_preview(value, width)
+    kind = TYPE_NAMES.get(type(value))
+    if kind == "set":
+        return _members_preview(value, width, "{}")
+    if kind == "list":
+        return _members_preview(value, width, "[]")
     return repr(value)
 
 
-def _members_preview(members: Any, width: int) -> str:
+def _members_preview(members: Any, width: int, brackets: str) -> str:
     # Only the members that fit are quoted: a set of a million members costs a few of them.
+    opening, closing = brackets
     pieces: list[str] = []
     used = 0
     for member in members:
         piece = preview(member, width)
         if pieces and used + len(piece) + 2 > width:
-            return "{" + ", ".join(pieces) + ", ...}"
+            return opening + ", ".join(pieces) + ", ..." + closing
         pieces.append(piece)
         used += len(piece) + 2
-    return "{" + ", ".join(pieces) + "}"
+    return opening + ", ".join(pieces) + closing
 
 
 class Surroundings(NamedTuple):
@@ -209,6 +214,9 @@ def _modify_sentence(step: Step) -> str:
     # A change in place says what it changed: for a set, the members that came and went.
     before, after = step.before, step.after
     key = preview(step.key)
+    if before is not None and after is not None and before.type == after.type == "list":
+        return (f"changed the list {key} in place: {plural(len(before.value), 'element')} "
+                f"before, {len(after.value)} after")
     if before is None or after is None or before.type != "set" or after.type != "set":
         return f"changed {key} in place"
     parts = []

@@ -158,6 +158,12 @@ class Quicklist:
             self.push_tail(value)
 
     # --- reading ----------------------------------------------------------------------------
+    @property
+    def encoding(self) -> str:
+        """What Redis 7.0's OBJECT ENCODING answers for every list (7.2 keeps small ones as
+        one listpack)."""
+        return "quicklist"
+
     def __len__(self) -> int:
         return self.count
 

@@ -482,7 +482,8 @@ def _buckets_text(table: dict) -> str:
 def _entry_text(entry: dict | None) -> str:
     if entry is None:
         return "(no key)"
-    size = f"{entry['bytes']} B" if entry["count"] is None else f"{entry['count']} members"
+    noun = "elements" if entry["type"] == "list" else "members"
+    size = f"{entry['bytes']} B" if entry["count"] is None else f"{entry['count']} {noun}"
     return f"{entry['type']} {entry['encoding']} {entry['value']} ({size})"
 
 

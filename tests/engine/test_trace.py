@@ -345,3 +345,15 @@ def test_a_traced_command_leaves_the_next_untraced_reply_without_trace(db):
 def test_a_blank_or_comment_line_answers_nothing_even_traced(db):
     assert db.run("   ", trace=True) is None
     assert db.run("# a comment", trace=True) is None
+
+
+def test_a_list_changed_in_place_shows_its_elements_before_and_after(db):
+    db.execute("RPUSH", "l", "a", "b")
+    steps = db.execute("LPUSH", "l", "x", trace=True).trace
+    change = steps[-2]
+    assert (change.layer, change.action) == ("keyspace", "modify")
+    assert change.before.describe() == 'list ["a", "b"]'
+    assert change.after.describe() == 'list ["x", "a", "b"]'
+    assert change.did == 'changed the list "l" in place: 2 elements before, 3 after'
+    long = db.execute("RPUSH", "long", *[b"%d" % i for i in range(100)], trace=True).trace
+    assert long[-2].after.describe().endswith(', ...]')  # a long list is cut, not shown whole
