@@ -37,7 +37,18 @@ from ..engine.errors import (
     wrong_arity,
 )
 from ..engine.notify import GENERIC, LIST, notify
-from ..engine.reply import EMPTY_ARRAY, NULL, NULL_ARRAY, OK, ZERO, Array, Bulk, Integer, Reply
+from ..engine.reply import (
+    EMPTY_ARRAY,
+    NULL,
+    NULL_ARRAY,
+    OK,
+    ZERO,
+    Array,
+    Bulk,
+    Bulks,
+    Integer,
+    Reply,
+)
 from ..structures.quicklist import Quicklist
 from .args import counted_keys, parse_int, parse_range
 
@@ -193,7 +204,7 @@ def _pop(client, argv: list[bytes], head: bool) -> Reply:
         _emptied(client, name, value)
         client.server.stats.dirty += 1
         return Bulk(element)
-    return Array([Bulk(element) for element in _pop_range(client, name, value, head, count)])
+    return Bulks(_pop_range(client, name, value, head, count))
 
 
 _POP = dict(arity=-2, flags="write fast", acl="list", keys=[key("RW access delete")],
@@ -256,7 +267,7 @@ def lmpop(client, argv: list[bytes]) -> Reply:
         if value is None or not value.count:
             continue
         elements = _pop_range(client, name, value, head, count)
-        return Array([Bulk(name), Array([Bulk(element) for element in elements])])
+        return Array([Bulk(name), Bulks(elements)])
     return NULL_ARRAY
 
 
@@ -304,7 +315,7 @@ def lrange(client, argv: list[bytes]) -> Reply:
     span = _clip(start, stop, value.count)
     if span is None:
         return EMPTY_ARRAY
-    return Array([Bulk(element) for element in value.range(*span)])
+    return Bulks(value.range(*span))
 
 
 @command("lindex", arity=3, flags="readonly", acl="list", keys=[key("RO access")],

@@ -25,7 +25,7 @@ from typing import Any
 from .parser import repr_bytes
 
 __all__ = [
-    "Reply", "Status", "Error", "Integer", "Bulk", "Null", "NullArray", "Array", "Set", "Map",
+    "Reply", "Status", "Error", "Integer", "Bulk", "Null", "NullArray", "Array", "Bulks", "Set", "Map",
     "Push", "Frames", "Partial",
     "Verbatim", "Double", "BigNumber", "Boolean", "Attributed", "OK", "PONG", "NULL", "NULL_ARRAY", "ZERO", "ONE", "EMPTY_BULK", "EMPTY_ARRAY",
     "EMPTY_SET", "NO_REPLY", "help_reply", "shown_raw",
@@ -110,7 +110,11 @@ class Reply:
         for cls in type(self).__mro__:
             for name in getattr(cls, "__slots__", ()):
                 if name != "_trace":
-                    setattr(copy, name, getattr(self, name))
+                    slot = cls.__dict__[name]  # (the slot itself: a subclass may hide its name)
+                    try:
+                        slot.__set__(copy, slot.__get__(self))
+                    except AttributeError:  # a slot this reply never fills (Bulks' items)
+                        pass
         copy._trace = trace
         return copy
 
@@ -118,7 +122,9 @@ class Reply:
         raise NotImplementedError
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._key() == self._key()  # type: ignore[attr-defined]
+        if type(other) is not type(self):
+            return NotImplemented  # (another type may know better: Bulks is an Array)
+        return other._key() == self._key()  # type: ignore[attr-defined]
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self._key()))
@@ -355,6 +361,52 @@ class Array(Reply):
 
     def __repr__(self) -> str:
         return f"Array({list(self.items)!r})"
+
+
+class Bulks(Array):
+    """An array of bulk strings given as the bytes themselves (LRANGE, LPOP with a count): the
+    same reply as ``Array([Bulk(b) for b in data])``, sent without making an object for each
+    element first. A list's range is the reply that is most often long; its elements become
+    Bulk replies only when read one by one (``items``: redis-cli's text, ``value``)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: list[bytes]) -> None:
+        self.data = data
+
+    @property
+    def items(self) -> tuple[Reply, ...]:  # type: ignore[override]
+        return tuple(map(Bulk, self.data))
+
+    def resp(self) -> bytes:
+        # Each element as Bulk.resp writes it, appended to one list, joined once.
+        headers = _BULK_HEADERS
+        out = [b"*%d\r\n" % len(self.data)]
+        append = out.append
+        for data in self.data:
+            size = len(data)
+            append(headers[size] if size < _SHARED_BULK_HEADERS else b"$%d\r\n" % size)
+            append(data)
+            append(b"\r\n")
+        return b"".join(out)
+
+    resp3 = resp  # (an array of bulk strings is the same in RESP3)
+
+    @property
+    def value(self) -> list:
+        return list(self.data)
+
+    def __eq__(self, other: object) -> bool:
+        # The same reply as the Array of its Bulk strings, and equal to it.
+        if type(other) is Bulks or type(other) is Array:
+            return other._key() == self._key()  # type: ignore[attr-defined]
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(("Array", self._key()))
+
+    def __repr__(self) -> str:
+        return f"Bulks({self.data!r})"
 
 
 class Set(Array):

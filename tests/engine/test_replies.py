@@ -288,3 +288,12 @@ def test_a_traced_reply_is_the_same_reply(command):
     assert reply.trace
     assert (type(reply), reply.cli(), reply.resp(), reply.resp3()) == (
         type(expected), expected.cli(), expected.resp(), expected.resp3())
+
+
+def test_bulks_is_an_array_of_bulk_strings_in_every_form():
+    from kedis.engine.reply import Array, Bulk, Bulks
+    data = [b"a", b"", b"x" * 40, b"\r\n\x00"]
+    fast, plain = Bulks(data), Array([Bulk(d) for d in data])
+    assert fast.resp() == plain.resp() and fast.resp3() == plain.resp3()
+    assert fast.cli() == plain.cli() and fast.value == plain.value and fast == plain
+    assert Bulks([]).resp() == b"*0\r\n" and Bulks([]).cli() == "(empty array)"
