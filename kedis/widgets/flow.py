@@ -30,6 +30,7 @@ view says it too.
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,7 @@ from ..engine.reply import Reply
 from ..engine.trace import LAYERS, Step
 from ..util.plural import plural
 from ._format import command_text, describe, step_dict, when_text
-from ._layers import first_argv, layer_picture, picture_lines
+from ._layers import first_argv, layer_picture
 from ._live import LiveView, static_file
 
 if TYPE_CHECKING:
@@ -125,7 +126,11 @@ class FlowView(LiveView):
     following = traitlets.Bool(True).tag(sync=True)
     recent = traitlets.List().tag(sync=True)    # the commands to pick from: index, label, db, at
     selected = traitlets.Int(-1).tag(sync=True)  # which of them is shown (-1: none yet)
-    steps = traitlets.List().tag(sync=True)     # the shown command's steps, as plain data
+    steps = traitlets.List()                    # the shown command's steps, as plain data,
+    #: and as the browser gets them: one JSON text. A command's steps and their pictures are
+    #: a deep tree of small dicts, which ipywidgets would walk at every push looking for binary
+    #: buffers (most of a push's cost); a text it sends as it is.
+    steps_json = traitlets.Unicode("[]").tag(sync=True)
     step = traitlets.Int(0).tag(sync=True)      # the current step (0-based); the browser sets it
     playing = traitlets.Bool(False).tag(sync=True)  # the browser advances while True
     play_interval_ms = traitlets.Int(800).tag(sync=True)
@@ -204,26 +209,14 @@ class FlowView(LiveView):
     def pause(self) -> None:
         self.playing = False
 
-    def picture_text(self) -> str:
-        """The shown command as a text picture, for front ends that cannot draw the view: each
-        step's line (as ``format_trace`` writes it) with its layer's picture drawn in characters
-        under it (the argument brackets, the card, the buckets, the deadline, the RESP bytes);
-        the current step marked with ``>``."""
-        if not self.steps:
-            return repr(self)
-        width = max(len(step["layer"]) for step in self.steps)
-        lines = []
-        for index, step in enumerate(self.steps):
-            mark = ">" if index == self.step else " "
-            lines.append(f"{mark}{step['number']:>3} {step['layer']:<{width}}  {step['did']}")
-            lines += [f"{'':>4} {'':<{width}}    {line}"
-                      for text in picture_lines(step["picture"]) for line in text.split("\n")]
-        return "\n".join(lines)
-
     @property
     def current(self) -> dict | None:
         """The current step, as the browser draws it."""
         return self.steps[self.step] if self.steps else None
+
+    @traitlets.observe("steps")
+    def _steps_changed(self, change: dict) -> None:
+        self.steps_json = json.dumps(change["new"], ensure_ascii=False, separators=(",", ":"))
 
     @traitlets.observe("selected")
     def _picked(self, change: dict) -> None:

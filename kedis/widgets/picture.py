@@ -35,6 +35,7 @@ from html import escape
 from typing import Any
 
 from ..util.plural import plural
+from ._layers import picture_lines
 
 __all__ = ["store_text", "store_html", "expiry_text", "expiry_html", "flow_text", "flow_html",
            "dashboard_text", "dashboard_html", "duration_text", "ttl_text", "CAPTION"]
@@ -250,7 +251,9 @@ def _passed(step: dict) -> list[str]:
 
 
 def flow_text(view: Any) -> str:
-    """The FlowView as text: its path with the current layer in brackets, then every step."""
+    """The FlowView as text: its path with the current layer in brackets, then every step, each
+    with its layer's picture drawn in characters under it (_layers.py: the argument brackets,
+    the card, the buckets, the deadline, the RESP bytes), the current one marked with ``>``."""
     current = _current(view)
     if current is None:
         return repr(view)  # (what it says: no command yet)
@@ -264,6 +267,8 @@ def flow_text(view: Any) -> str:
         lines.append(f"{mark}{n + 1:>3} {step['layer']:<{width}}  {step['did']}")
         if n == shown:
             lines += [f"{'':>4} {'':<{width}}    {text}" for text in _passed(step)]
+        lines += [f"{'':>4} {'':<{width}}    {line}" for text in picture_lines(step.get("picture"))
+                  for line in text.split("\n")]
     return "\n".join(lines)
 
 

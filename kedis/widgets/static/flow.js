@@ -343,7 +343,17 @@ function render({ model, el }) {
   root.append(controls, pipeline, detail, list);
   el.append(root);
 
-  const steps = () => model.get("steps");
+  // The steps come as one JSON text (flow.py's steps_json), parsed once when it changes.
+  let parsed = null;
+  let parsedFrom = null;
+  const steps = () => {
+    const text = model.get("steps_json");
+    if (text !== parsedFrom) {
+      parsed = JSON.parse(text);
+      parsedFrom = text;
+    }
+    return parsed;
+  };
 
   function go(index) {
     const last = Math.max(steps().length - 1, 0);
@@ -482,7 +492,7 @@ function render({ model, el }) {
     onChanges(model, ["recent", "selected"], drawHistory),
     onChanges(model, ["layers"], () => { drawPipeline(); drawStep(); }),
     onChanges(model, ["following"], drawMode),
-    onChanges(model, ["steps", "step"], drawStep),
+    onChanges(model, ["steps_json", "step"], drawStep),
     onChanges(model, ["playing", "play_interval_ms"], syncPlaying),
   ];
   drawPipeline();
