@@ -33,10 +33,12 @@ of a node decompressed "for use" are kept only where they change the outcome.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from ..util.lzf import compress as lzf_compress
-from .listpack import HEADER_SIZE, Listpack
+from ..util.plural import plural
+from .listpack import HEADER_SIZE, Listpack, encode_entry
+from .robj import block, cells, field, little_endian, malloc_size
 
 __all__ = ["Quicklist", "Node", "DEFAULT_FILL", "DEFAULT_COMPRESS", "OPTIMIZATION_LEVEL",
            "set_packed_threshold", "packed_threshold"]
@@ -670,6 +672,110 @@ class Quicklist:
 
     def __repr__(self) -> str:
         return f"<Quicklist: {self.count} entries in {len(self.nodes)} nodes>"
+
+    # --- the picture (the StructureView) --------------------------------------------------------
+    def layout(self, cap: int = 64, text: Callable[[bytes], str] = repr) -> dict:
+        """How Redis holds this list, as the views draw it (robj.py's shapes): the robj, the
+        quicklist header, then each node (up to NODES_SHOWN of them, the rest counted) with its
+        listpack's bytes: the header, each entry's cells (at most ``cap`` entries in all), the
+        end byte; a compressed node as its LZF size."""
+        robj = block("list", "quicklist")
+        robj["fields"][-1]["points_to"] = "quicklist"
+        nodes = self.nodes
+        header = {"id": "quicklist", "shape": "cells", "title": "quicklist",
+                  "bytes": QUICKLIST_SIZE, "alloc": malloc_size(QUICKLIST_SIZE), "fields": [
+                      {**field("ql.head", "head", value="→ node 0", kind="pointer", width=8),
+                       "points_to": "node0"},
+                      field("ql.tail", "tail", value=f"→ node {len(nodes) - 1}", kind="pointer",
+                            width=8),
+                      field("ql.count", "count", little_endian(self.count, 8),
+                            f"{self.count} entries"),
+                      field("ql.len", "len", little_endian(len(nodes), 8), f"{len(nodes)} nodes"),
+                      field("ql.fill", "fill", value=str(self.fill), width=2),
+                      field("ql.compress", "compress", value=str(self.compress), width=2)]}
+        blocks = [robj, header]
+        budget = cap
+        for at, node in enumerate(nodes[:NODES_SHOWN]):
+            blocks.append(_node_block(at, node, len(nodes), budget, text))
+            budget = max(budget - node.count, 0)
+        total = robj["alloc"] + header["alloc"] + sum(
+            malloc_size(NODE_SIZE) + malloc_size(len(node.lzf) if node.lzf is not None else node.sz)
+            for node in nodes)
+        compressed = sum(node.lzf is not None for node in nodes)
+        notes = ["a node takes entries while its listpack stays within "
+                 + (f"{OPTIMIZATION_LEVEL[-self.fill - 1]:,} bytes (list-max-listpack-size "
+                    f"{self.fill})" if self.fill < 0 else
+                    f"{self.fill} entries and {SIZE_SAFETY_LIMIT:,} bytes "
+                    f"(list-max-listpack-size {self.fill})")
+                 + "; then a push starts a new node, and an insert in the middle splits one",
+                 "each entry: its encoding byte(s) and data, then its length again (backlen), "
+                 "so the list can be walked from either end"]
+        if self.compress:
+            notes.append(f"the {self.compress} node(s) at each end stay as they are; the ones "
+                         f"between are LZF-compressed ({compressed} now)")
+        if len(nodes) > NODES_SHOWN:
+            notes.append(f"only the first {NODES_SHOWN} nodes are drawn (of {len(nodes):,})")
+        return {"type": "list", "encoding": "quicklist",
+                "summary": (f"quicklist: {self.count:,} entries in {len(nodes):,} listpack "
+                            f"node{'s' if len(nodes) != 1 else ''}"
+                            + (f", {compressed} compressed" if compressed else "")),
+                "blocks": blocks, "notes": notes,
+                "facts": {"length": self.count, "nodes": len(nodes), "total": total}}
+
+
+#: sizeof(quicklist) and sizeof(quicklistNode) on a 64-bit machine: the header holds head and
+#: tail pointers, count, len and the option bits; a node its prev, next and entry pointers, its
+#: size, and its count and flags in 32 bits.
+QUICKLIST_SIZE = 40
+NODE_SIZE = 32
+#: The nodes a picture draws at most.
+NODES_SHOWN = 6
+
+
+def _node_block(at: int, node: Node, nodes: int, budget: int,
+                text: Callable[[bytes], str]) -> dict:
+    where = "head" if at == 0 else "tail" if at == nodes - 1 else "interior"
+    base = {"id": f"node{at}", "shape": "cells", "bytes": node.sz, "alloc": malloc_size(node.sz)}
+    # The node's links: prev and next (NULL at the ends), the next one drawn as an arrow.
+    links = [field(f"n{at}.prev", "prev", little_endian(0, 8) if at == 0 else None,
+                   "NULL" if at == 0 else f"→ node {at - 1}",
+                   kind="header" if at == 0 else "pointer", width=8),
+             field(f"n{at}.next", "next", little_endian(0, 8) if at == nodes - 1 else None,
+                   "NULL" if at == nodes - 1 else f"→ node {at + 1}",
+                   kind="header" if at == nodes - 1 else "pointer", width=8)]
+    if at < min(nodes, NODES_SHOWN) - 1:
+        links[1]["points_to"] = f"node{at + 1}"
+    if node.plain:
+        value = node.pack.entries[0]
+        return {**base, "title": f"node {at} ({where}): plain, one value of {len(value):,} bytes",
+                "fields": links + [field(f"n{at}.plain", "value", kind="data",
+                                         value=text(value[:32]) + ("…" if len(value) > 32 else ""),
+                                         width=len(value))]}
+    if node.lzf is not None:
+        return {**base, "title": (f"node {at} ({where}): {plural(node.count, 'entry', 'entries')}, LZF-compressed "
+                                  f"{node.sz:,} → {len(node.lzf):,} bytes"),
+                "alloc": malloc_size(len(node.lzf)),
+                "fields": links + [field(f"n{at}.lzf", "compressed listpack", kind="data",
+                                         value=f"{node.count} entries: read it and it is "
+                                               "decompressed", width=len(node.lzf))]}
+    entries = node.pack.entries
+    fields = links + [
+        field(f"n{at}.bytes", "total bytes", little_endian(node.sz, 4), f"{node.sz}"),
+        field(f"n{at}.count", "entries", little_endian(min(node.count, 0xFFFF), 2),
+              str(node.count))]
+    for index, value in enumerate(entries[:budget]):
+        encoded = encode_entry(value)
+        drawn = encoded if len(encoded) <= 12 else encoded[:10]
+        fields.append({**field(f"n{at}.e{index}", f"[{index}]", [c[0] for c in cells(drawn)],
+                               text(value), kind="member", chars=[c[1] for c in cells(drawn)]),
+                       "width": len(encoded)})
+    if len(entries) > budget:
+        rest = sum(len(encode_entry(value)) for value in entries[budget:budget + 1000])
+        fields.append(field(f"n{at}.more", f"… and {len(entries) - budget:,} more entries",
+                            kind="more", width=rest))
+    fields.append(field(f"n{at}.end", "end", ["ff"], "LP_EOF", kind="nul"))
+    return {**base, "title": f"node {at} ({where}): listpack, {plural(node.count, 'entry', 'entries')}, "
+                             f"{node.sz:,} bytes", "fields": fields}
 
 
 # The header and end byte every listpack node spends (HEADER_SIZE + 1 = 7 bytes).

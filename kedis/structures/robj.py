@@ -25,7 +25,7 @@ ROBJ_SIZE = 16
 #: OBJ_STRING, OBJ_SET... (server.h): the low 4 bits of the first byte.
 TYPES = {"string": 0, "list": 1, "set": 2, "zset": 3, "hash": 4}
 #: OBJ_ENCODING_* (server.h): the high 4 bits of the first byte.
-ENCODINGS = {"raw": 0, "int": 1, "hashtable": 2, "intset": 6, "embstr": 8}
+ENCODINGS = {"raw": 0, "int": 1, "hashtable": 2, "intset": 6, "embstr": 8, "quicklist": 9}
 #: The reference count Redis pins its shared objects at (OBJ_SHARED_REFCOUNT, INT_MAX).
 SHARED_REFCOUNT = 2 ** 31 - 1
 

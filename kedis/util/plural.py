@@ -6,5 +6,8 @@ from __future__ import annotations
 __all__ = ["plural"]
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``many`` is the plural when adding an s is wrong: ``plural(2, "entry", "entries")``."""
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {many if many is not None else noun + 's'}"

@@ -45,7 +45,9 @@ from ..engine.keyspace import type_name
 from ..engine.parser import ParseError, split_args
 from ..structures import sds
 from ..structures import set as set_structure
+from ..structures.quicklist import Quicklist
 from ..structures.set import SetValue
+from ..util.plural import plural
 from ._format import command_text, key_text
 from ._live import LiveView, static_file
 
@@ -92,6 +94,8 @@ def _facts(value: Any, mark: str | None) -> tuple:
         if encoding == "int":
             return ("int", None)
         return (encoding, sds.sds_type(len(value), mark == "raw") if encoding == "raw" else 8)
+    if type(value) is Quicklist:
+        return ("quicklist", len(value.nodes))
     return (type_name(value), None)
 
 
@@ -103,6 +107,8 @@ def _describe(facts: tuple) -> str:
         return f"hashtable, {number} buckets"
     if encoding == "raw":
         return f"raw, sdshdr{number}"
+    if encoding == "quicklist":
+        return f"quicklist, {plural(number, 'node')}"
     return "no such key" if encoding == "none" else encoding
 
 
@@ -123,6 +129,8 @@ def _transition(before: tuple | None, after: tuple) -> str:
             return f"table resized: {before[1]} → {after[1]} buckets"
         if after[0] == "raw":
             return f"header: sdshdr{before[1]} → sdshdr{after[1]}"
+        if after[0] == "quicklist":
+            return f"nodes: {before[1]} → {after[1]}"
     return ""
 
 

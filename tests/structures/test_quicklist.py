@@ -204,3 +204,29 @@ def test_the_nodes_are_redis_s_after_every_operation(redis, threshold, seed):
         redis.call("CONFIG", "SET", "list-max-listpack-size", -2)
         redis.call("CONFIG", "SET", "list-compress-depth", 0)
         redis.call("CONFIG", "SET", "rdbcompression", "yes")
+
+
+def test_the_picture_draws_each_node_s_listpack_bytes_and_its_links():
+    ql = Quicklist(fill=3, compress=1, values=[b"a", b"b", b"42"] + [
+        b"entry number %d of a list that compresses well" % i for i in range(6)] + [b"z"])
+    picture = ql.layout()
+    robj, header, *nodes = picture["blocks"]
+    assert robj["fields"][0]["hex"] == ["91"]  # OBJ_LIST (1), OBJ_ENCODING_QUICKLIST (9)
+    assert len(nodes) == len(ql.nodes) == 4
+    first = {f["name"]: f for f in nodes[0]["fields"]}
+    # The entries' cells are the listpack's own bytes, header to end byte.
+    drawn = [byte for f in nodes[0]["fields"][2:] for byte in f["hex"]]
+    assert bytes.fromhex("".join(drawn)) == ql.nodes[0].to_bytes()
+    assert first["[2]"]["hex"] == ["2a", "01"] and first["next"]["points_to"] == "node1"
+    assert first["prev"]["value"] == "NULL"
+    assert "LZF-compressed" in nodes[1]["title"] and "head" in nodes[0]["title"]
+    assert picture["summary"] == "quicklist: 10 entries in 4 listpack nodes, 2 compressed"
+
+
+def test_a_long_list_is_drawn_in_part():
+    ql = Quicklist(fill=2, values=[b"%d" % i for i in range(1000)])
+    picture = ql.layout(cap=5)
+    assert len(picture["blocks"]) == 2 + quicklist.NODES_SHOWN
+    members = [f for block in picture["blocks"][2:] for f in block["fields"] if f["kind"] == "member"]
+    assert len(members) == 5
+    assert any("only the first" in note for note in picture["notes"])

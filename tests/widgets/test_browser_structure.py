@@ -44,6 +44,27 @@ def field_hex(view, name: str) -> list[str]:
     return field.first.locator(".kedis-sv-hex").all_text_contents()
 
 
+def test_structure_draws_a_list_as_its_quicklist_and_a_push_that_splits_a_node(server, browser):
+    name = write_notebook(server.root, "structure-list.ipynb", [
+        "CONFIG SET list-max-listpack-size 3\nRPUSH l a b 42",
+        "%structure l",
+        "RPUSH l c",
+    ])
+    with NotebookPage.open(browser, server, name) as notebook:
+        notebook.run_all()
+        view = notebook.cell(1).locator(".kedis-structure")
+        expect(view.locator(".kedis-sv-step")).to_have_text("state 2 / 2")
+        expect(view.locator(".kedis-sv-transition")).to_have_text("nodes: 1 → 2")
+        # Each node a listpack: its header, each entry's bytes (42 as one byte, 0x2a, and its
+        # backlen), its end byte.
+        assert field_hex(view, "[2]") == ["2a", "01"]
+        assert field_hex(view, "end") == ["ff"]
+        notebook.screenshot("structure-list.png", view)
+        view.focus()
+        view.press("ArrowLeft")
+        expect(view.locator(".kedis-sv-step")).to_have_text("state 1 / 2")
+
+
 def test_structure_follows_a_set_from_intset_to_hashtable_and_steps_with_the_keyboard(server,
                                                                                         browser):
     name = write_notebook(server.root, "structure-set.ipynb", [
