@@ -293,15 +293,28 @@ def _table(key: bytes, size: int, used: int, names: list[bytes] | None,
         for name in names:
             by_bucket[bucket_of(name, size)].append(key_text(name))
     else:
+        # The buckets around the key's, whose keys are not known: only their range goes to the
+        # browser (``window``), which draws them as unknown cells (table_buckets spells them
+        # out). A step's picture is sent at every push of a following view: this halves it.
         low, high = max(bucket - WINDOW, 0), min(bucket + WINDOW, size - 1)
-        indexes = list(range(low, high + 1))
-        by_bucket = {i: [] for i in indexes}
-        if present:
-            by_bucket[bucket].append(key_text(key))
-    buckets = [{"index": i, "keys": by_bucket[i], "this": i == bucket,
-                "known": whole or (i == bucket)} for i in indexes]
+        return {"size": size, "used": used, "bucket": bucket, "whole": False,
+                "window": [low, high], "own": [key_text(key)] if present else [],
+                "gap_before": low > 0, "gap_after": high < size - 1}
+    buckets = [{"index": i, "keys": by_bucket[i], "this": i == bucket, "known": True}
+               for i in indexes]
     return {"size": size, "used": used, "bucket": bucket, "buckets": buckets, "whole": whole,
             "gap_before": indexes[0] > 0, "gap_after": indexes[-1] < size - 1}
+
+
+def table_buckets(table: dict) -> list[dict]:
+    """A table's buckets, each as {index, keys, this, known}, whether it was sent whole or as a
+    window around the key's bucket (flow.js spells a window out the same way)."""
+    if "window" not in table:
+        return table["buckets"]
+    low, high = table["window"]
+    return [{"index": i, "keys": table["own"] if i == table["bucket"] else [],
+             "this": i == table["bucket"], "known": i == table["bucket"]}
+            for i in range(low, high + 1)]
 
 
 def _keyspace_side(step: Step, state: KeyState | None, keys: int, deadlines: int,
@@ -470,7 +483,7 @@ def _buckets_text(table: dict) -> str:
     if not table["size"]:
         return "empty (no keys)"
     cells = []
-    for bucket in table["buckets"]:
+    for bucket in table_buckets(table):
         names = " ".join(bucket["keys"]) if bucket["known"] else "?"
         cells.append(f"[{bucket['index']}{'*' if bucket['this'] else ''}] {names or '·'}")
     gaps = ("… " if table.get("gap_before") else "", " …" if table.get("gap_after") else "")

@@ -192,3 +192,25 @@ def test_each_layer_draws_what_it_did_and_the_keys_step_through_them(server, bro
             "ERR wrong number of arguments for 'get' command")
         notebook.screenshot("flow-table-refused.png", refused)
         assert notebook.problems == []
+
+
+def test_a_big_database_is_drawn_as_the_window_around_the_key_s_bucket(server, browser):
+    name = write_notebook(server.root, "flow-big.ipynb", [
+        "%%python\ndb.execute('MSET', *[part for i in range(100) for part in (f'key:{i}', 'v')])",
+        "%flow GET key:7",
+    ])
+    with NotebookPage.open(browser, server, name) as notebook:
+        notebook.run_all()
+        view = notebook.cell(1).locator(".kedis-flow")
+        view.focus()
+        view.press("End")
+        while "keyspace" not in view.locator(".kedis-flow-layer-name").inner_text():
+            view.press("ArrowLeft")
+        after = view.locator(".kedis-flow-picture .kedis-after")
+        expect(after.locator(".kedis-ks-dict")).to_have_text("db 0 dict: 128 buckets, 100 keys")
+        # Seven cells: the key's bucket, its chain known; the others around it unknown.
+        expect(after.locator(".kedis-bucket")).to_have_count(7)
+        expect(after.locator(".kedis-bucket-this")).to_have_attribute(
+            "data-bucket", str(bucket_of(b"key:7", 128)))
+        expect(after.locator(".kedis-bucket-unknown")).to_have_count(6)
+        expect(after.locator(".kedis-chain-this")).to_have_text('"key:7"')

@@ -127,6 +127,19 @@ function drawHandler(p) {
   return box;
 }
 
+// A table's buckets: sent whole (a small database, every key known), or as a window around the
+// key's bucket whose other keys are not known (_layers.py's table_buckets, the same way).
+function tableBuckets(table) {
+  if (!table.window) return table.buckets;
+  const [low, high] = table.window;
+  const buckets = [];
+  for (let i = low; i <= high; i++) {
+    const own = i === table.bucket;
+    buckets.push({ index: i, keys: own ? table.own : [], this: own, known: own });
+  }
+  return buckets;
+}
+
 // One side (before or after) of a keyspace step: the dict's buckets, the key's chain under its
 // own bucket, the entry it points to, and the key's place in the expires dict.
 function keyspaceSide(cls, label, side, p) {
@@ -143,7 +156,8 @@ function keyspaceSide(cls, label, side, p) {
       : `db ${p.db} dict: empty (no keys)`), "size"));
   const row = h("div", "kedis-buckets");
   if (table.gap_before) row.append(h("span", "kedis-bucket-gap", "…"));
-  for (const bucket of table.buckets) {
+  const buckets = tableBuckets(table);
+  for (const bucket of buckets) {
     const cell = h("span", "kedis-bucket");
     cell.dataset.bucket = String(bucket.index);
     if (bucket.this) cell.classList.add("kedis-bucket-this");
@@ -159,7 +173,7 @@ function keyspaceSide(cls, label, side, p) {
 
   // The chain of the key's bucket, and the entry of the key.
   const chain = h("div", "kedis-chain");
-  const own = table.buckets.find((b) => b.this);
+  const own = buckets.find((b) => b.this);
   const names = own ? own.keys : [];
   if (table.size) {
     chain.append(h("span", "kedis-chain-head", `[${table.bucket}] →`));
