@@ -124,7 +124,8 @@ class FlowView(LiveView):
     layers = traitlets.List(list(LAYERS)).tag(sync=True)
     #: Whether the view shows each new command as it comes (False: it stays on the one shown).
     following = traitlets.Bool(True).tag(sync=True)
-    recent = traitlets.List().tag(sync=True)    # the commands to pick from: index, label, db, at
+    recent = traitlets.List()                   # the commands to pick from: index, label, db, at
+    recent_json = traitlets.Unicode("[]").tag(sync=True)  # ... as the browser gets them (below)
     selected = traitlets.Int(-1).tag(sync=True)  # which of them is shown (-1: none yet)
     steps = traitlets.List()                    # the shown command's steps, as plain data,
     #: and as the browser gets them: one JSON text. A command's steps and their pictures are
@@ -217,6 +218,10 @@ class FlowView(LiveView):
     @traitlets.observe("steps")
     def _steps_changed(self, change: dict) -> None:
         self.steps_json = json.dumps(change["new"], ensure_ascii=False, separators=(",", ":"))
+
+    @traitlets.observe("recent")
+    def _recent_changed(self, change: dict) -> None:
+        self.recent_json = json.dumps(change["new"], ensure_ascii=False, separators=(",", ":"))
 
     @traitlets.observe("selected")
     def _picked(self, change: dict) -> None:

@@ -414,7 +414,7 @@ function render({ model, el }) {
 
   function drawHistory() {
     history.replaceChildren();
-    const recent = model.get("recent");
+    const recent = JSON.parse(model.get("recent_json"));  // (flow.py: one text, not a tree)
     for (const item of recent) {
       const where = item.db === null ? "" : `db ${item.db} · `;
       const option = h("option", null, `${where}${item.label}`);
@@ -503,7 +503,7 @@ function render({ model, el }) {
   }
 
   const undo = [
-    onChanges(model, ["recent", "selected"], drawHistory),
+    onChanges(model, ["recent_json", "selected"], drawHistory),
     onChanges(model, ["layers"], () => { drawPipeline(); drawStep(); }),
     onChanges(model, ["following"], drawMode),
     onChanges(model, ["steps_json", "step"], drawStep),
