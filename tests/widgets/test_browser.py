@@ -15,12 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from browser import (
-    JupyterServer,
     NotebookPage,
-    chromium,
     expect,
-    jupyter_server,
-    require_chromium,
     write_notebook,
 )
 
@@ -31,19 +27,6 @@ XSS_KEY = "<img src=x onerror=alert(1)>"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture(scope="module")
-def server() -> JupyterServer:
-    require_chromium()
-    with jupyter_server() as lab:
-        yield lab
-
-
-@pytest.fixture(scope="module")
-def browser(server: JupyterServer):
-    with chromium() as browser:
-        yield browser
 
 
 def rgb(css_colour: str) -> tuple[int, int, int]:

@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import pytest
 from browser import (
-    JupyterServer,
     NotebookPage,
-    chromium,
     expect,
-    jupyter_server,
-    require_chromium,
     write_notebook,
 )
 
@@ -31,19 +27,6 @@ pytestmark = pytest.mark.timeout(240)
 FILL = "MSET a 1 b 2 c 3 d 4"     # four keys: a full table of four buckets
 SET = """SET "a b" 'x\\n' PX 100"""
 GET = 'GET "a b"'
-
-
-@pytest.fixture(scope="module")
-def server() -> JupyterServer:
-    require_chromium()
-    with jupyter_server() as lab:
-        yield lab
-
-
-@pytest.fixture(scope="module")
-def browser(server: JupyterServer):
-    with chromium() as browser:
-        yield browser
 
 
 def traced() -> tuple[list, list]:

@@ -21,12 +21,9 @@ import urllib.request
 import nbformat
 import pytest
 from browser import (
-    JupyterServer,
     NotebookPage,
     chromium,
     expect,
-    jupyter_server,
-    require_chromium,
     write_notebook,
 )
 
@@ -47,13 +44,6 @@ OUTPUTS = """([panel, index]) => {
         live: !!child.querySelector('.kedis-view'),
         text: child.innerText}));
 }"""
-
-
-@pytest.fixture(scope="module")
-def server() -> JupyterServer:
-    require_chromium()
-    with jupyter_server() as lab:
-        yield lab
 
 
 @pytest.fixture(scope="module")

@@ -12,29 +12,12 @@ import re
 
 import pytest
 from browser import (
-    JupyterServer,
     NotebookPage,
-    chromium,
     expect,
-    jupyter_server,
-    require_chromium,
     write_notebook,
 )
 
 pytestmark = pytest.mark.timeout(240)
-
-
-@pytest.fixture(scope="module")
-def server() -> JupyterServer:
-    require_chromium()
-    with jupyter_server() as lab:
-        yield lab
-
-
-@pytest.fixture(scope="module")
-def browser(server: JupyterServer):
-    with chromium() as browser:
-        yield browser
 
 
 def field_hex(view, name: str) -> list[str]:
