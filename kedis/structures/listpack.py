@@ -80,13 +80,21 @@ def _as_int(value: bytes) -> int | None:
 
 def entry_size(value: bytes) -> int:
     """The bytes one entry holding ``value`` takes in a listpack: encoding, data and backlen."""
-    number = _as_int(value)
-    if number is not None:
-        size = _int_size(number)
-    else:
-        size = len(value)
-        size += 1 if size < 64 else 2 if size < 4096 else 5
+    size = len(value)
+    # Only a short value starting with a digit or a minus can be an integer (the usual push of
+    # a word skips the integer parse).
+    if size < _LONG_STR_SIZE and size and value[0] in _NUMERIC_START:
+        number = string_to_int(value)
+        if number is not None:
+            size = _int_size(number)
+            return size + 1  # (an integer's entry is at most 9 bytes: a one-byte backlen)
+    if size < 63:
+        return size + 2  # the 6-bit length byte, the data, a one-byte backlen (<= 127)
+    size += 1 if size < 64 else 2 if size < 4096 else 5
     return size + _backlen_size(size)
+
+
+_NUMERIC_START = frozenset(b"-0123456789")
 
 
 def _encode_int(number: int) -> bytes:

@@ -357,9 +357,21 @@ class Quicklist:
         raise ValueError("node not in this quicklist")
 
     # --- pushing and popping at the ends -----------------------------------------------------
+    def _fits(self, node: Node, size: int) -> bool:
+        # _allow_insert's answer for the usual fill, a byte cap (negative), in one comparison;
+        # any other case goes the long way.
+        fill = self.fill
+        if fill < 0 and not node.plain and size < _packed_threshold:
+            return node.pack.nbytes + size + SIZE_ESTIMATE_OVERHEAD <= OPTIMIZATION_LEVEL[-fill - 1]
+        return _allow_insert(node, fill, size)
+
     def push_head(self, value: bytes) -> None:
         """LPUSH one value (quicklistPushHead)."""
         head = self.nodes[0] if self.nodes else None
+        if head is not None and self._fits(head, len(value)):  # the usual case, first
+            head.pack.insert(0, value)
+            self.count += 1
+            return
         if _is_large(len(value)):
             self._insert_node(0, Node(Listpack([value]), plain=True), head)
         elif _allow_insert(head, self.fill, len(value)):
@@ -371,6 +383,10 @@ class Quicklist:
     def push_tail(self, value: bytes) -> None:
         """RPUSH one value (quicklistPushTail)."""
         tail = self.nodes[-1] if self.nodes else None
+        if tail is not None and self._fits(tail, len(value)):  # the usual case, first
+            tail.pack.append(value)
+            self.count += 1
+            return
         if _is_large(len(value)):
             self._insert_node(len(self.nodes), Node(Listpack([value]), plain=True), tail)
         elif _allow_insert(tail, self.fill, len(value)):
