@@ -169,11 +169,19 @@ def rpushx(client, argv: list[bytes]) -> Reply:
 
 
 # --- popping ---------------------------------------------------------------------------------------
+def _removed(client, name: bytes, value: Quicklist, head: bool, taken: int, before) -> None:
+    # t_list.c's listElementsRemoved, after any pop: the change signalled, the event, the key
+    # gone if the list is empty, one change per element.
+    client.db.changed(name, before)
+    notify(client.db, LIST, b"lpop" if head else b"rpop", name)
+    _emptied(client, name, value)
+    client.server.stats.dirty += taken
+
+
 def _pop_range(client, name: bytes, value: Quicklist, head: bool, count: int) -> list[bytes]:
-    """Take ``count`` elements (at most all) from one end, in the order they come off it, and
-    do the housekeeping (listElementsRemoved): the event, the key gone if empty, the changes."""
-    db = client.db
-    before = db.before_change(name)
+    """Take ``count`` elements (at most all) from one end, in the order they come off it (a
+    range, then quicklistDelRange, as popGenericCommand with a count does)."""
+    before = client.db.before_change(name)
     taken = min(count, value.count)
     if head:
         elements = value.range(0, taken - 1)
@@ -181,10 +189,7 @@ def _pop_range(client, name: bytes, value: Quicklist, head: bool, count: int) ->
     else:
         elements = value.range(value.count - taken, value.count - 1)[::-1]
         value.delete_range(-taken, taken)
-    db.changed(name, before)
-    notify(db, LIST, b"lpop" if head else b"rpop", name)
-    _emptied(client, name, value)
-    client.server.stats.dirty += taken
+    _removed(client, name, value, head, taken, before)
     return elements
 
 
@@ -200,13 +205,10 @@ def _pop(client, argv: list[bytes], head: bool) -> Reply:
         return NULL_ARRAY if counted else NULL
     if counted and not count:
         return EMPTY_ARRAY
-    if not counted:
+    if not counted:  # one element, as quicklistPopCustom takes it
         before = db.before_change(name)
         element = value.pop_head() if head else value.pop_tail()
-        db.changed(name, before)
-        notify(db, LIST, b"lpop" if head else b"rpop", name)
-        _emptied(client, name, value)
-        client.server.stats.dirty += 1
+        _removed(client, name, value, head, 1, before)
         return Bulk(element)
     return Bulks(_pop_range(client, name, value, head, count))
 
