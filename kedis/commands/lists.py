@@ -372,7 +372,8 @@ def lpos(client, argv: list[bytes]) -> Reply:
             raise CommandError(SYNTAX)
         j += 2
     forward = rank > 0
-    rank = abs(rank)
+    if rank != -(2 ** 63):  # (Redis's -rank of LLONG_MIN stays LLONG_MIN: the first match counts)
+        rank = abs(rank)
     value = _list_or_error(client.db.lookup_read(argv[1]))
     if value is None:
         return EMPTY_ARRAY if count != -1 else NULL
@@ -389,7 +390,9 @@ def lpos(client, argv: list[bytes]) -> Reply:
         matches += 1
         if matches >= rank:
             found.append(Integer(index if forward else length - index - 1))
-            if count == -1 or (count and matches - rank + 1 >= count):
+            # (in C's 64 bits: with LLONG_MIN's rank this wraps negative, and COUNT never stops)
+            counted = (matches - rank + 1 + 2 ** 63) % 2 ** 64 - 2 ** 63
+            if count == -1 or (count and counted >= count):
                 break
     walk.close()
     if count != -1:

@@ -74,6 +74,8 @@ def test_insert_remove_and_search_in_the_middle(db, redis):
     same(db, redis, "LPOS", "l", "a", "COUNT", "0")
     same(db, redis, "LPOS", "l", "a", "COUNT", "2", "RANK", "2")
     same(db, redis, "LPOS", "l", "a", "MAXLEN", "1", "COUNT", "0")
+    same(db, redis, "LPOS", "l", "a", "RANK", "-9223372036854775808")  # -rank overflows in C
+    same(db, redis, "LPOS", "l", "a", "RANK", "-9223372036854775808", "COUNT", "2")
     assert same(db, redis, "LREM", "l", "-2", "a") == integer(2)
     assert same(db, redis, "LRANGE", "l", "0", "-1") == array(*map(bulk, [b"a", b"b", b"new", b"c"]))
     assert same(db, redis, "LSET", "l", "-1", "last") == OK
